@@ -1,0 +1,73 @@
+package jwt
+
+import (
+	"errors"
+	"strings"
+)
+
+// Sentinel errors. Every error returned by this package wraps one of them, so
+// callers test with [errors.Is].
+var (
+	// ErrMalformed reports a token that is not well-formed compact JWS: wrong
+	// segment count, bad base64url, invalid or duplicated JSON, wrong types.
+	ErrMalformed = errors.New("jwt: malformed token")
+	// ErrTooLarge reports a token longer than the configured maximum size.
+	ErrTooLarge = errors.New("jwt: token too large")
+	// ErrUnsupportedAlgorithm reports an algorithm this package does not
+	// implement, including "none" in every spelling.
+	ErrUnsupportedAlgorithm = errors.New("jwt: unsupported algorithm")
+	// ErrAlgorithmMismatch reports a header "alg" that differs from the
+	// algorithm the key is bound to.
+	ErrAlgorithmMismatch = errors.New("jwt: algorithm mismatch")
+	// ErrKeyNotFound reports that no key matches the token's "kid" or algorithm.
+	ErrKeyNotFound = errors.New("jwt: key not found")
+	// ErrInvalidKey reports a key that does not fit its algorithm.
+	ErrInvalidKey = errors.New("jwt: invalid key")
+	// ErrInvalidSignature reports a signature that does not verify.
+	ErrInvalidSignature = errors.New("jwt: invalid signature")
+	// ErrExpired reports a token whose "exp" has passed.
+	ErrExpired = errors.New("jwt: token is expired")
+	// ErrNotYetValid reports a token whose "nbf" is in the future.
+	ErrNotYetValid = errors.New("jwt: token is not valid yet")
+	// ErrIssuedInFuture reports a token whose "iat" is in the future.
+	ErrIssuedInFuture = errors.New("jwt: token used before issued")
+	// ErrIssuerMismatch reports an "iss" other than the expected issuer.
+	ErrIssuerMismatch = errors.New("jwt: issuer mismatch")
+	// ErrAudienceMismatch reports an "aud" that holds no expected audience, or
+	// an "aud" the caller did not expect at all.
+	ErrAudienceMismatch = errors.New("jwt: audience mismatch")
+	// ErrSubjectMismatch reports a "sub" other than the expected subject.
+	ErrSubjectMismatch = errors.New("jwt: subject mismatch")
+	// ErrTypeMismatch reports a header "typ" other than the expected type.
+	ErrTypeMismatch = errors.New("jwt: type mismatch")
+	// ErrMissingClaim reports that a required claim is absent.
+	ErrMissingClaim = errors.New("jwt: missing required claim")
+	// ErrUnsupportedCritical reports a "crit" header that is invalid or names
+	// an extension the caller does not understand, or the unsupported "b64".
+	ErrUnsupportedCritical = errors.New("jwt: unsupported critical header")
+	// ErrInvalidOption reports a [VerifyOptions] or [SignOptions] value that
+	// cannot be honoured, such as a leeway above [MaxLeeway].
+	ErrInvalidOption = errors.New("jwt: invalid option")
+)
+
+// ValidationError reports every claim check that failed for a token whose
+// signature was valid. Each element of Errors wraps a sentinel such as
+// [ErrExpired], so errors.Is works on the ValidationError itself.
+type ValidationError struct {
+	Errors []error
+}
+
+// Error joins the messages of all failed checks.
+func (e *ValidationError) Error() string {
+	var b strings.Builder
+	for i, err := range e.Errors {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the failed checks, for errors.Is and errors.As.
+func (e *ValidationError) Unwrap() []error { return e.Errors }

@@ -1,0 +1,188 @@
+package jwt
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Header is the JOSE header of a token (RFC 7515 §4), as far as this
+// package reads it. Members other than these are checked for syntax and,
+// when a token's "crit" names them, for presence, but are not returned.
+//
+// The header is never used to choose a key type or algorithm: "alg" must
+// equal the verifier's algorithm, "kid" is only a lookup key into the
+// caller's [Keys], and "jwk", "jku", "x5u" and "x5c" are ignored.
+type Header struct {
+	Algorithm   string   // "alg"
+	KeyID       string   // "kid"
+	Type        string   // "typ"
+	ContentType string   // "cty"
+	Critical    []string // "crit"
+}
+
+// readHeader reads a JOSE header and applies the rules that do not depend
+// on the key: a JSON object with unique member names; "alg" present and a
+// string; "kid", "typ" and "cty" strings; no "b64"; and "crit", if present,
+// a non-empty array of unique names of members present in the header, none
+// of them registered, each one in understood.
+func readHeader(s string, h *Header, understood []string) error {
+	r := jsonReader{s: s}
+	if err := r.objectStart(); err != nil {
+		return err
+	}
+	var names nameSet
+	hasAlg, hasCrit := false, false
+	name, ok, err := r.member(true)
+	for ; ok && err == nil; name, ok, err = r.memberAfter() {
+		if err = names.add(name); err != nil {
+			return err
+		}
+		switch name {
+		case "alg":
+			h.Algorithm, err = r.headerString(name)
+			hasAlg = true
+		case "kid":
+			h.KeyID, err = r.headerString(name)
+		case "typ":
+			h.Type, err = r.headerString(name)
+		case "cty":
+			h.ContentType, err = r.headerString(name)
+		case "crit":
+			h.Critical, err = r.stringArray()
+			hasCrit = true
+		case "b64":
+			return fmt.Errorf("%w: \"b64\" (RFC 7797) is not supported", ErrUnsupportedCritical)
+		default:
+			err = r.skip(1)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if err := r.end(); err != nil {
+		return err
+	}
+	if !hasAlg {
+		return fmt.Errorf("%w: header has no \"alg\"", ErrMalformed)
+	}
+	if hasCrit {
+		return checkCritical(h.Critical, &names, understood)
+	}
+	return nil
+}
+
+func (r *jsonReader) headerString(name string) (string, error) {
+	if r.peek() != '"' {
+		return "", errJSON("header %q is not a string", name)
+	}
+	return r.str()
+}
+
+// isRegisteredHeader reports whether name is a header parameter registered
+// by RFC 7515 §4.1 (or RFC 7797), which "crit" must not list.
+func isRegisteredHeader(name string) bool {
+	switch name {
+	case "alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit", "b64":
+		return true
+	}
+	return false
+}
+
+// checkCritical applies RFC 7515 §4.1.11 to a "crit" list.
+func checkCritical(crit []string, names *nameSet, understood []string) error {
+	if len(crit) == 0 {
+		return fmt.Errorf("%w: \"crit\" is empty", ErrUnsupportedCritical)
+	}
+	for i, c := range crit {
+		switch {
+		case isRegisteredHeader(c):
+			return fmt.Errorf("%w: \"crit\" lists the registered parameter %q", ErrUnsupportedCritical, c)
+		case !names.has(c):
+			return fmt.Errorf("%w: \"crit\" lists %q, which the header does not carry", ErrUnsupportedCritical, c)
+		case !contains(understood, c):
+			return fmt.Errorf("%w: extension %q is not understood", ErrUnsupportedCritical, c)
+		case contains(crit[:i], c):
+			return fmt.Errorf("%w: \"crit\" lists %q twice", ErrUnsupportedCritical, c)
+		}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// typeMatches compares header "typ" values as RFC 7515 §4.1.9 says: case
+// insensitively, with an omitted "application/" prefix.
+func typeMatches(got, want string) bool {
+	return strings.EqualFold(trimApplication(got), trimApplication(want))
+}
+
+func trimApplication(t string) string {
+	const p = "application/"
+	if len(t) >= len(p) && strings.EqualFold(t[:len(p)], p) {
+		return t[len(p):]
+	}
+	return t
+}
+
+// appendHeader appends the JSON of a header with these members, escaped.
+func appendHeader(dst []byte, alg, kid, typ, cty string) []byte {
+	dst = append(dst, `{"alg":`...)
+	dst = appendJSONString(dst, alg)
+	if kid != "" {
+		dst = append(dst, `,"kid":`...)
+		dst = appendJSONString(dst, kid)
+	}
+	if typ != "" {
+		dst = append(dst, `,"typ":`...)
+		dst = appendJSONString(dst, typ)
+	}
+	if cty != "" {
+		dst = append(dst, `,"cty":`...)
+		dst = appendJSONString(dst, cty)
+	}
+	return append(dst, '}')
+}
+
+// appendJSONString appends s as a JSON string. Quotes, backslashes, control
+// characters, '<', '>', '&', U+2028, U+2029 and invalid UTF-8 are escaped or
+// replaced as encoding/json does, so no value can inject a member.
+func appendJSONString(dst []byte, s string) []byte {
+	const hexd = "0123456789abcdef"
+	dst = append(dst, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < 0x80 {
+			switch {
+			case c == '"' || c == '\\':
+				dst = append(dst, '\\', c)
+			case c < 0x20 || c == '<' || c == '>' || c == '&':
+				dst = append(dst, '\\', 'u', '0', '0', hexd[c>>4], hexd[c&0xf])
+			default:
+				dst = append(dst, c)
+			}
+			i++
+			continue
+		}
+		r, size := decodeRune(s[i:])
+		switch {
+		case r == 0xFFFD && size == 1:
+			dst = append(dst, `\ufffd`...)
+		case r == 0x2028 || r == 0x2029:
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexd[r&0xf])
+		default:
+			dst = append(dst, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(dst, '"')
+}

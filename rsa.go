@@ -1,0 +1,198 @@
+package jwt
+
+import (
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"fmt"
+)
+
+// Bounds on RSA modulus sizes. RFC 7518 §3.3 and §3.5 require at least 2048
+// bits; the upper bound stops a verifier from being made to do huge work.
+const (
+	MinRSABits = 2048
+	MaxRSABits = 16384
+)
+
+// RSAAlgorithm is an RSASSA-PKCS1-v1_5 algorithm of RFC 7518 §3.3.
+// Signers take an *rsa.PrivateKey or any crypto.Signer with an RSA public
+// key; Verifiers take an *rsa.PublicKey (or *rsa.PrivateKey). The modulus
+// must have between MinRSABits and MaxRSABits bits.
+type RSAAlgorithm int
+
+// The RSASSA-PKCS1-v1_5 algorithms.
+const (
+	RS256 RSAAlgorithm = 256 // RSASSA-PKCS1-v1_5 with SHA-256
+	RS384 RSAAlgorithm = 384 // RSASSA-PKCS1-v1_5 with SHA-384
+	RS512 RSAAlgorithm = 512 // RSASSA-PKCS1-v1_5 with SHA-512
+)
+
+// RSAPSSAlgorithm is an RSASSA-PSS algorithm of RFC 7518 §3.5: MGF1 with the
+// same hash, and a salt exactly as long as the hash output. Keys are as for
+// [RSAAlgorithm].
+type RSAPSSAlgorithm int
+
+// The RSASSA-PSS algorithms.
+const (
+	PS256 RSAPSSAlgorithm = 256 // RSASSA-PSS with SHA-256
+	PS384 RSAPSSAlgorithm = 384 // RSASSA-PSS with SHA-384
+	PS512 RSAPSSAlgorithm = 512 // RSASSA-PSS with SHA-512
+)
+
+func shaByBits(bits int) crypto.Hash {
+	switch bits {
+	case 256:
+		return crypto.SHA256
+	case 384:
+		return crypto.SHA384
+	case 512:
+		return crypto.SHA512
+	}
+	return 0
+}
+
+// Name returns "RS256", "RS384" or "RS512".
+func (a RSAAlgorithm) Name() string {
+	if shaByBits(int(a)) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("RS%d", int(a))
+}
+
+// Name returns "PS256", "PS384" or "PS512".
+func (a RSAPSSAlgorithm) Name() string {
+	if shaByBits(int(a)) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("PS%d", int(a))
+}
+
+// NewSigner returns a Signer for key, an *rsa.PrivateKey or a crypto.Signer
+// whose public key is an *rsa.PublicKey.
+func (a RSAAlgorithm) NewSigner(key any) (Signer, error) {
+	return newRSASigner(a.Name(), shaByBits(int(a)), false, key)
+}
+
+// NewVerifier returns a Verifier for key, an *rsa.PublicKey or *rsa.PrivateKey.
+func (a RSAAlgorithm) NewVerifier(key any) (Verifier, error) {
+	return newRSAVerifier(a.Name(), shaByBits(int(a)), false, key)
+}
+
+// NewSigner returns a Signer for key, an *rsa.PrivateKey or a crypto.Signer
+// whose public key is an *rsa.PublicKey.
+func (a RSAPSSAlgorithm) NewSigner(key any) (Signer, error) {
+	return newRSASigner(a.Name(), shaByBits(int(a)), true, key)
+}
+
+// NewVerifier returns a Verifier for key, an *rsa.PublicKey or *rsa.PrivateKey.
+func (a RSAPSSAlgorithm) NewVerifier(key any) (Verifier, error) {
+	return newRSAVerifier(a.Name(), shaByBits(int(a)), true, key)
+}
+
+func checkRSAPublic(name string, pub *rsa.PublicKey) error {
+	if pub == nil || pub.N == nil {
+		return fmt.Errorf("%w: %s: nil RSA key", ErrInvalidKey, name)
+	}
+	if bits := pub.N.BitLen(); bits < MinRSABits || bits > MaxRSABits {
+		return fmt.Errorf("%w: %s: RSA key is %d bits, need %d to %d", ErrInvalidKey, name, bits, MinRSABits, MaxRSABits)
+	}
+	if pub.E < 3 || pub.E&1 == 0 {
+		return fmt.Errorf("%w: %s: bad RSA public exponent", ErrInvalidKey, name)
+	}
+	return nil
+}
+
+type rsaSigner struct {
+	name   string
+	hash   crypto.Hash
+	pss    bool
+	signer crypto.Signer
+}
+
+func newRSASigner(name string, h crypto.Hash, pss bool, key any) (Signer, error) {
+	if h == 0 {
+		return nil, fmt.Errorf("%w: unknown RSA algorithm", ErrUnsupportedAlgorithm)
+	}
+	s, ok := key.(crypto.Signer)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s needs an *rsa.PrivateKey or crypto.Signer, not %T", ErrInvalidKey, name, key)
+	}
+	pub, ok := s.Public().(*rsa.PublicKey)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s needs an RSA key, not %T", ErrInvalidKey, name, s.Public())
+	}
+	if err := checkRSAPublic(name, pub); err != nil {
+		return nil, err
+	}
+	if priv, ok := key.(*rsa.PrivateKey); ok {
+		if err := priv.Validate(); err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrInvalidKey, name, err)
+		}
+	}
+	return &rsaSigner{name: name, hash: h, pss: pss, signer: s}, nil
+}
+
+func (s *rsaSigner) Algorithm() string { return s.name }
+
+func (s *rsaSigner) Sign(ctx context.Context, signingInput []byte) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var buf [64]byte
+	digest := hashInto(buf[:0], s.hash, signingInput)
+	var opts crypto.SignerOpts = s.hash
+	if s.pss {
+		opts = &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash, Hash: s.hash}
+	}
+	return s.signer.Sign(rand.Reader, digest, opts)
+}
+
+type rsaVerifier struct {
+	name string
+	hash crypto.Hash
+	pss  bool
+	pub  *rsa.PublicKey
+}
+
+func newRSAVerifier(name string, h crypto.Hash, pss bool, key any) (Verifier, error) {
+	if h == 0 {
+		return nil, fmt.Errorf("%w: unknown RSA algorithm", ErrUnsupportedAlgorithm)
+	}
+	var pub *rsa.PublicKey
+	switch k := key.(type) {
+	case *rsa.PublicKey:
+		pub = k
+	case *rsa.PrivateKey:
+		if k != nil {
+			pub = &k.PublicKey
+		}
+	default:
+		return nil, fmt.Errorf("%w: %s needs an *rsa.PublicKey, not %T", ErrInvalidKey, name, key)
+	}
+	if err := checkRSAPublic(name, pub); err != nil {
+		return nil, err
+	}
+	v := &rsaVerifier{name: name, hash: h, pss: pss, pub: pub}
+	return v, nil
+}
+
+func (v *rsaVerifier) Algorithm() string { return v.name }
+
+func (v *rsaVerifier) Verify(signingInput, signature []byte) error {
+	if len(signature) != v.pub.Size() {
+		return ErrInvalidSignature
+	}
+	var buf [64]byte
+	digest := hashInto(buf[:0], v.hash, signingInput)
+	var err error
+	if v.pss {
+		err = rsa.VerifyPSS(v.pub, v.hash, digest, signature, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash, Hash: v.hash})
+	} else {
+		err = rsa.VerifyPKCS1v15(v.pub, v.hash, digest, signature)
+	}
+	if err != nil {
+		return ErrInvalidSignature
+	}
+	return nil
+}
