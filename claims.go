@@ -28,7 +28,6 @@ type RegisteredClaims struct {
 // caller's claims struct, through the promoted method.
 func (c *RegisteredClaims) registered() *RegisteredClaims { return c }
 
-
 // Audience is the "aud" claim: one or more case-sensitive strings. It is
 // read from a JSON string or an array of strings, and nothing else, and is
 // written as a string when it holds exactly one value.

@@ -105,7 +105,7 @@ func (s *ed25519Signer) Sign(ctx context.Context, signingInput []byte) ([]byte, 
 }
 
 type ed25519Verifier struct {
-	pub  ed25519.PublicKey
+	pub ed25519.PublicKey
 }
 
 func (v *ed25519Verifier) Algorithm() string { return "EdDSA" }
