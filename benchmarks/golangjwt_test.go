@@ -1,0 +1,64 @@
+package benchmarks
+
+import (
+	"testing"
+
+	gjwt "github.com/golang-jwt/jwt/v5"
+)
+
+// github.com/golang-jwt/jwt/v5, as its README and package examples use it: a
+// Parser built once with the method pinned, ParseWithClaims into a struct
+// embedding RegisteredClaims, and NewWithClaims + SignedString to sign.
+
+type golangJWTClaims struct {
+	gjwt.RegisteredClaims
+	Name  string `json:"name"`
+	Admin bool   `json:"admin"`
+}
+
+func golangJWTVerifier(tb testing.TB, f *fixture) verifyCase {
+	key := f.verifyingKey()
+	keyFunc := func(*gjwt.Token) (any, error) { return key, nil }
+	parser := gjwt.NewParser(
+		gjwt.WithValidMethods([]string{f.alg}),
+		gjwt.WithIssuer(claimIss),
+		gjwt.WithAudience(claimAud),
+	)
+	return verifyCase{
+		name: "golang-jwt", checksClaims: true, checksAudience: true,
+		verify: func(tok string, _ []byte) error {
+			_, err := parser.ParseWithClaims(tok, &golangJWTClaims{}, keyFunc)
+			return err
+		},
+	}
+}
+
+func golangJWTSigner(tb testing.TB, f *fixture) signCase {
+	method := gjwt.GetSigningMethod(f.alg)
+	if method == nil {
+		tb.Fatalf("golang-jwt: no method %s", f.alg)
+	}
+	key := f.signingKey()
+	claims := &golangJWTClaims{
+		RegisteredClaims: gjwt.RegisteredClaims{
+			Issuer:    claimIss,
+			Subject:   claimSub,
+			Audience:  gjwt.ClaimStrings{claimAud},
+			ExpiresAt: gjwt.NewNumericDate(f.now.exp),
+			IssuedAt:  gjwt.NewNumericDate(f.now.iat),
+			ID:        claimJTI,
+		},
+		Name:  claimName,
+		Admin: claimAdmin,
+	}
+	var last string
+	return signCase{
+		name: "golang-jwt",
+		sign: func() error {
+			var err error
+			last, err = gjwt.NewWithClaims(method, claims).SignedString(key)
+			return err
+		},
+		last: func() string { return last },
+	}
+}

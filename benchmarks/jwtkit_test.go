@@ -1,0 +1,111 @@
+package benchmarks
+
+import (
+	"testing"
+
+	"github.com/jwtkit/jwt"
+)
+
+// jwtkitClaims is the custom claims struct of the jwtkit/struct row.
+type jwtkitClaims struct {
+	jwt.RegisteredClaims
+	Name  string `json:"name"`
+	Admin bool   `json:"admin"`
+}
+
+// signingKey and verifyingKey return the keys in the form every library
+// here takes: the secret, or the private or public key of crypto/*.
+func (k *keys) signingKey() any {
+	switch {
+	case k.secret != nil:
+		return k.secret
+	case k.rsaPriv != nil:
+		return k.rsaPriv
+	case k.ecPriv != nil:
+		return k.ecPriv
+	default:
+		return k.edPriv
+	}
+}
+
+func (k *keys) verifyingKey() any {
+	switch {
+	case k.secret != nil:
+		return k.secret
+	case k.rsaPriv != nil:
+		return k.rsaPub()
+	case k.ecPriv != nil:
+		return k.ecPub()
+	default:
+		return k.edPub()
+	}
+}
+
+func jwtkitAlgorithm(tb testing.TB, name string) jwt.Algorithm {
+	tb.Helper()
+	a, err := jwt.AlgorithmByName(name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return a
+}
+
+func jwtkitVerifiers(tb testing.TB, f *fixture) []verifyCase {
+	v, err := jwtkitAlgorithm(tb, f.alg).NewVerifier(f.verifyingKey())
+	if err != nil {
+		tb.Fatalf("jwtkit %s: %v", f.alg, err)
+	}
+	opts := &jwt.VerifyOptions{Issuer: claimIss, Audience: []string{claimAud}}
+	return []verifyCase{
+		{
+			name: "jwtkit/registered", checksClaims: true, checksAudience: true,
+			verify: func(tok string, _ []byte) error {
+				_, err := jwt.Verify[jwt.RegisteredClaims](tok, v, opts)
+				return err
+			},
+		},
+		{
+			name: "jwtkit/struct", checksClaims: true, checksAudience: true,
+			verify: func(tok string, _ []byte) error {
+				_, err := jwt.Verify[jwtkitClaims](tok, v, opts)
+				return err
+			},
+		},
+		{
+			name: "jwtkit/map", checksClaims: true, checksAudience: true,
+			verify: func(tok string, _ []byte) error {
+				_, err := jwt.Verify[map[string]any](tok, v, opts)
+				return err
+			},
+		},
+	}
+}
+
+func jwtkitSigner(tb testing.TB, f *fixture) signCase {
+	s, err := jwtkitAlgorithm(tb, f.alg).NewSigner(f.signingKey())
+	if err != nil {
+		tb.Fatalf("jwtkit %s: %v", f.alg, err)
+	}
+	claims := &jwtkitClaims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    claimIss,
+			Subject:   claimSub,
+			Audience:  jwt.Audience{claimAud},
+			ExpiresAt: jwt.NewNumericDate(f.now.exp),
+			IssuedAt:  jwt.NewNumericDate(f.now.iat),
+			ID:        claimJTI,
+		},
+		Name:  claimName,
+		Admin: claimAdmin,
+	}
+	var last string
+	return signCase{
+		name: "jwtkit",
+		sign: func() error {
+			var err error
+			last, err = jwt.Sign(s, claims, nil)
+			return err
+		},
+		last: func() string { return last },
+	}
+}
