@@ -1,0 +1,210 @@
+package jwt
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+)
+
+// JWKSet is a JWK Set (RFC 7517 §5): {"keys":[...]}, as identity providers
+// publish at their jwks_uri.
+type JWKSet struct {
+	// Keys are the keys of the set, in order.
+	Keys []*JWK
+	// Extra holds the members of the set other than "keys", by name.
+	Extra map[string]json.RawMessage
+}
+
+// ParseJWKSet parses a JWK Set. Each key is parsed and checked as by
+// [ParseJWK]; a key that cannot be used (an unknown "kty" or "alg", an
+// unsupported curve, an RSA modulus that is too small, a malformed member)
+// is left out of the set and reported in skipped, one error per key naming
+// its index and kid, because real provider sets hold keys for other
+// purposes, such as encryption. A set that is not a JSON object with a
+// "keys" array, or in which two keys share a non-empty "kid", is an error.
+//
+// ParseJWKSet accepts private keys; a set fetched from a provider should be
+// read with [ParsePublicJWKSet]. Every error wraps ErrInvalidKey.
+func ParseJWKSet(data []byte) (set *JWKSet, skipped []error, err error) {
+	return parseJWKSet(data, false)
+}
+
+// ParsePublicJWKSet is like [ParseJWKSet] but for a set that must hold only
+// public keys, such as one fetched from an identity provider: a key with
+// any private or secret member ("d", "p", "q", "dp", "dq", "qi", "oth" or
+// "k", which makes every "oct" key private) makes the whole set an error
+// wrapping ErrPrivateKeyInSet, because the publisher is leaking its keys.
+func ParsePublicJWKSet(data []byte) (set *JWKSet, skipped []error, err error) {
+	return parseJWKSet(data, true)
+}
+
+func parseJWKSet(data []byte, public bool) (*JWKSet, []error, error) {
+	m, err := jwkObject(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	raw, ok := m["keys"]
+	if !ok {
+		return nil, nil, jwkError(`JWK Set has no member "keys"`)
+	}
+	var elems []json.RawMessage
+	if len(raw) == 0 || raw[0] != '[' || json.Unmarshal(raw, &elems) != nil {
+		return nil, nil, jwkError(`JWK Set member "keys" is not an array`)
+	}
+	set := &JWKSet{Keys: make([]*JWK, 0, len(elems))}
+	for n, v := range m {
+		if n != "keys" {
+			if set.Extra == nil {
+				set.Extra = make(map[string]json.RawMessage)
+			}
+			set.Extra[n] = v
+		}
+	}
+	var skipped []error
+	kids := make(map[string]int)
+	for i, e := range elems {
+		km, err := jwkObject(e)
+		if err != nil {
+			skipped = append(skipped, fmt.Errorf("JWK Set key %d: %w", i, err))
+			continue
+		}
+		kid, _, _ := jwkString(km, "kid")
+		if public {
+			for name := range km {
+				if isPrivateJWKMember(name) {
+					return nil, nil, fmt.Errorf("%w: key %d (kid %q) has member %q", ErrPrivateKeyInSet, i, kid, name)
+				}
+			}
+		}
+		k, err := parseJWKMembers(km)
+		if err != nil {
+			skipped = append(skipped, fmt.Errorf("JWK Set key %d (kid %q): %w", i, kid, err))
+			continue
+		}
+		if k.KeyID != "" {
+			if j, dup := kids[k.KeyID]; dup {
+				return nil, nil, jwkError("JWK Set keys %d and %d share kid %q", j, i, k.KeyID)
+			}
+			kids[k.KeyID] = i
+		}
+		set.Keys = append(set.Keys, k)
+	}
+	return set, skipped, nil
+}
+
+// UnmarshalJSON parses data as [ParseJWKSet] does into s, and fails if any
+// key was skipped. Callers that want to skip unusable keys call
+// [ParseJWKSet] or [ParsePublicJWKSet] themselves.
+func (s *JWKSet) UnmarshalJSON(data []byte) error {
+	set, skipped, err := ParseJWKSet(data)
+	if err != nil {
+		return err
+	}
+	if len(skipped) > 0 {
+		return skipped[0]
+	}
+	*s = *set
+	return nil
+}
+
+// MarshalJSON returns the set with every key in its public form (see
+// [JWK.MarshalJSON]); a symmetric key is an error.
+func (s JWKSet) MarshalJSON() ([]byte, error) {
+	return s.marshal(false)
+}
+
+// MarshalPrivateJSON returns the set with the private and secret members
+// of its keys. The result is a secret.
+func (s *JWKSet) MarshalPrivateJSON() ([]byte, error) {
+	return s.marshal(true)
+}
+
+func (s *JWKSet) marshal(private bool) ([]byte, error) {
+	b := []byte(`{"keys":[`)
+	for i, k := range s.Keys {
+		if k == nil {
+			return nil, jwkError("JWK Set key %d is nil", i)
+		}
+		kb, err := k.marshal(private)
+		if err != nil {
+			return nil, fmt.Errorf("JWK Set key %d: %w", i, err)
+		}
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, kb...)
+	}
+	b = append(b, ']')
+	names := make([]string, 0, len(s.Extra))
+	for n := range s.Extra {
+		if n == "keys" {
+			return nil, jwkError(`JWK Set Extra member "keys"`)
+		}
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		v, err := json.Marshal(s.Extra[n]) // validates and compacts
+		if err != nil {
+			return nil, jwkError("JWK Set Extra member %q: %v", n, err)
+		}
+		b = append(b, ',')
+		b = appendJWKString(b, n)
+		b = append(b, ':')
+		b = append(b, v...)
+	}
+	return append(b, '}'), nil
+}
+
+// Key returns the key of s whose KeyID is kid, or nil.
+func (s *JWKSet) Key(kid string) *JWK {
+	for _, k := range s.Keys {
+		if k != nil && k.KeyID == kid {
+			return k
+		}
+	}
+	return nil
+}
+
+// KeySet returns a [KeySet] of Verifiers for the keys of s that can verify
+// signatures, for use with [Verify]. Each key is bound to its "alg"; a key
+// without "alg" is bound to defaultAlg, or skipped if defaultAlg is nil or
+// does not fit the key (a provider set often has RSA keys without "alg",
+// meant for RS256); a key with "alg" keeps it whatever defaultAlg is. Keys
+// whose "use" is not "sig" or whose "key_ops" lack "verify" are left out and
+// reported in skipped, as are keys that do not fit their algorithm. Each
+// verifier carries its key's kid, so the KeySet finds keys by kid and
+// applies its rule for tokens without one.
+//
+// A set with no usable key is an error wrapping ErrKeyNotFound.
+func (s *JWKSet) KeySet(defaultAlg Algorithm) (ks *KeySet, skipped []error, err error) {
+	var vs []Verifier
+	for i, k := range s.Keys {
+		if k == nil {
+			return nil, nil, jwkError("JWK Set key %d is nil", i)
+		}
+		alg := defaultAlg
+		if k.Algorithm != "" {
+			alg = nil
+		}
+		if alg == nil && k.Algorithm == "" {
+			skipped = append(skipped, fmt.Errorf("JWK Set key %d (kid %q): %w", i, k.KeyID,
+				jwkError(`no "alg" and no default algorithm`)))
+			continue
+		}
+		v, err := k.Verifier(alg)
+		if err != nil {
+			skipped = append(skipped, fmt.Errorf("JWK Set key %d (kid %q): %w", i, k.KeyID, err))
+			continue
+		}
+		vs = append(vs, v)
+	}
+	if len(vs) == 0 {
+		return nil, skipped, fmt.Errorf("%w: JWK Set has no key usable for verifying signatures", ErrKeyNotFound)
+	}
+	ks, err = NewKeySet(vs...)
+	if err != nil {
+		return nil, skipped, err
+	}
+	return ks, skipped, nil
+}
