@@ -98,7 +98,7 @@ type NumericDate struct {
 // NewNumericDate returns t as a NumericDate, truncated to whole seconds, the
 // form every JWT library reads.
 func NewNumericDate(t time.Time) NumericDate {
-	return NumericDate{t.Truncate(time.Second)}
+	return NumericDate{t.Truncate(time.Second).UTC()}
 }
 
 func numericDateFromFloat(f float64) NumericDate {
