@@ -1,0 +1,59 @@
+// Package jwt signs, verifies and parses JSON Web Tokens (RFC 7519) in JWS
+// compact serialization (RFC 7515), with the algorithms of RFC 7518 and
+// RFC 8037, and validates their registered claims. It imports only the
+// standard library.
+//
+// A key carries its algorithm. An [Algorithm] such as [HS256] or [ES256]
+// turns a key into a [Signer] or a [Verifier] bound to it, and [Verify]
+// rejects any token whose header names another algorithm:
+//
+//	signer, err := jwt.ES256.NewSigner(privateKey)
+//	token, err := jwt.Sign(signer, claims, nil)
+//
+//	verifier, err := jwt.ES256.NewVerifier(&privateKey.PublicKey)
+//	tok, err := jwt.Verify[MyClaims](token, verifier, &jwt.VerifyOptions{
+//		Issuer:   "https://issuer.example",
+//		Audience: []string{"api"},
+//	})
+//
+// # Security
+//
+// [Verify] is the one call that trusts a token. It checks, in order: the
+// token's size ([DefaultMaxSize] unless set) and its three segments; strict
+// base64url (no padding, whitespace or non-canonical bits); a header that
+// is a JSON object with unique member names, an "alg", no "b64", and a
+// "crit" that names only extensions the caller understands; an "alg" equal
+// to the key's algorithm ("none" does not exist here); the signature; and
+// only then the claims, read by a strict reader that rejects duplicate
+// names, names that collide under case folding, and registered claims of
+// the wrong type. Claims are then validated: "exp" is required unless
+// VerifyOptions.AllowMissingExpiration is set, "nbf" and "exp" are checked
+// against the clock with no leeway unless one is set (at most [MaxLeeway]),
+// and a token that carries "aud" is rejected unless the caller names an
+// expected audience or sets VerifyOptions.IgnoreAudience.
+//
+// The header never chooses a key: "kid" is only a lookup key into the
+// caller's [KeySet], and "jwk", "jku", "x5u" and "x5c" are ignored.
+// A forged token is reported as [ErrInvalidSignature] whatever its claims
+// say, and that error says nothing about the key. [ParseUnverified] reads a
+// token without checking anything; its name says so.
+//
+// Signers, Verifiers and KeySets are immutable and safe for concurrent use.
+// There is no global state to configure.
+//
+// # Choosing an algorithm
+//
+// For tokens that one service both issues and verifies, HS256 with a
+// random 32-byte secret is the fastest choice; secrets shorter than the hash
+// output are refused. For tokens verified by others, use an asymmetric
+// algorithm: EdDSA (Ed25519) is fast and has small keys and signatures;
+// ES256 is the most widely supported compact choice; RS256 is what most
+// identity providers publish and PS256 its modern padding. RSA keys must
+// have at least 2048 bits; ECDSA keys must be on the curve of the
+// algorithm (P-256, P-384, P-521 for ES256, ES384, ES512), and ECDSA
+// signatures must be the fixed-length R || S form.
+//
+// To add an algorithm, such as one whose private key lives in a cloud KMS,
+// implement [Signer] (and [Verifier]); for the algorithms here, any
+// [crypto.Signer] already works as the key.
+package jwt
