@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -435,6 +436,22 @@ func foldKey(s string) string {
 // rejects values that overflow float64 and values outside
 // [0, MaxNumericDate].
 func parseNumericDate(text string) (NumericDate, error) {
+	if len(text) <= 12 && text[0] != '-' && (len(text) == 1 || text[0] != '0') {
+		// Fast path for plain integers, the usual form.
+		var n int64
+		for i := 0; i < len(text); i++ {
+			c := text[i]
+			if c < '0' || c > '9' {
+				goto general
+			}
+			n = n*10 + int64(c-'0')
+		}
+		if n > maxNumericDate {
+			return NumericDate{}, errJSON("NumericDate %s out of range", text)
+		}
+		return NumericDate{time.Unix(n, 0).UTC()}, nil
+	}
+general:
 	f, err := strconv.ParseFloat(text, 64)
 	if err != nil {
 		return NumericDate{}, errJSON("NumericDate %s out of range", text)

@@ -367,9 +367,11 @@ func (p *parsed) verify(token string, key Verifier, o *VerifyOptions) error {
 // validate applies the claim checks of o and reports every failure.
 func validate(cs *claimSet, h *Header, o *VerifyOptions) error {
 	var errs []error
-	now := time.Now()
+	var now time.Time
 	if o.Now != nil {
 		now = o.Now()
+	} else {
+		now = time.Now()
 	}
 	rc := &cs.rc
 	switch {
