@@ -152,11 +152,6 @@ type claimSet struct {
 	names nameSet
 }
 
-const (
-	hasAud = 1 << iota
-	hasExp
-)
-
 // readClaims reads a claims set: a JSON object whose members have unique
 // names, with registered claims of the right types. A member whose name
 // differs from a registered name only in case is rejected, because

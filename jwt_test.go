@@ -208,7 +208,7 @@ func TestKeyConstructorsRefuse(t *testing.T) {
 		{name: "ES256 P-384 key", alg: ES256, key: &k.ec[ES384].PublicKey, want: ErrInvalidKey},
 		{name: "ES512 P-256 signer", alg: ES512, key: k.ec[ES256], sign: true, want: ErrInvalidKey},
 		{name: "ES256 RSA key", alg: ES256, key: &k.rsa.PublicKey, want: ErrInvalidKey},
-		{name: "ES256 off-curve point", alg: ES256, key: &ecdsa.PublicKey{Curve: elliptic.P256(), X: big.NewInt(1), Y: big.NewInt(1)}, want: ErrInvalidKey},
+		{name: "ES256 off-curve point", alg: ES256, key: offCurveKey(), want: ErrInvalidKey},
 		{name: "ES256 nil key", alg: ES256, key: (*ecdsa.PublicKey)(nil), want: ErrInvalidKey},
 		{name: "EdDSA short key", alg: EdDSA, key: ed25519.PublicKey(make([]byte, 31)), want: ErrInvalidKey},
 		{name: "EdDSA RSA key", alg: EdDSA, key: &k.rsa.PublicKey, want: ErrInvalidKey},
@@ -834,7 +834,9 @@ func testPublicKey(t *testing.T, raw json.RawMessage) any {
 		return &rsa.PublicKey{N: new(big.Int).SetBytes(b(k.N)), E: int(new(big.Int).SetBytes(b(k.E)).Int64())}
 	case "EC":
 		c := map[string]elliptic.Curve{"P-256": elliptic.P256(), "P-384": elliptic.P384(), "P-521": elliptic.P521()}[k.Crv]
-		return &ecdsa.PublicKey{Curve: c, X: new(big.Int).SetBytes(b(k.X)), Y: new(big.Int).SetBytes(b(k.Y))}
+		pub, err := ecdsa.ParseUncompressedPublicKey(c, append(append([]byte{4}, b(k.X)...), b(k.Y)...))
+		require.NoError(t, err)
+		return pub
 	case "OKP":
 		return ed25519.PublicKey(b(k.X))
 	}
@@ -932,4 +934,11 @@ func TestAllocations(t *testing.T) {
 	dots := strings.Repeat(".", 100_000)
 	allocs = testing.AllocsPerRun(20, func() { Verify[RegisteredClaims](dots, v, &VerifyOptions{MaxSize: 200_000}) })
 	assert.LessOrEqual(t, allocs, 3.0, "100,000 dots")
+}
+
+// offCurveKey is a key that callers can still build by hand: the point
+// (1, 1) is not on P-256.
+func offCurveKey() *ecdsa.PublicKey {
+	//lint:ignore SA1019 building an invalid key the old way is the point of the test
+	return &ecdsa.PublicKey{Curve: elliptic.P256(), X: big.NewInt(1), Y: big.NewInt(1)}
 }
