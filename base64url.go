@@ -3,6 +3,7 @@ package jwt
 import (
 	"encoding/base64"
 	"fmt"
+	"slices"
 )
 
 // b64Decode maps a base64url alphabet byte to its 6-bit value, and every
@@ -42,15 +43,19 @@ func decodeSegment(dst []byte, s string) ([]byte, error) {
 	if decodedLen(len(s)) < 0 {
 		return dst, fmt.Errorf("%w: base64url length %d is impossible", ErrMalformed, len(s))
 	}
-	i := 0
-	for ; i+4 <= len(s); i += 4 {
+	n := len(s) / 4 * 3
+	dst = slices.Grow(dst, n+2)
+	out := dst[len(dst) : len(dst)+n]
+	i, o := 0, 0
+	for ; i+4 <= len(s); i, o = i+4, o+3 {
 		a, b, c, d := b64Decode[s[i]], b64Decode[s[i+1]], b64Decode[s[i+2]], b64Decode[s[i+3]]
 		if a|b|c|d == 0xff {
 			return dst, badByte(s, i)
 		}
 		v := uint32(a)<<18 | uint32(b)<<12 | uint32(c)<<6 | uint32(d)
-		dst = append(dst, byte(v>>16), byte(v>>8), byte(v))
+		out[o], out[o+1], out[o+2] = byte(v>>16), byte(v>>8), byte(v)
 	}
+	dst = dst[:len(dst)+n]
 	switch len(s) - i {
 	case 2:
 		a, b := b64Decode[s[i]], b64Decode[s[i+1]]

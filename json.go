@@ -117,16 +117,19 @@ func (r *jsonReader) memberName() (string, bool, error) {
 // str reads a string value; r.s[r.i] is known to be '"'.
 func (r *jsonReader) str() (string, error) {
 	start := r.i + 1
+	ascii := true
 	for i := start; i < len(r.s); i++ {
 		c := r.s[i]
 		switch {
 		case c == '"':
 			v := r.s[start:i]
 			r.i = i + 1
-			if !utf8.ValidString(v) {
+			if !ascii && !utf8.ValidString(v) {
 				return "", errJSON("invalid UTF-8 in string")
 			}
 			return v, nil
+		case c >= utf8.RuneSelf:
+			ascii = false
 		case c == '\\':
 			return r.strEscaped(start)
 		case c < 0x20:
@@ -379,12 +382,18 @@ func (r *jsonReader) stringArray() ([]string, error) {
 // otherwise read differently here and there.
 type nameSet struct {
 	small [16]string
+	wide  uint16 // bit i set: small[i] is not ASCII
 	n     int
 	more  map[string]string // folded name -> name
 }
 
 func (ns *nameSet) add(name string) error {
-	for _, prev := range ns.small[:min(ns.n, len(ns.small))] {
+	ascii := isASCII(name)
+	for i, prev := range ns.small[:min(ns.n, len(ns.small))] {
+		// ASCII strings of different lengths never fold together.
+		if ascii && ns.wide&(1<<i) == 0 && len(prev) != len(name) {
+			continue
+		}
 		if strings.EqualFold(prev, name) {
 			return errJSON("duplicate member %q", name)
 		}
@@ -400,6 +409,9 @@ func (ns *nameSet) add(name string) error {
 		ns.more[k] = name
 	} else {
 		ns.small[ns.n] = name
+		if !ascii {
+			ns.wide |= 1 << ns.n
+		}
 	}
 	ns.n++
 	return nil
@@ -463,3 +475,12 @@ general:
 }
 
 func decodeRune(s string) (rune, int) { return utf8.DecodeRuneInString(s) }
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
