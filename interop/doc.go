@@ -1,0 +1,20 @@
+// Package interop checks that jwtkit (github.com/jwtkit/jwt) and other JWT
+// implementations accept each other's tokens, for every algorithm jwtkit
+// has: HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512 and
+// EdDSA (Ed25519).
+//
+// The peers are github.com/golang-jwt/jwt/v5, github.com/go-jose/go-jose/v4,
+// github.com/lestrrat-go/jwx/v3 and, across languages, the Node package
+// jose (panva/jose), which node/jose.mjs drives. For each algorithm, peer
+// and direction, TestInterop signs a token on one side and verifies it on
+// the other, checks that the claims come back unchanged, and checks that the
+// verifying side rejects the token once its payload or its signature has
+// been altered.
+//
+// This is a module of its own, so that the library's go.mod requires none
+// of the peers. Run it with:
+//
+//	(cd node && npm ci --no-audit --no-fund) && go test ./...
+//
+// Without node or node/node_modules, the Node subtests are skipped.
+package interop
