@@ -24,7 +24,7 @@ const nodeDir = "node"
 func nodeJosePeer(t *testing.T) peer {
 	skip := nodeSetup(t)
 	return peer{
-		name:  "jose(node)",
+		name:  "node-jose",
 		lacks: map[string]string{}, // jose implements all 13
 		skip:  func() string { return skip },
 		sign: func(t *testing.T, k *keyPair, c claims) (string, error) {
