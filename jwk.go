@@ -76,19 +76,19 @@ type JWK struct {
 	Extra map[string]json.RawMessage
 }
 
-// jwkMembers returns the key members of kty and how many of them are public.
-func jwkMembers(kty string) (members []string, public int) {
+// jwkMembers returns the key members of kty, or nil for an unknown kty.
+func jwkMembers(kty string) []string {
 	switch kty {
 	case "RSA":
-		return []string{"n", "e", "d", "p", "q", "dp", "dq", "qi", "oth"}, 2
+		return []string{"n", "e", "d", "p", "q", "dp", "dq", "qi", "oth"}
 	case "EC":
-		return []string{"crv", "x", "y", "d"}, 3
+		return []string{"crv", "x", "y", "d"}
 	case "OKP":
-		return []string{"crv", "x", "d"}, 2
+		return []string{"crv", "x", "d"}
 	case "oct":
-		return []string{"k"}, 0
+		return []string{"k"}
 	}
-	return nil, 0
+	return nil
 }
 
 // isJWKMember reports whether name is a member this package interprets.
@@ -274,7 +274,7 @@ func jwkObject(data []byte) (map[string]json.RawMessage, error) {
 		if !ok {
 			return nil, jwkError("invalid JSON")
 		}
-		f := strings.ToLower(name)
+		f := strings.ToLower(strings.ToUpper(name)) // folds "K" (Kelvin) and "ſ" too
 		if folded[f] {
 			return nil, jwkError("duplicate member %q", name)
 		}
@@ -351,7 +351,7 @@ func parseJWKMembers(m map[string]json.RawMessage) (*JWK, error) {
 	if !ok {
 		return nil, jwkError(`missing member "kty"`)
 	}
-	members, _ := jwkMembers(kty)
+	members := jwkMembers(kty)
 	if members == nil {
 		return nil, fmt.Errorf("%w: kty %q", ErrUnsupportedKeyType, kty)
 	}
@@ -826,13 +826,25 @@ func appendRSAJWK(bin func(string, []byte), pub *rsa.PublicKey, priv *rsa.Privat
 	if priv == nil {
 		return
 	}
-	priv.Precompute()
+	p, q := priv.Primes[0], priv.Primes[1]
+	dp, dq, qi := priv.Precomputed.Dp, priv.Precomputed.Dq, priv.Precomputed.Qinv
+	if dp == nil || dq == nil || qi == nil {
+		// Compute the CRT values here rather than call Precompute, which
+		// would modify the caller's key.
+		one := big.NewInt(1)
+		dp = new(big.Int).Mod(priv.D, new(big.Int).Sub(p, one))
+		dq = new(big.Int).Mod(priv.D, new(big.Int).Sub(q, one))
+		qi = new(big.Int).ModInverse(q, p)
+		if qi == nil {
+			qi = new(big.Int)
+		}
+	}
 	bin("d", priv.D.Bytes())
-	bin("p", priv.Primes[0].Bytes())
-	bin("q", priv.Primes[1].Bytes())
-	bin("dp", priv.Precomputed.Dp.Bytes())
-	bin("dq", priv.Precomputed.Dq.Bytes())
-	bin("qi", priv.Precomputed.Qinv.Bytes())
+	bin("p", p.Bytes())
+	bin("q", q.Bytes())
+	bin("dp", dp.Bytes())
+	bin("dq", dq.Bytes())
+	bin("qi", qi.Bytes())
 }
 
 func appendECJWK(str func(string, string), bin func(string, []byte), pub *ecdsa.PublicKey, priv *ecdsa.PrivateKey) error {

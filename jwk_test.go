@@ -870,3 +870,24 @@ func FuzzJWK(f *testing.F) {
 		}
 	})
 }
+
+// Writing an RSA private key without precomputed CRT values neither fails
+// nor modifies the caller's key.
+func TestJWKRSAWithoutPrecomputed(t *testing.T) {
+	data := keysReadFile(t, "rfc7517_A2_private_keys.json")
+	set, _, err := jwt.ParseJWKSet(data)
+	require.NoError(t, err)
+	full := set.Key("2011-04-29")
+	want, err := full.MarshalPrivateJSON()
+	require.NoError(t, err)
+
+	src := full.Key.(*rsa.PrivateKey)
+	bare := &rsa.PrivateKey{PublicKey: src.PublicKey, D: src.D, Primes: src.Primes}
+	k, err := jwt.NewJWK(bare)
+	require.NoError(t, err)
+	k.KeyID, k.Algorithm, k.Use = full.KeyID, full.Algorithm, full.Use
+	got, err := k.MarshalPrivateJSON()
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(got))
+	assert.Nil(t, bare.Precomputed.Dp, "the caller's key is not modified")
+}
