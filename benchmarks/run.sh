@@ -53,7 +53,7 @@ cpu=$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 	echo "Ran $(date -u +%Y-%m-%d) on $(nproc) CPUs, ${cpu:-unknown CPU}, $(go version | cut -d' ' -f3-)."
 	echo "Command: \`COUNT=$COUNT BENCHTIME=$BENCHTIME BENCH='$BENCH' ./run.sh\` (medians of $COUNT interleaved runs; ± is benchstat's 95% confidence interval)."
 	echo
-	go run "$BENCHSTAT" -format csv "$out" 2>/dev/null | go run ./internal/benchtable
+	go run "$BENCHSTAT" -format csv "$out" 2>/dev/null | go run ./internal/benchtable -rounds "$out"
 } >"$md"
 
 echo

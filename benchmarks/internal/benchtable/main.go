@@ -6,14 +6,21 @@ package main
 
 import (
 	"encoding/csv"
+	"flag"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 )
+
+// With -rounds FILE, the go test output that benchstat summarised, each
+// ratio is the median of the ratios within each round (run.sh runs the whole
+// selection once per round), which cancels load that lasts across a round's
+// neighbouring rows better than a ratio of medians does.
 
 // row is one benchmark's summary: the medians benchstat reports, and the
 // confidence interval of the time.
@@ -26,12 +33,18 @@ type row struct {
 	ci     string
 	bytes  float64
 	allocs float64
+	rounds []float64 // ns/op of each round, in order, when known
 }
 
 var procSuffix = regexp.MustCompile(`-\d+$`)
 
 func main() {
+	roundsFile := flag.String("rounds", "", "go test output `file` whose rounds pair the ratios")
+	flag.Parse()
 	rows, err := parse(os.Stdin)
+	if err == nil && *roundsFile != "" {
+		err = readRounds(*roundsFile, rows)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "benchtable:", err)
 		os.Exit(1)
@@ -100,6 +113,53 @@ func parse(r io.Reader) ([]*row, error) {
 	return order, nil
 }
 
+// readRounds records each row's ns/op per round from go test output, where
+// round i holds the i-th result line of every benchmark.
+func readRounds(name string, rows []*row) error {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	byName := map[string]*row{}
+	for _, r := range rows {
+		byName[r.name] = r
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") || f[3] != "ns/op" {
+			continue
+		}
+		r := byName[procSuffix.ReplaceAllString(strings.TrimPrefix(f[0], "Benchmark"), "")]
+		if r == nil {
+			continue
+		}
+		v, err := strconv.ParseFloat(f[2], 64)
+		if err != nil {
+			return fmt.Errorf("%s: %v", line, err)
+		}
+		r.rounds = append(r.rounds, v)
+	}
+	return nil
+}
+
+// div returns the ratio of a's time to b's: the median of the per-round
+// ratios when both have the same rounds, else the ratio of the medians.
+func div(a, b *row) float64 {
+	if len(a.rounds) == 0 || len(a.rounds) != len(b.rounds) {
+		return a.ns / b.ns
+	}
+	q := make([]float64, len(a.rounds))
+	for i := range q {
+		q[i] = a.rounds[i] / b.rounds[i]
+	}
+	sort.Float64s(q)
+	if n := len(q); n%2 == 1 {
+		return q[n/2]
+	} else {
+		return (q[n/2-1] + q[n/2]) / 2
+	}
+}
+
 // find returns the row op/alg/impl, or nil.
 func find(rows []*row, op, alg, impl string) *row {
 	for _, r := range rows {
@@ -114,7 +174,7 @@ func ratio(r, base *row) string {
 	if base == nil || base.ns == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%.2f", r.ns/base.ns)
+	return fmt.Sprintf("%.2f", div(r, base))
 }
 
 func printTable(w io.Writer, rows []*row) {
@@ -156,7 +216,7 @@ func printTargets(w io.Writer, rows []*row) {
 	ratioTarget := func(what string, a, b *row, limit float64) {
 		t := target{what: what, limit: limit, unit: "×"}
 		if a != nil && b != nil && b.ns > 0 {
-			t.got, t.ok = a.ns/b.ns, true
+			t.got, t.ok = div(a, b), true
 		}
 		ts = append(ts, t)
 	}
@@ -175,7 +235,7 @@ func printTargets(w io.Writer, rows []*row) {
 		// Faster by at least 3× is jwtkit/peer <= 1/3.
 		t := target{what: "HS256 verify into RegisteredClaims vs fastest peer (" + fastest.impl + "), need ≤ 0.33", limit: 1.0 / 3, unit: "×"}
 		if reg != nil {
-			t.got, t.ok = reg.ns/fastest.ns, true
+			t.got, t.ok = div(reg, fastest), true
 		}
 		ts = append(ts, t)
 	}
