@@ -1,17 +1,24 @@
 package interop
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"math/big"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	jwt "github.com/jwtkit/jwt"
 )
 
 // keyPair is the key material of one algorithm: private signs, public
@@ -132,4 +139,50 @@ func toJWK(key any) (map[string]string, error) {
 		return m, nil
 	}
 	return nil, fmt.Errorf("no JWK for %T", key)
+}
+
+// TestJWKExchange checks the JWKs this test hands to the Node peer against
+// the library's own JWK code, both ways: jwt.NewJWK writes the same
+// members, and jwt.ParseJWK reads them back to the same key.
+func TestJWKExchange(t *testing.T) {
+	keys := testKeys(t)
+	for _, a := range jwt.Algorithms() {
+		alg, k := a.Name(), keys[a.Name()]
+		for _, kind := range []string{"private", "public"} {
+			key := k.private
+			if kind == "public" {
+				if _, ok := key.([]byte); ok {
+					continue // a secret has no public form
+				}
+				key = k.public
+			}
+			t.Run(alg+"/"+kind, func(t *testing.T) {
+				want, err := toJWK(key)
+				require.NoError(t, err)
+
+				lib, err := jwt.NewJWK(key)
+				require.NoError(t, err)
+				b, err := lib.MarshalPrivateJSON()
+				require.NoError(t, err)
+				var got map[string]string
+				require.NoError(t, json.Unmarshal(b, &got), "%s", b)
+				assert.Equal(t, want, got, "members written by jwt.NewJWK")
+
+				b, err = json.Marshal(want)
+				require.NoError(t, err)
+				parsed, err := jwt.ParseJWK(b)
+				require.NoError(t, err, "jwt.ParseJWK")
+				switch key := key.(type) {
+				case []byte:
+					assert.Equal(t, key, parsed.Key, "secret read by jwt.ParseJWK")
+				case interface{ Equal(crypto.PrivateKey) bool }:
+					assert.True(t, key.Equal(parsed.Key), "private key read by jwt.ParseJWK")
+				case interface{ Equal(crypto.PublicKey) bool }:
+					assert.True(t, key.Equal(parsed.Key), "public key read by jwt.ParseJWK")
+				default:
+					t.Fatalf("no Equal on %T", key)
+				}
+			})
+		}
+	}
 }
