@@ -78,15 +78,35 @@ func printCommandHelp(w io.Writer, c *command) {
 			if name != "" {
 				fmt.Fprintf(w, " %s", name)
 			}
-			fmt.Fprintf(w, "\n      %s", strings.ReplaceAll(usage, "\n", "\n      "))
-			if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0s" {
-				fmt.Fprintf(w, " (default %s)", f.DefValue)
+			switch f.DefValue {
+			case "", "false", "0", "0s":
+			default:
+				usage += " (default " + f.DefValue + ")"
 			}
-			fmt.Fprintln(w)
+			fmt.Fprintf(w, "\n%s\n", wrap(usage, "      ", 78))
 		})
 	}
 	fmt.Fprintf(w, "\nExamples:\n")
 	for _, ex := range c.examples {
 		fmt.Fprintf(w, "  %s\n", ex)
 	}
+}
+
+// wrap breaks text into lines of at most width columns, each starting with
+// indent; a word longer than a line gets a line of its own.
+func wrap(text, indent string, width int) string {
+	var b strings.Builder
+	line := indent
+	for _, word := range strings.Fields(text) {
+		if line != indent && len(line)+1+len(word) > width {
+			b.WriteString(line + "\n")
+			line = indent
+		}
+		if line != indent {
+			line += " "
+		}
+		line += word
+	}
+	b.WriteString(line)
+	return b.String()
 }

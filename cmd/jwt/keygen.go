@@ -29,17 +29,17 @@ with no algorithm: give --alg when using them. Key sizes: HS256/384/512 32,
 48 or 64 random bytes; RS* and PS* 2048 bits for *256, 3072 for *384 and 4096
 for *512 (see --bits); ES256/384/512 P-256, P-384 or P-521; EdDSA Ed25519.`,
 	examples: []string{
-		`jwt keygen --alg ES256 --out es256.jwk          # es256.jwk and es256.jwk.pub`,
-		`jwt keygen --alg EdDSA --format pem --out ed25519.pem`,
+		`jwt keygen --alg ES256 --out es256.jwk          # writes es256.jwk and es256.jwk.pub`,
+		`jwt keygen --alg RS256 --bits 3072 --format pem --out rsa.pem --force`,
 		`jwt keygen --alg HS256 --kid 2024-01 > secret.jwk`,
 	},
 	flags: func(flags *flag.FlagSet) func(*env, []string) error {
 		var (
-			algName = flags.String("alg", "", "the `ALG`orithm the key is for: "+algorithmNames())
+			algName = flags.String("alg", "", "the algorithm `ALG` the key is for, one of "+algorithmNames())
 			kid     = flags.String("kid", "", "the JWK's \"kid\" `KID` (default: the RFC 7638 thumbprint of a public key; none for HS*)")
 			format  = flags.String("format", "jwk", "the output `FORMAT`: jwk or pem")
 			out     = flags.String("out", "", "write the private key to `FILE` and the public key to FILE.pub")
-			bits    = flags.Int("bits", 0, "the RSA modulus size in `BITS`, from 2048 (default: 2048, 3072 or 4096 as the hash size)")
+			bits    = flags.Int("bits", 0, "the RSA modulus size in `BITS`, 2048 or more (default: 2048 for RS256 and PS256, 3072 for *384, 4096 for *512)")
 			force   = flags.Bool("force", false, "replace FILE and FILE.pub if they exist")
 		)
 		return func(e *env, pos []string) error {

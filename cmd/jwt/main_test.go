@@ -161,8 +161,10 @@ func TestHelp(t *testing.T) {
 			assert.True(t, strings.HasPrefix(help, "Usage: jwt "+name), help)
 			assert.Contains(t, help, "\nExamples:\n  jwt "+name)
 			assert.Contains(t, full, help, "jwt --help holds the help of every command")
+			examples := help[strings.Index(help, "\nExamples:\n"):]
 			for _, f := range flags {
 				assert.Contains(t, help, "\n  --"+f, "flag --%s", f)
+				assert.Regexp(t, `--`+f+`(\s|$)`, examples, "an example uses --%s", f)
 			}
 			assert.Equal(t, len(flags), strings.Count(help, "\n  --"), "every flag is in the test's list")
 		})

@@ -24,14 +24,14 @@ input when it is absent or "-". The claims are written compactly, in their
 order; --iat, --exp and --nbf set their claim, replacing one already present.
 --alg may be left out when the key is a JWK with an "alg" member.`,
 	examples: []string{
-		`jwt sign --alg ES256 --key es256.jwk --iat --exp 15m '{"sub":"1234567890","name":"John Doe","admin":true}'`,
-		`echo '{"iss":"me","aud":"you"}' | jwt sign --alg EdDSA --key ed25519.pem --kid k1 --exp 1h`,
+		`jwt sign --key es256.jwk --iat --exp 15m '{"sub":"1234567890","name":"John Doe","admin":true}'`,
+		`echo '{"iss":"me","aud":"you"}' | jwt sign --alg EdDSA --key ed25519.pem --kid k1 --typ at+jwt --nbf 0s --exp 1h`,
 		`jwt sign --alg HS256 --key secret.bin --time 1300819000 --exp 380s '{"iss":"joe"}'`,
-		`printf 'Payload' | jwt sign --jws --alg ES512 --key es512.jwk`,
+		`printf 'Payload' | jwt sign --jws --cty text/plain --alg ES512 --key es512.jwk`,
 	},
 	flags: func(fs *flag.FlagSet) func(*env, []string) error {
 		var (
-			alg      = fs.String("alg", "", "the `ALG`orithm: "+algorithmNames()+"; optional if the key is a JWK with \"alg\"")
+			alg      = fs.String("alg", "", "the algorithm `ALG`, one of "+algorithmNames()+"; optional if the key is a JWK with \"alg\"")
 			keyPath  = fs.String("key", "", "the private or secret key `FILE` (JWK, JWK Set, PEM, or raw secret for HS*)")
 			kid      = fs.String("kid", "", "the header \"kid\" `KID`; with a JWK Set, also the key to sign with (default: the key's own kid)")
 			typ      = fs.String("typ", "JWT", "the header \"typ\" `TYP`, such as at+jwt")

@@ -34,16 +34,16 @@ Exit status 0: valid. 1: rejected, with the reason on standard error, such
 as "jwt: token rejected: token is expired: exp 2011-03-22T18:43:00Z".
 2: usage error, unreadable file, or a key that cannot be used.`,
 	examples: []string{
-		`jwt verify --key es256.pub.jwk --iss https://issuer.example --aud api "$TOKEN"`,
-		`echo "$TOKEN" | jwt verify --alg RS256 --key cert.pem --leeway 30s --require sub,jti`,
+		`jwt verify --key es256.jwk.pub --iss https://issuer.example --aud api --sub alice "$TOKEN"`,
+		`echo "$TOKEN" | jwt verify --alg RS256 --key cert.pem --leeway 30s --require sub,jti --check-iat`,
 		`jwt verify --alg HS256 --key secret.bin --time 1300819000 --typ JWT "$TOKEN"`,
-		`jwt verify --key jwks.json --ignore-aud --no-exp "$TOKEN"`,
+		`jwt verify --key jwks.json --kid 2024-01 --ignore-aud --no-exp "$TOKEN"`,
 		`jwt verify --jws --alg ES512 --key es512.jwk "$TOKEN"`,
 	},
 	flags: func(fs *flag.FlagSet) func(*env, []string) error {
 		var (
 			keyPath   = fs.String("key", "", "the key `FILE` (JWK, JWK Set, PEM key or certificate, or raw secret for HS*); a private key's public part is used")
-			alg       = fs.String("alg", "", "the `ALG`orithm: "+algorithmNames()+"; optional if the key is a JWK with \"alg\"")
+			alg       = fs.String("alg", "", "the algorithm `ALG`, one of "+algorithmNames()+"; optional if the key is a JWK with \"alg\"")
 			kid       = fs.String("kid", "", "the key ID `KID`: with a JWK Set, the key to use (default: the token's kid); a token naming another kid is rejected")
 			iss       = fs.String("iss", "", "require the issuer \"iss\" to be `ISS`")
 			aud       = &listFlag{}
