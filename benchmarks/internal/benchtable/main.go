@@ -153,11 +153,11 @@ func div(a, b *row) float64 {
 		q[i] = a.rounds[i] / b.rounds[i]
 	}
 	sort.Float64s(q)
-	if n := len(q); n%2 == 1 {
+	n := len(q)
+	if n%2 == 1 {
 		return q[n/2]
-	} else {
-		return (q[n/2-1] + q[n/2]) / 2
 	}
+	return (q[n/2-1] + q[n/2]) / 2
 }
 
 // find returns the row op/alg/impl, or nil.
