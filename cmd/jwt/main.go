@@ -137,22 +137,22 @@ func run(args []string, e *env) (code int) {
 		printCommandHelp(e.stdout, c)
 		return exitOK
 	}
-	if err == nil {
+	if err != nil {
+		err = usageError("%s: %s (see jwt %s --help)", c.name, message(err), c.name)
+	} else {
 		err = do(e, pos)
 	}
 	if err == nil {
 		return exitOK
 	}
+	// Errors without an exit code, such as a failed write to standard
+	// output, exit with status 2.
 	code = exitUsage
 	var xe *exitError
 	if errors.As(err, &xe) {
 		code = xe.code
 	}
 	msg := message(err)
-	if code == exitUsage && err != nil && !errors.As(err, &xe) {
-		// A flag parsing error.
-		msg = c.name + ": " + msg + " (see jwt " + c.name + " --help)"
-	}
 	fmt.Fprintln(e.stderr, "jwt: "+msg)
 	return code
 }
@@ -229,6 +229,12 @@ func readInput(e *env, pos []string, what string) ([]byte, error) {
 		return nil, usageError("too many arguments: want at most one %s", what)
 	case len(pos) == 1 && pos[0] != "-":
 		return []byte(pos[0]), nil
+	}
+	if f, ok := e.stdin.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			// A terminal or /dev/null: do not wait for typing.
+			return nil, usageError("no %s given, as an argument or on standard input", what)
+		}
 	}
 	b, err := io.ReadAll(io.LimitReader(e.stdin, maxInput+1))
 	if err != nil {

@@ -216,6 +216,23 @@ func TestUsageErrors(t *testing.T) {
 		fails(t, jwtIn(t, "", "decode"), 2, "no token given")
 		fails(t, jwtIn(t, "", "sign", "--alg", "HS256", "--key", secret), 2, "claims: none given")
 	})
+	t.Run("stdin is a device", func(t *testing.T) {
+		// As on a terminal, jwt does not wait for input from /dev/null.
+		for _, args := range [][]string{
+			{"sign", "--alg", "HS256", "--key", secret},
+			{"sign", "--jws", "--alg", "HS256", "--key", secret},
+			{"verify", "--alg", "HS256", "--key", secret},
+			{"decode"},
+		} {
+			cmd := exec.Command(bin, args...) // Stdin nil: /dev/null
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			require.Error(t, err)
+			assert.Equal(t, 2, cmd.ProcessState.ExitCode())
+			assert.Regexp(t, `^jwt: no (claims|token) given, as an argument or on standard input\n$`, stderr.String())
+		}
+	})
 }
 
 // TestRoundTrip signs the example claims with every algorithm, with a key
