@@ -433,6 +433,10 @@ func TestKeyFormats(t *testing.T) {
 		trimmed := write(t, dir, "trimmed.secret", []byte("correct horse battery staple, 32+"))
 		fails(t, jwtRun(t, "verify", "--alg", "HS256", "--key", trimmed, token), 1, "invalid signature")
 		verifies(t, token, "--alg", "HS256", "--key", text)
+		// The token's alg must be the key's: never the other way round.
+		hs256 := sign(t, "--alg", "HS256", "--key", secret)
+		fails(t, jwtRun(t, "verify", "--alg", "HS512", "--key", secret, hs256), 1,
+			`jwt: token rejected: algorithm mismatch: token has "HS256", key is bound to "HS512"`)
 		fails(t, jwtRun(t, "sign", "--alg", "RS256", "--key", secret, claims), 2, "raw secret", "not RS256")
 		fails(t, jwtRun(t, "verify", "--key", secret, token), 2, "no algorithm", "--alg")
 	})
