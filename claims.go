@@ -116,9 +116,13 @@ func (d NumericDate) MarshalJSON() ([]byte, error) {
 func (d NumericDate) appendJSON(dst []byte) []byte {
 	dst = strconv.AppendInt(dst, d.Unix(), 10)
 	if us := d.Nanosecond() / 1000; us != 0 {
-		frac := strconv.AppendInt(nil, int64(us)+1e6, 10)[1:] // six digits
+		var buf [8]byte
+		frac := strconv.AppendInt(buf[:0], int64(us)+1e6, 10)[1:] // six digits
+		for frac[len(frac)-1] == '0' {
+			frac = frac[:len(frac)-1]
+		}
 		dst = append(dst, '.')
-		dst = append(dst, strings.TrimRight(string(frac), "0")...)
+		dst = append(dst, frac...)
 	}
 	return dst
 }
@@ -207,6 +211,9 @@ func (cs *claimSet) readMember(r *jsonReader, name string) error {
 	case "iat":
 		cs.rc.IssuedAt, err = r.claimDate(name)
 	default:
+		if len(name) != 3 && isASCII(name) {
+			return r.skip(1) // cannot fold to a three-letter registered name
+		}
 		for _, reg := range [...]string{"iss", "sub", "aud", "exp", "nbf", "iat", "jti"} {
 			if strings.EqualFold(name, reg) {
 				return errJSON("member %q differs from the registered claim %q only in case", name, reg)

@@ -122,19 +122,20 @@ func (s *ecdsaSigner) Sign(ctx context.Context, signingInput []byte) ([]byte, er
 	}
 	var buf [64]byte
 	digest := hashInto(buf[:0], s.hash, signingInput)
-	var der []byte
-	var err error
-	if priv, ok := s.signer.(*ecdsa.PrivateKey); ok {
-		der, err = ecdsa.SignASN1(rand.Reader, priv, digest)
-	} else {
-		der, err = s.signer.Sign(rand.Reader, digest, s.hash)
-	}
-	if err != nil {
-		return nil, err
-	}
 	var rs struct{ R, S *big.Int }
-	if rest, err := asn1.Unmarshal(der, &rs); err != nil || len(rest) != 0 {
-		return nil, fmt.Errorf("jwt: %s: signer returned a malformed ECDSA signature", s.name)
+	if priv, ok := s.signer.(*ecdsa.PrivateKey); ok {
+		var err error
+		if rs.R, rs.S, err = ecdsa.Sign(rand.Reader, priv, digest); err != nil {
+			return nil, err
+		}
+	} else {
+		der, err := s.signer.Sign(rand.Reader, digest, s.hash)
+		if err != nil {
+			return nil, err
+		}
+		if rest, err := asn1.Unmarshal(der, &rs); err != nil || len(rest) != 0 {
+			return nil, fmt.Errorf("jwt: %s: signer returned a malformed ECDSA signature", s.name)
+		}
 	}
 	if rs.R.Sign() <= 0 || rs.S.Sign() <= 0 || rs.R.BitLen() > 8*s.size || rs.S.BitLen() > 8*s.size {
 		return nil, fmt.Errorf("jwt: %s: signer returned an out-of-range ECDSA signature", s.name)

@@ -120,11 +120,11 @@ func jwkError(format string, args ...any) error {
 // [ParseJWK] checks a parsed one. The caller may then set KeyID (see
 // [JWK.SetThumbprintKeyID]), Algorithm, Use and the other fields.
 func NewJWK(key any) (*JWK, error) {
-	switch key.(type) {
+	switch k := key.(type) {
 	case *rsa.PublicKey, *rsa.PrivateKey, *ecdsa.PublicKey, *ecdsa.PrivateKey,
 		ed25519.PublicKey, ed25519.PrivateKey, []byte:
 	case crypto.Signer:
-		key = key.(crypto.Signer).Public()
+		key = k.Public()
 	}
 	kty, err := checkJWKKey(key)
 	if err != nil {

@@ -942,3 +942,31 @@ func offCurveKey() *ecdsa.PublicKey {
 	//lint:ignore SA1019 building an invalid key the old way is the point of the test
 	return &ecdsa.PublicKey{Curve: elliptic.P256(), X: big.NewInt(1), Y: big.NewInt(1)}
 }
+
+func TestRegisteredClaimsEncoding(t *testing.T) {
+	// The reflection-free encoder used by Sign must mean what encoding/json
+	// would write for the same claims.
+	for _, c := range []RegisteredClaims{
+		{},
+		validClaims(),
+		{Issuer: "a\"<>&\u2028\x01\xff", Audience: Audience{"x", "y\"z"}, ExpiresAt: NumericDate{time.Unix(1, 250_000_000).UTC()}},
+		{Subject: "é", Audience: Audience{}, NotBefore: NewNumericDate(testNow), ID: "j"},
+	} {
+		fast := c.appendJSON(nil)
+		slow, err := json.Marshal(c)
+		require.NoError(t, err)
+		var a, b RegisteredClaims
+		require.NoError(t, json.Unmarshal(fast, &a), string(fast))
+		require.NoError(t, json.Unmarshal(slow, &b), string(slow))
+		assert.Equal(t, b, a)
+		var ma, mb map[string]any
+		require.NoError(t, json.Unmarshal(fast, &ma))
+		require.NoError(t, json.Unmarshal(slow, &mb))
+		assert.Equal(t, mb, ma)
+	}
+	s, _ := hs256(t)
+	_, err := Sign(s, &RegisteredClaims{ExpiresAt: NumericDate{time.Unix(-5, 0)}}, nil)
+	assert.ErrorIs(t, err, ErrMalformed)
+	_, err = Sign(s, (*RegisteredClaims)(nil), nil)
+	assert.Error(t, err)
+}

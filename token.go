@@ -98,6 +98,13 @@ func Sign(s Signer, claims any, opts *SignOptions) (string, error) {
 func SignContext(ctx context.Context, s Signer, claims any, opts *SignOptions) (string, error) {
 	var payload []byte
 	switch c := claims.(type) {
+	case RegisteredClaims:
+		return signRegistered(ctx, s, &c, opts)
+	case *RegisteredClaims:
+		if c != nil {
+			return signRegistered(ctx, s, c, opts)
+		}
+		payload = []byte("null")
 	case []byte:
 		payload = c
 	case json.RawMessage:
@@ -113,6 +120,62 @@ func SignContext(ctx context.Context, s Signer, claims any, opts *SignOptions) (
 		return "", fmt.Errorf("jwt: claims are not a valid claims set: %w", err)
 	}
 	return signPayload(ctx, s, payload, opts)
+}
+
+// signRegistered signs RegisteredClaims encoded without reflection.
+func signRegistered(ctx context.Context, s Signer, c *RegisteredClaims, opts *SignOptions) (string, error) {
+	for _, d := range [...]NumericDate{c.ExpiresAt, c.NotBefore, c.IssuedAt} {
+		if !d.IsZero() && (d.Unix() < 0 || d.Unix() > maxNumericDate) {
+			return "", fmt.Errorf("jwt: claims are not a valid claims set: %w: NumericDate %d out of range", ErrMalformed, d.Unix())
+		}
+	}
+	var stack [512]byte
+	return signPayload(ctx, s, c.appendJSON(stack[:0]), opts)
+}
+
+// appendJSON appends c as JSON, with the members encoding/json would write.
+func (c *RegisteredClaims) appendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	sep := func(dst []byte, name string) []byte {
+		if len(dst) > 1 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, '"')
+		dst = append(dst, name...)
+		return append(dst, '"', ':')
+	}
+	if c.Issuer != "" {
+		dst = appendJSONString(sep(dst, "iss"), c.Issuer)
+	}
+	if c.Subject != "" {
+		dst = appendJSONString(sep(dst, "sub"), c.Subject)
+	}
+	switch {
+	case len(c.Audience) == 1:
+		dst = appendJSONString(sep(dst, "aud"), c.Audience[0])
+	case len(c.Audience) > 1:
+		dst = append(sep(dst, "aud"), '[')
+		for i, a := range c.Audience {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendJSONString(dst, a)
+		}
+		dst = append(dst, ']')
+	}
+	if !c.ExpiresAt.IsZero() {
+		dst = c.ExpiresAt.appendJSON(sep(dst, "exp"))
+	}
+	if !c.NotBefore.IsZero() {
+		dst = c.NotBefore.appendJSON(sep(dst, "nbf"))
+	}
+	if !c.IssuedAt.IsZero() {
+		dst = c.IssuedAt.appendJSON(sep(dst, "iat"))
+	}
+	if c.ID != "" {
+		dst = appendJSONString(sep(dst, "jti"), c.ID)
+	}
+	return append(dst, '}')
 }
 
 // SignJWS returns a compact JWS over payload, which need not be JSON.
