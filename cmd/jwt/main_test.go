@@ -828,6 +828,9 @@ func TestQuickstart(t *testing.T) {
 	if err != nil {
 		t.Skip("no sh")
 	}
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	require.NoError(t, err)
+	require.Contains(t, string(readme), "\n"+quickstart+"\n", "the README's quickstart must be the line tested here")
 	cmd := exec.Command(sh, "-c", quickstart)
 	cmd.Dir = filepath.Join("..", "..")
 	cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir())
