@@ -29,7 +29,7 @@ func errJSON(format string, args ...any) error {
 }
 
 func (r *jsonReader) ws() {
-	for r.i < len(r.s) {
+	for r.i < len(r.s) && r.s[r.i] <= ' ' {
 		switch r.s[r.i] {
 		case ' ', '\t', '\n', '\r':
 			r.i++
@@ -117,19 +117,25 @@ func (r *jsonReader) memberName() (string, bool, error) {
 // str reads a string value; r.s[r.i] is known to be '"'.
 func (r *jsonReader) str() (string, error) {
 	start := r.i + 1
-	ascii := true
-	for i := start; i < len(r.s); i++ {
+	i := start
+	for i < len(r.s) && plainASCII[r.s[i]] != 0 {
+		i++
+	}
+	if i < len(r.s) && r.s[i] == '"' {
+		r.i = i + 1
+		return r.s[start:i], nil
+	}
+	// Escapes, control characters or non-ASCII bytes: the careful path.
+	for ; i < len(r.s); i++ {
 		c := r.s[i]
 		switch {
 		case c == '"':
 			v := r.s[start:i]
 			r.i = i + 1
-			if !ascii && !utf8.ValidString(v) {
+			if !utf8.ValidString(v) {
 				return "", errJSON("invalid UTF-8 in string")
 			}
 			return v, nil
-		case c >= utf8.RuneSelf:
-			ascii = false
 		case c == '\\':
 			return r.strEscaped(start)
 		case c < 0x20:
@@ -138,6 +144,26 @@ func (r *jsonReader) str() (string, error) {
 	}
 	return "", errJSON("unterminated string")
 }
+
+// plainASCII is 1 for the bytes a JSON string may hold as they are without
+// further checks: printable ASCII other than '"' and '\\'.
+const plainASCII = "" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x01\x01\x00\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01" +
+	"\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01" +
+	"\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01" +
+	"\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x00\x01\x01\x01" +
+	"\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01" +
+	"\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
 
 // strEscaped reads a string with escapes from start, just after the quote.
 func (r *jsonReader) strEscaped(start int) (string, error) {
@@ -391,7 +417,10 @@ func (ns *nameSet) add(name string) error {
 	ascii := isASCII(name)
 	for i, prev := range ns.small[:min(ns.n, len(ns.small))] {
 		// ASCII strings of different lengths never fold together.
-		if ascii && ns.wide&(1<<i) == 0 && len(prev) != len(name) {
+		if ascii && ns.wide&(1<<i) == 0 {
+			if len(prev) == len(name) && asciiEqualFold(prev, name) {
+				return errJSON("duplicate member %q", name)
+			}
 			continue
 		}
 		if strings.EqualFold(prev, name) {
@@ -479,6 +508,21 @@ func decodeRune(s string) (rune, int) { return utf8.DecodeRuneInString(s) }
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// asciiEqualFold reports whether ASCII strings a and b, of equal length,
+// are equal under case folding.
+func asciiEqualFold(a, b string) bool {
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if x == y {
+			continue
+		}
+		if x|0x20 != y|0x20 || x|0x20 < 'a' || x|0x20 > 'z' {
 			return false
 		}
 	}
