@@ -2,6 +2,7 @@ package jwt
 
 import (
 	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"slices"
 )
@@ -45,8 +46,18 @@ func decodeSegment(dst []byte, s string) ([]byte, error) {
 	}
 	n := len(s) / 4 * 3
 	dst = slices.Grow(dst, n+2)
-	out := dst[len(dst) : len(dst)+n]
+	out := dst[len(dst) : len(dst)+n+2] // two spare bytes for 8-byte stores
 	i, o := 0, 0
+	for ; i+8 <= len(s); i, o = i+8, o+6 {
+		a, b, c, d := b64Decode[s[i]], b64Decode[s[i+1]], b64Decode[s[i+2]], b64Decode[s[i+3]]
+		e, f, g, h := b64Decode[s[i+4]], b64Decode[s[i+5]], b64Decode[s[i+6]], b64Decode[s[i+7]]
+		if a|b|c|d|e|f|g|h == 0xff {
+			return dst, badByte(s, i)
+		}
+		v := uint64(a)<<58 | uint64(b)<<52 | uint64(c)<<46 | uint64(d)<<40 |
+			uint64(e)<<34 | uint64(f)<<28 | uint64(g)<<22 | uint64(h)<<16
+		binary.BigEndian.PutUint64(out[o:o+8], v)
+	}
 	for ; i+4 <= len(s); i, o = i+4, o+3 {
 		a, b, c, d := b64Decode[s[i]], b64Decode[s[i+1]], b64Decode[s[i+2]], b64Decode[s[i+3]]
 		if a|b|c|d == 0xff {
