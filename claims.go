@@ -167,7 +167,7 @@ func readClaims(payload string, cs *claimSet) error {
 	}
 	name, ok, err := r.member(true)
 	for ; ok && err == nil; name, ok, err = r.memberAfter() {
-		if err = cs.names.add(name); err != nil {
+		if err = cs.names.add(name, regBit(name)); err != nil {
 			return err
 		}
 		if err = cs.readMember(&r, name); err != nil {
@@ -178,6 +178,28 @@ func readClaims(payload string, cs *claimSet) error {
 		return err
 	}
 	return r.end()
+}
+
+// regBit returns a bit that stands for name if it is a registered claim
+// name, and 0 otherwise.
+func regBit(name string) uint8 {
+	switch name {
+	case "iss":
+		return 1 << 0
+	case "sub":
+		return 1 << 1
+	case "aud":
+		return 1 << 2
+	case "exp":
+		return 1 << 3
+	case "nbf":
+		return 1 << 4
+	case "iat":
+		return 1 << 5
+	case "jti":
+		return 1 << 6
+	}
+	return 0
 }
 
 // memberAfter reads past ',' to the next member name, or consumes '}'.

@@ -34,7 +34,7 @@ func readHeader(s string, h *Header, understood []string) error {
 	hasAlg, hasCrit := false, false
 	name, ok, err := r.member(true)
 	for ; ok && err == nil; name, ok, err = r.memberAfter() {
-		if err = names.add(name); err != nil {
+		if err = names.add(name, 0); err != nil {
 			return err
 		}
 		switch name {

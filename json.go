@@ -409,13 +409,34 @@ func (r *jsonReader) stringArray() ([]string, error) {
 type nameSet struct {
 	small [16]string
 	wide  uint16 // bit i set: small[i] is not ASCII
+	reg   uint16 // bit i set: small[i] is a registered claim name
+	seen  uint8  // registered claims seen, by regBit
 	n     int
 	more  map[string]string // folded name -> name
 }
 
-func (ns *nameSet) add(name string) error {
+//
+// reg is regBit(name) for a claims set, and 0 for a header. A registered
+// claim name is checked against the registered names seen so far only: any
+// other name that folds to it is rejected by the claims reader itself.
+func (ns *nameSet) add(name string, reg uint8) error {
+	if reg != 0 {
+		if ns.seen&reg != 0 {
+			return errJSON("duplicate member %q", name)
+		}
+		ns.seen |= reg
+		if ns.n < len(ns.small) {
+			ns.small[ns.n] = name
+			ns.reg |= 1 << ns.n
+			ns.n++
+			return nil
+		}
+	}
 	ascii := isASCII(name)
 	for i, prev := range ns.small[:min(ns.n, len(ns.small))] {
+		if ns.reg&(1<<i) != 0 {
+			continue
+		}
 		// ASCII strings of different lengths never fold together.
 		if ascii && ns.wide&(1<<i) == 0 {
 			if len(prev) == len(name) && asciiEqualFold(prev, name) {
