@@ -147,6 +147,7 @@ func (s *ecdsaSigner) Sign(ctx context.Context, signingInput []byte) ([]byte, er
 }
 
 type ecdsaVerifier struct {
+	headerCache
 	name string
 	hash crypto.Hash
 	size int

@@ -105,6 +105,7 @@ func (s *ed25519Signer) Sign(ctx context.Context, signingInput []byte) ([]byte, 
 }
 
 type ed25519Verifier struct {
+	headerCache
 	pub ed25519.PublicKey
 }
 

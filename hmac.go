@@ -127,6 +127,7 @@ func (s *hmacSigner) appendSign(dst, signingInput []byte) []byte {
 }
 
 type hmacVerifier struct {
+	headerCache
 	*hmacKey
 }
 

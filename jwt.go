@@ -113,6 +113,7 @@ func (s keyedSigner) KeyID() string { return s.kid }
 
 type keyedVerifier struct {
 	Verifier
+	headerCache
 	kid  string
 	self []Verifier
 }

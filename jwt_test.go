@@ -970,3 +970,33 @@ func TestRegisteredClaimsEncoding(t *testing.T) {
 	_, err = Sign(s, (*RegisteredClaims)(nil), nil)
 	assert.Error(t, err)
 }
+
+func TestHeaderCache(t *testing.T) {
+	// A Verifier remembers the last header it read; a different header, or
+	// one with "crit", must still be read and checked in full.
+	_, v := hs256(t)
+	opts := &VerifyOptions{Now: fixedClock, IgnoreAudience: true}
+	plain := rawToken(t, `{"alg":"HS256","typ":"JWT","kid":"a"}`, okPayload())
+	for range 3 {
+		tok, err := Verify[RegisteredClaims](plain, v, opts)
+		require.NoError(t, err)
+		assert.Equal(t, Header{Algorithm: "HS256", Type: "JWT", KeyID: "a"}, tok.Header)
+	}
+	last := v.(interface{ cache() *headerCache }).cache().last.Load()
+	require.NotNil(t, last, "built-in verifiers cache the last header")
+	assert.Equal(t, plain[:strings.IndexByte(plain, '.')], last.enc)
+	_, err := Verify[RegisteredClaims](rawToken(t, `{"alg":"HS384","typ":"JWT","kid":"a"}`, okPayload()), v, opts)
+	assert.ErrorIs(t, err, ErrAlgorithmMismatch)
+	_, err = Verify[RegisteredClaims](rawToken(t, `{"alg":"HS256","typ":"JWT","kid":"a","b64":false}`, okPayload()), v, opts)
+	assert.ErrorIs(t, err, ErrUnsupportedCritical)
+
+	crit := rawToken(t, `{"alg":"HS256","crit":["x"],"x":1}`, okPayload())
+	_, err = Verify[RegisteredClaims](crit, v, &VerifyOptions{Now: fixedClock, IgnoreAudience: true, Critical: []string{"x"}})
+	require.NoError(t, err)
+	_, err = Verify[RegisteredClaims](crit, v, opts)
+	assert.ErrorIs(t, err, ErrUnsupportedCritical, "a crit header is never served from the cache")
+
+	tok, err := Verify[RegisteredClaims](plain, v, opts)
+	require.NoError(t, err)
+	assert.Equal(t, "a", tok.Header.KeyID)
+}

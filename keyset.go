@@ -21,6 +21,7 @@ const MaxKeysWithoutKID = 4
 // checked with the Verifiers bound to its header's algorithm, in the order
 // given to NewKeySet, at most MaxKeysWithoutKID of them.
 type KeySet struct {
+	headerCache
 	all   []Verifier
 	byKID map[string]int
 	byAlg map[string][]Verifier

@@ -149,6 +149,7 @@ func (s *rsaSigner) Sign(ctx context.Context, signingInput []byte) ([]byte, erro
 }
 
 type rsaVerifier struct {
+	headerCache
 	name string
 	hash crypto.Hash
 	pss  bool

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -380,21 +381,35 @@ func (p *parsed) verify(token string, key Verifier, o *VerifyOptions) error {
 	}
 	buf := getBuf()
 	defer putBuf(buf)
-	// One decoded copy of header and payload, as a single string that the
-	// header and claims are substrings of.
-	b, err := decodeSegment(buf.b[:0], token[:d1])
-	if err != nil {
-		return err
+	var hc *headerCache
+	if c, ok := key.(interface{ cache() *headerCache }); ok {
+		hc = c.cache()
 	}
-	hlen := len(b)
-	if b, err = decodeSegment(b, token[d1+1:d2]); err != nil {
-		return err
+	var b []byte
+	if h, ok := hc.lookup(token[:d1]); ok {
+		// The same header bytes as the last token: the same header.
+		p.header = h
+		if b, err = decodeSegment(buf.b[:0], token[d1+1:d2]); err != nil {
+			return err
+		}
+		p.payload = string(b)
+	} else {
+		// One decoded copy of header and payload, as a single string that
+		// the header and claims are substrings of.
+		if b, err = decodeSegment(buf.b[:0], token[:d1]); err != nil {
+			return err
+		}
+		hlen := len(b)
+		if b, err = decodeSegment(b, token[d1+1:d2]); err != nil {
+			return err
+		}
+		decoded := string(b)
+		if err := readHeader(decoded[:hlen], &p.header, o.Critical); err != nil {
+			return err
+		}
+		p.payload = decoded[hlen:]
+		hc.store(token[:d1], &p.header)
 	}
-	decoded := string(b)
-	if err := readHeader(decoded[:hlen], &p.header, o.Critical); err != nil {
-		return err
-	}
-	p.payload = decoded[hlen:]
 	alg := p.header.Algorithm
 	if alg == "" || strings.EqualFold(alg, "none") {
 		return fmt.Errorf("%w: %q", ErrUnsupportedAlgorithm, alg)
@@ -487,6 +502,47 @@ func audienceMatches(cs *claimSet, want []string) bool {
 		}
 	}
 	return false
+}
+
+// headerCache remembers the last header a built-in Verifier read. Tokens
+// from one issuer carry byte-for-byte the same header, so a match on the
+// encoded header skips decoding and reading it again. Only headers without
+// "crit" are kept, since what "crit" may name depends on the call's options.
+// A nil *headerCache caches nothing.
+type headerCache struct {
+	last atomic.Pointer[cachedHeader]
+}
+
+type cachedHeader struct {
+	enc string // the base64url header segment
+	h   Header
+}
+
+func (c *headerCache) cache() *headerCache { return c }
+
+func (c *headerCache) lookup(enc string) (Header, bool) {
+	if c == nil {
+		return Header{}, false
+	}
+	if last := c.last.Load(); last != nil && last.enc == enc {
+		return last.h, true
+	}
+	return Header{}, false
+}
+
+func (c *headerCache) store(enc string, h *Header) {
+	if c == nil || h.Critical != nil || len(enc) > 512 {
+		return
+	}
+	c.last.Store(&cachedHeader{
+		enc: strings.Clone(enc),
+		h: Header{
+			Algorithm:   strings.Clone(h.Algorithm),
+			KeyID:       strings.Clone(h.KeyID),
+			Type:        strings.Clone(h.Type),
+			ContentType: strings.Clone(h.ContentType),
+		},
+	})
 }
 
 // scratch is a reusable buffer for decoding and signing.
