@@ -415,8 +415,8 @@ type nameSet struct {
 	more  map[string]string // folded name -> name
 }
 
-//
-// reg is regBit(name) for a claims set, and 0 for a header. A registered
+// add records name, or reports a duplicate. reg is regBit(name) for a
+// claims set, and 0 for a header. A registered
 // claim name is checked against the registered names seen so far only: any
 // other name that folds to it is rejected by the claims reader itself.
 func (ns *nameSet) add(name string, reg uint8) error {
