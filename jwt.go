@@ -30,7 +30,8 @@ type Signer interface {
 	Algorithm() string
 	// Sign returns the signature of signingInput (the ASCII bytes
 	// BASE64URL(header) || '.' || BASE64URL(payload)), in the JWS form of
-	// the algorithm. It must not modify signingInput.
+	// the algorithm. It must not modify signingInput or keep it after
+	// returning: the buffer is reused.
 	Sign(ctx context.Context, signingInput []byte) ([]byte, error)
 }
 
@@ -42,7 +43,8 @@ type Verifier interface {
 	// Verify reports whether signature is a valid signature of signingInput.
 	// It returns nil if it is, and otherwise an error wrapping
 	// ErrInvalidSignature that says nothing about the key. It must not
-	// modify its arguments.
+	// modify its arguments or keep them after returning: the buffers are
+	// reused.
 	Verify(signingInput, signature []byte) error
 }
 

@@ -206,20 +206,18 @@ func signPayload(ctx context.Context, s Signer, payload []byte, opts *SignOption
 	b := appendEncode(buf.b[:0], hdr)
 	b = append(b, '.')
 	b = appendEncode(b, payload)
-	input := len(b)
+	var sig []byte
 	if hs, ok := s.(*hmacSigner); ok {
 		var mac [64]byte
-		sig := hs.appendSign(mac[:0], b)
-		b = append(b, '.')
-		b = appendEncode(b, sig)
+		sig = hs.appendSign(mac[:0], b) // no allocation for the MAC
 	} else {
-		sig, err := s.Sign(ctx, b[:input:input])
-		if err != nil {
+		var err error
+		if sig, err = s.Sign(ctx, b[:len(b):len(b)]); err != nil {
 			return "", fmt.Errorf("jwt: signing: %w", err)
 		}
-		b = append(b, '.')
-		b = appendEncode(b, sig)
 	}
+	b = append(b, '.')
+	b = appendEncode(b, sig)
 	buf.b = b
 	return string(b), nil
 }
