@@ -163,3 +163,38 @@ func stdlibSign(alg Algorithm, priv any) func(input []byte) []byte {
 	}
 	panic("no baseline")
 }
+
+// BenchmarkKeySet verifies HS256 tokens through a KeySet of two keys: every
+// token with one kid, and tokens whose kid alternates between the two.
+func BenchmarkKeySet(b *testing.B) {
+	var toks [2]string
+	var vs [2]Verifier
+	for i, kid := range []string{"k1", "k2"} {
+		s, v := signerVerifier(b, HS256)
+		tok, err := Sign(WithKeyID(s, kid), benchClaims(), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		toks[i], vs[i] = tok, VerifierWithKeyID(v, kid)
+	}
+	ks, err := NewKeySet(vs[0], vs[1])
+	if err != nil {
+		b.Fatal(err)
+	}
+	opts := defaultOpts()
+	for _, bc := range []struct {
+		name string
+		mask int
+	}{{"one-kid", 0}, {"alternating-kids", 1}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if _, err := Verify[RegisteredClaims](toks[i&bc.mask], ks, opts); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}
