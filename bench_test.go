@@ -31,7 +31,7 @@ func benchClaims() RegisteredClaims {
 func BenchmarkVerify(b *testing.B) {
 	for _, alg := range Algorithms() {
 		s, v := signerVerifier(b, alg)
-		tok, err := Sign(s, benchClaims(), nil)
+		tok, err := Sign(bg, s, benchClaims(), nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -39,7 +39,7 @@ func BenchmarkVerify(b *testing.B) {
 		b.Run(alg.Name(), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := Verify[RegisteredClaims](tok, v, opts); err != nil {
+				if _, err := Verify[RegisteredClaims](bg, tok, v, opts); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -100,7 +100,7 @@ func BenchmarkSign(b *testing.B) {
 		b.Run(alg.Name(), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := Sign(s, claims, nil); err != nil {
+				if _, err := Sign(bg, s, claims, nil); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -171,7 +171,7 @@ func BenchmarkKeySet(b *testing.B) {
 	var vs [2]Verifier
 	for i, kid := range []string{"k1", "k2"} {
 		s, v := signerVerifier(b, HS256)
-		tok, err := Sign(WithKeyID(s, kid), benchClaims(), nil)
+		tok, err := Sign(bg, SignerWithKeyID(s, kid), benchClaims(), nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -190,7 +190,7 @@ func BenchmarkKeySet(b *testing.B) {
 			b.ReportAllocs()
 			i := 0
 			for b.Loop() {
-				if _, err := Verify[RegisteredClaims](toks[i&bc.mask], ks, opts); err != nil {
+				if _, err := Verify[RegisteredClaims](bg, toks[i&bc.mask], ks, opts); err != nil {
 					b.Fatal(err)
 				}
 				i++

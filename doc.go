@@ -8,13 +8,20 @@
 // rejects any token whose header names another algorithm:
 //
 //	signer, err := jwt.ES256.NewSigner(privateKey)
-//	token, err := jwt.Sign(signer, claims, nil)
+//	token, err := jwt.Sign(ctx, signer, claims, nil)
 //
 //	verifier, err := jwt.ES256.NewVerifier(&privateKey.PublicKey)
-//	tok, err := jwt.Verify[MyClaims](token, verifier, &jwt.VerifyOptions{
+//	tok, err := jwt.Verify[MyClaims](ctx, token, verifier, &jwt.VerifyOptions{
 //		Issuer:   "https://issuer.example",
 //		Audience: []string{"api"},
 //	})
+//
+// Verify takes a [KeySource], the one interface for choosing keys: a
+// Verifier is the key source of its own key, a [KeySet] holds several keys
+// found by "kid", and a key source of your own (such as a JWK Set fetched
+// from an identity provider) implements its one method, Lookup, which
+// receives the context given to Verify. Every entry point that may do I/O
+// ([Sign], [SignJWS], [Verify], [VerifyJWS]) takes a context first.
 //
 // # Security
 //
@@ -33,7 +40,7 @@
 // expected audience or sets VerifyOptions.IgnoreAudience.
 //
 // The header never chooses a key: "kid" is only a lookup key into the
-// caller's [KeySet], and "jwk", "jku", "x5u" and "x5c" are ignored.
+// caller's [KeySource], and "jwk", "jku", "x5u" and "x5c" are ignored.
 // A forged token is reported as [ErrInvalidSignature] whatever its claims
 // say, and that error says nothing about the key. [ParseUnverified] reads a
 // token without checking anything; its name says so.

@@ -43,9 +43,9 @@ func (a ECDSAAlgorithm) Name() string {
 	return name
 }
 
-// Curve returns the curve the algorithm is bound to, or nil for an unknown
+// curve returns the curve the algorithm is bound to, or nil for an unknown
 // ECDSAAlgorithm value.
-func (a ECDSAAlgorithm) Curve() elliptic.Curve {
+func (a ECDSAAlgorithm) curve() elliptic.Curve {
 	_, c, _, _ := a.params()
 	return c
 }
@@ -104,6 +104,7 @@ func (a ECDSAAlgorithm) NewVerifier(key any) (Verifier, error) {
 		return nil, err
 	}
 	v := &ecdsaVerifier{name: name, hash: h, size: size, pub: pub}
+	v.self[0] = v
 	return v, nil
 }
 
@@ -147,7 +148,7 @@ func (s *ecdsaSigner) Sign(ctx context.Context, signingInput []byte) ([]byte, er
 }
 
 type ecdsaVerifier struct {
-	headerCache
+	single
 	name string
 	hash crypto.Hash
 	size int

@@ -77,6 +77,7 @@ func (a EdDSAAlgorithm) NewVerifier(key any) (Verifier, error) {
 		return nil, fmt.Errorf("%w: EdDSA public key is %d bytes, want %d", ErrInvalidKey, len(pub), ed25519.PublicKeySize)
 	}
 	v := &ed25519Verifier{pub: append(ed25519.PublicKey(nil), pub...)}
+	v.self[0] = v
 	return v, nil
 }
 
@@ -105,7 +106,7 @@ func (s *ed25519Signer) Sign(ctx context.Context, signingInput []byte) ([]byte, 
 }
 
 type ed25519Verifier struct {
-	headerCache
+	single
 	pub ed25519.PublicKey
 }
 

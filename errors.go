@@ -2,6 +2,7 @@ package jwt
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 )
 
@@ -45,9 +46,16 @@ var (
 	// ErrUnsupportedCritical reports a "crit" header that is invalid or names
 	// an extension the caller does not understand, or the unsupported "b64".
 	ErrUnsupportedCritical = errors.New("jwt: unsupported critical header")
-	// ErrInvalidOption reports a [VerifyOptions] or [SignOptions] value that
-	// cannot be honoured, such as a leeway above [MaxLeeway].
+	// ErrInvalidOption reports an options value that cannot be honoured,
+	// such as a leeway above [MaxLeeway], or options that contradict each
+	// other.
 	ErrInvalidOption = errors.New("jwt: invalid option")
+	// ErrInvalidClaims reports claims that [Sign] cannot encode as a claims
+	// set that [Verify] would accept.
+	ErrInvalidClaims = errors.New("jwt: invalid claims")
+	// ErrSigning reports a Signer that failed, such as a KMS that could not
+	// be reached; the Signer's error is wrapped too.
+	ErrSigning = errors.New("jwt: signing failed")
 )
 
 // ValidationError reports every claim check that failed for a token whose
@@ -57,16 +65,28 @@ type ValidationError struct {
 	Errors []error
 }
 
-// Error joins the messages of all failed checks.
+// Error joins the messages of all failed checks, with one "jwt: " prefix.
 func (e *ValidationError) Error() string {
 	var b strings.Builder
+	b.WriteString("jwt: ")
 	for i, err := range e.Errors {
 		if i > 0 {
 			b.WriteString("; ")
 		}
-		b.WriteString(err.Error())
+		b.WriteString(strings.TrimPrefix(err.Error(), "jwt: "))
 	}
 	return b.String()
+}
+
+// quote quotes s for an error message, the same way everywhere: in double
+// quotes, with Go escapes for control characters and non-ASCII, and cut
+// after 64 bytes, so a hostile value cannot flood a log or a terminal.
+func quote(s string) string {
+	const max = 64
+	if len(s) > max {
+		return strconv.QuoteToASCII(s[:max]) + "..."
+	}
+	return strconv.QuoteToASCII(s)
 }
 
 // Unwrap returns the failed checks, for errors.Is and errors.As.

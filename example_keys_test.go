@@ -1,6 +1,7 @@
 package jwt_test
 
 import (
+	"context"
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 // jwks_uri. The set here holds an Ed25519 signing key and an X25519
 // encryption key, which this package does not use and skips.
 func ExampleParsePublicJWKSet() {
+	ctx := context.Background()
 	jwks := []byte(`{"keys":[
 		{"kty":"OKP","crv":"Ed25519","kid":"kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k",
 		 "use":"sig","alg":"EdDSA","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"},
@@ -31,12 +33,13 @@ func ExampleParsePublicJWKSet() {
 	for _, err := range skipped {
 		fmt.Println("skipped:", err)
 	}
-	// Keys without "alg" (common in provider sets) would be bound to RS256.
-	keys, _, err := set.KeySet(jwt.RS256)
+	// Accept only EdDSA and RS256; keys without "alg" (common in provider
+	// sets) are bound to whichever of them fits their key type.
+	keys, _, err := set.KeySet(jwt.EdDSA, jwt.RS256)
 	if err != nil {
 		log.Fatal(err)
 	}
-	tok, err := jwt.Verify[jwt.RegisteredClaims](token, keys, &jwt.VerifyOptions{
+	tok, err := jwt.Verify[jwt.RegisteredClaims](ctx, token, keys, &jwt.VerifyOptions{
 		Issuer:   "https://id.example.com/",
 		Audience: []string{"https://api.example.com"},
 	})
@@ -52,7 +55,8 @@ func ExampleParsePublicJWKSet() {
 // Loading a key from a PEM file written by openssl (for example
 // openssl genpkey -algorithm ed25519), signing with it, and verifying with
 // the public key from openssl pkey -pubout.
-func ExampleLoadPrivateKeyPEM() {
+func ExampleParsePrivateKeyPEM() {
+	ctx := context.Background()
 	privPEM := []byte(`-----BEGIN PRIVATE KEY-----
 MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g
 -----END PRIVATE KEY-----
@@ -61,7 +65,7 @@ MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g
 MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=
 -----END PUBLIC KEY-----
 `)
-	key, err := jwt.LoadPrivateKeyPEM(privPEM)
+	key, err := jwt.ParsePrivateKeyPEM(privPEM)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -69,12 +73,12 @@ MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=
 	if err != nil {
 		log.Fatal(err)
 	}
-	token, err := jwt.Sign(signer, jwt.RegisteredClaims{Subject: "alice", ExpiresAt: jwt.NewNumericDate(time.Unix(4102444800, 0))}, nil)
+	token, err := jwt.Sign(ctx, signer, jwt.RegisteredClaims{Subject: "alice", ExpiresAt: jwt.NewNumericDate(time.Unix(4102444800, 0))}, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
 
-	pub, err := jwt.LoadPublicKeyPEM(pubPEM)
+	pub, err := jwt.ParsePublicKeyPEM(pubPEM)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -82,7 +86,7 @@ MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=
 	if err != nil {
 		log.Fatal(err)
 	}
-	tok, err := jwt.Verify[jwt.RegisteredClaims](token, verifier, nil)
+	tok, err := jwt.Verify[jwt.RegisteredClaims](ctx, token, verifier, nil)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package jwt_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -16,11 +17,12 @@ var (
 )
 
 func Example() {
+	ctx := context.Background()
 	signer, err := jwt.HS256.NewSigner(secret)
 	if err != nil {
 		panic(err)
 	}
-	token, err := jwt.Sign(signer, jwt.RegisteredClaims{
+	token, err := jwt.Sign(ctx, signer, jwt.RegisteredClaims{
 		Issuer:    "https://issuer.example",
 		Subject:   "user-1",
 		Audience:  jwt.Audience{"api"},
@@ -35,7 +37,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	tok, err := jwt.Verify[jwt.RegisteredClaims](token, verifier, &jwt.VerifyOptions{
+	tok, err := jwt.Verify[jwt.RegisteredClaims](ctx, token, verifier, &jwt.VerifyOptions{
 		Issuer:   "https://issuer.example",
 		Audience: []string{"api"},
 		Now:      now,
@@ -57,15 +59,16 @@ type MyClaims struct {
 }
 
 func ExampleVerify_customClaims() {
+	ctx := context.Background()
 	signer, _ := jwt.HS256.NewSigner(secret)
 	verifier, _ := jwt.HS256.NewVerifier(secret)
-	token, _ := jwt.Sign(signer, MyClaims{
+	token, _ := jwt.Sign(ctx, signer, MyClaims{
 		RegisteredClaims: jwt.RegisteredClaims{ExpiresAt: jwt.NewNumericDate(now().Add(time.Minute))},
 		Name:             "John Doe",
 		Admin:            true,
 	}, &jwt.SignOptions{Type: "at+jwt"})
 
-	tok, err := jwt.Verify[MyClaims](token, verifier, &jwt.VerifyOptions{Type: "at+jwt", Now: now})
+	tok, err := jwt.Verify[MyClaims](ctx, token, verifier, &jwt.VerifyOptions{Type: "at+jwt", Now: now})
 	if err != nil {
 		panic(err)
 	}
@@ -74,14 +77,15 @@ func ExampleVerify_customClaims() {
 }
 
 func ExampleVerify_errors() {
+	ctx := context.Background()
 	signer, _ := jwt.HS256.NewSigner(secret)
 	verifier, _ := jwt.HS256.NewVerifier(secret)
-	token, _ := jwt.Sign(signer, jwt.RegisteredClaims{
+	token, _ := jwt.Sign(ctx, signer, jwt.RegisteredClaims{
 		Audience:  jwt.Audience{"billing"},
 		ExpiresAt: jwt.NewNumericDate(now().Add(-time.Minute)),
 	}, nil)
 
-	_, err := jwt.Verify[jwt.RegisteredClaims](token, verifier, &jwt.VerifyOptions{Audience: []string{"api"}, Now: now})
+	_, err := jwt.Verify[jwt.RegisteredClaims](ctx, token, verifier, &jwt.VerifyOptions{Audience: []string{"api"}, Now: now})
 	fmt.Println(errors.Is(err, jwt.ErrExpired), errors.Is(err, jwt.ErrAudienceMismatch))
 	var verr *jwt.ValidationError
 	fmt.Println(errors.As(err, &verr), len(verr.Errors))
@@ -91,6 +95,7 @@ func ExampleVerify_errors() {
 }
 
 func ExampleNewKeySet() {
+	ctx := context.Background()
 	oldSigner, _ := jwt.HS256.NewSigner([]byte("the old secret, 32 bytes long!!!"))
 	oldVerifier, _ := jwt.HS256.NewVerifier([]byte("the old secret, 32 bytes long!!!"))
 	newVerifier, _ := jwt.HS256.NewVerifier(secret)
@@ -101,16 +106,16 @@ func ExampleNewKeySet() {
 	if err != nil {
 		panic(err)
 	}
-	token, _ := jwt.Sign(jwt.WithKeyID(oldSigner, "2026-10"),
+	token, _ := jwt.Sign(ctx, jwt.SignerWithKeyID(oldSigner, "2026-10"),
 		jwt.RegisteredClaims{ExpiresAt: jwt.NewNumericDate(now().Add(time.Hour))}, nil)
-	tok, err := jwt.Verify[jwt.RegisteredClaims](token, set, &jwt.VerifyOptions{Now: now})
+	tok, err := jwt.Verify[jwt.RegisteredClaims](ctx, token, set, &jwt.VerifyOptions{Now: now})
 	fmt.Println(tok.Header.KeyID, err)
 	// Output: 2026-10 <nil>
 }
 
 func ExampleParseUnverified() {
 	// Only for display: nothing here is verified.
-	u, err := jwt.ParseUnverified("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2ln")
+	u, err := jwt.ParseUnverified("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2ln", 0)
 	if err != nil {
 		panic(err)
 	}

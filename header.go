@@ -11,7 +11,7 @@ import (
 //
 // The header is never used to choose a key type or algorithm: "alg" must
 // equal the verifier's algorithm, "kid" is only a lookup key into the
-// caller's [Keys], and "jwk", "jku", "x5u" and "x5c" are ignored.
+// caller's [KeySource], and "jwk", "jku", "x5u" and "x5c" are ignored.
 type Header struct {
 	Algorithm   string   // "alg"
 	KeyID       string   // "kid"

@@ -66,6 +66,7 @@ func (a HMACAlgorithm) NewVerifier(key any) (Verifier, error) {
 		return nil, err
 	}
 	v := &hmacVerifier{hmacKey: k}
+	v.self[0] = v
 	return v, nil
 }
 
@@ -127,7 +128,7 @@ func (s *hmacSigner) appendSign(dst, signingInput []byte) []byte {
 }
 
 type hmacVerifier struct {
-	headerCache
+	single
 	*hmacKey
 }
 

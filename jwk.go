@@ -896,7 +896,7 @@ func (k *JWK) Verifier(alg Algorithm) (Verifier, error) {
 }
 
 // Signer returns a Signer for the private or secret key of k, carrying k's
-// key ID if it has one (see [WithKeyID]). alg binds the key as for
+// key ID if it has one (see [SignerWithKeyID]). alg binds the key as for
 // [JWK.Verifier]; "key_ops", if present, must include "sign". A JWK with only
 // a public key is an error wrapping ErrInvalidKey.
 func (k *JWK) Signer(alg Algorithm) (Signer, error) {
@@ -912,7 +912,7 @@ func (k *JWK) Signer(alg Algorithm) (Signer, error) {
 		return nil, err
 	}
 	if k.KeyID != "" {
-		s = WithKeyID(s, k.KeyID)
+		s = SignerWithKeyID(s, k.KeyID)
 	}
 	return s, nil
 }

@@ -109,7 +109,7 @@ func TestJWKRFCVectors(t *testing.T) {
 			require.NoError(t, keysVerifyCompact(t, v, token))
 			ks, err := jwt.NewKeySet(v)
 			require.NoError(t, err)
-			_, err = jwt.VerifyJWS(token, ks, nil)
+			_, err = jwt.VerifyJWS(ctx, token, ks, nil)
 			require.NoError(t, err)
 
 			// Tamper with the signing input.
@@ -227,11 +227,21 @@ func TestJWKRFC7517Examples(t *testing.T) {
 
 		// The EC key is for encryption: not usable for verifying, even if
 		// the caller names an algorithm for keys without "alg".
-		ks, skipped, err := set.KeySet(jwt.ES256)
+		ks, skipped, err := set.KeySet(jwt.ES256, jwt.RS256)
 		require.NoError(t, err)
-		assert.Equal(t, 1, ks.Len())
+		vs, err := ks.Lookup(ctx, jwt.Header{Algorithm: "RS256", KeyID: "2011-04-29"})
+		require.NoError(t, err)
+		assert.Len(t, vs, 1)
+		_, err = ks.Lookup(ctx, jwt.Header{Algorithm: "ES256", KeyID: "1"})
+		assert.ErrorIs(t, err, jwt.ErrKeyNotFound)
 		require.Len(t, skipped, 1)
 		assert.ErrorIs(t, skipped[0], jwt.ErrKeyUsage)
+
+		// A key whose "alg" is not among the allowed algorithms is left out.
+		_, skipped, err = set.KeySet(jwt.ES256)
+		assert.ErrorIs(t, err, jwt.ErrKeyNotFound)
+		require.Len(t, skipped, 2)
+		assert.ErrorContains(t, skipped[1], `alg "RS256" is not among the allowed`)
 
 		_, err = ec.Verifier(jwt.ES256)
 		assert.ErrorIs(t, err, jwt.ErrKeyUsage)
@@ -267,13 +277,13 @@ func TestJWKRFC7517Examples(t *testing.T) {
 		// Sign with A.2, verify with A.1 through a JWK Set.
 		s, err := priv.Signer(nil)
 		require.NoError(t, err)
-		token, err := jwt.Sign(s, jwt.RegisteredClaims{Subject: "joe", ExpiresAt: jwt.NewNumericDate(time.Now().Add(time.Hour))}, nil)
+		token, err := jwt.Sign(ctx, s, jwt.RegisteredClaims{Subject: "joe", ExpiresAt: jwt.NewNumericDate(time.Now().Add(time.Hour))}, nil)
 		require.NoError(t, err)
 		public, _, err := jwt.ParsePublicJWKSet(keysReadFile(t, "rfc7517_A1_public_keys.json"))
 		require.NoError(t, err)
-		ks, _, err := public.KeySet(nil)
+		ks, _, err := public.KeySet()
 		require.NoError(t, err)
-		tok, err := jwt.Verify[jwt.RegisteredClaims](token, ks, nil)
+		tok, err := jwt.Verify[jwt.RegisteredClaims](ctx, token, ks, nil)
 		require.NoError(t, err)
 		assert.Equal(t, "joe", tok.Claims.Subject)
 		assert.Equal(t, "2011-04-29", tok.Header.KeyID)
@@ -301,7 +311,11 @@ func TestJWKRFC7517Examples(t *testing.T) {
 		assert.ErrorIs(t, err, jwt.ErrInvalidKey, "no alg, none given")
 		v, err := k.Verifier(jwt.HS256)
 		require.NoError(t, err)
-		assert.Equal(t, k.KeyID, v.(jwt.KeyIdentifier).KeyID())
+		// The verifier carries the JWK's kid: it refuses tokens naming another.
+		_, err = v.Lookup(ctx, jwt.Header{Algorithm: "HS256", KeyID: k.KeyID})
+		assert.NoError(t, err)
+		_, err = v.Lookup(ctx, jwt.Header{Algorithm: "HS256", KeyID: "other"})
+		assert.ErrorIs(t, err, jwt.ErrKeyNotFound)
 
 		for _, vec := range keysLoadVectors(t) {
 			if vec.Name == "rfc7515-A.1-HS256" {
@@ -324,7 +338,7 @@ func TestJWKRFC7517Examples(t *testing.T) {
 		keysJSONEqual(t, data, out)
 
 		// The certificate also loads on its own, as DER.
-		c2, err := jwt.LoadCertificate(k.X5C[0])
+		c2, err := jwt.ParseCertificate(k.X5C[0])
 		require.NoError(t, err)
 		assert.True(t, c2.Equal(cert))
 
@@ -398,7 +412,12 @@ func TestJWKRoundTrip(t *testing.T) {
 			input := []byte("eyJhbGciOiJIUzI1NiJ9.e30")
 			s, err := k2.Signer(nil)
 			require.NoError(t, err)
-			assert.Equal(t, k.KeyID, s.(jwt.KeyIdentifier).KeyID())
+			// The signer carries the JWK's kid into the header.
+			tokWithKID, err := jwt.SignJWS(ctx, s, []byte("x"), nil)
+			require.NoError(t, err)
+			u, err := jwt.ParseUnverified(tokWithKID, 0)
+			require.NoError(t, err)
+			assert.Equal(t, k.KeyID, u.Header.KeyID)
 			sig, err := s.Sign(context.Background(), input)
 			require.NoError(t, err)
 
@@ -433,7 +452,11 @@ func TestJWKRoundTrip(t *testing.T) {
 			v, err := pk.Verifier(nil)
 			require.NoError(t, err)
 			assert.Equal(t, name, v.Algorithm())
-			assert.Equal(t, k.KeyID, v.(jwt.KeyIdentifier).KeyID())
+			// The verifier carries the JWK's kid: it refuses tokens naming another.
+			_, err = v.Lookup(ctx, jwt.Header{Algorithm: "HS256", KeyID: k.KeyID})
+			assert.NoError(t, err)
+			_, err = v.Lookup(ctx, jwt.Header{Algorithm: "HS256", KeyID: "other"})
+			assert.ErrorIs(t, err, jwt.ErrKeyNotFound)
 			require.NoError(t, v.Verify(input, sig))
 			_, err = pk.Signer(nil)
 			assert.ErrorIs(t, err, jwt.ErrInvalidKey, "a public key cannot sign")
@@ -688,23 +711,36 @@ func TestJWKSet(t *testing.T) {
 		assert.Equal(t, `"test"`, string(set.Extra["x-provider"]))
 
 		// No default: the RSA key without alg is skipped.
-		ks, skipped, err := set.KeySet(nil)
+		ks, skipped, err := set.KeySet()
 		require.NoError(t, err)
-		assert.Equal(t, 2, ks.Len())
+		for _, kid := range []string{"es", "ed"} {
+			_, err := ks.Lookup(ctx, jwt.Header{Algorithm: map[string]string{"es": "ES256", "ed": "EdDSA"}[kid], KeyID: kid})
+			assert.NoError(t, err, kid)
+		}
+		_, err = ks.Lookup(ctx, jwt.Header{Algorithm: "RS256", KeyID: "rs"})
+		assert.ErrorIs(t, err, jwt.ErrKeyNotFound)
 		require.Len(t, skipped, 1)
 		assert.ErrorContains(t, skipped[0], `kid "rs"`)
 
-		ks, skipped, err = set.KeySet(jwt.RS256)
+		ks, skipped, err = set.KeySet(jwt.RS256, jwt.ES256, jwt.EdDSA)
 		require.NoError(t, err)
-		assert.Equal(t, 3, ks.Len())
 		assert.Empty(t, skipped)
-		vs, err := ks.Lookup("RS256", "rs")
+		vs, err := ks.Lookup(ctx, jwt.Header{Algorithm: "RS256", KeyID: "rs"})
 		require.NoError(t, err)
 		assert.Len(t, vs, 1)
-		_, err = ks.Lookup("PS256", "rs")
+		_, err = ks.Lookup(ctx, jwt.Header{Algorithm: "PS256", KeyID: "rs"})
 		assert.ErrorIs(t, err, jwt.ErrAlgorithmMismatch)
-		_, err = ks.Lookup("ES256", "nope")
+		_, err = ks.Lookup(ctx, jwt.Header{Algorithm: "ES256", KeyID: "nope"})
 		assert.ErrorIs(t, err, jwt.ErrKeyNotFound)
+
+		// A key without "alg" is bound to every allowed algorithm that fits.
+		both, _, err := set.KeySet(jwt.RS256, jwt.PS256)
+		require.NoError(t, err)
+		for _, alg := range []string{"RS256", "PS256"} {
+			vs, err := both.Lookup(ctx, jwt.Header{Algorithm: alg, KeyID: "rs"})
+			require.NoError(t, err, alg)
+			assert.Equal(t, alg, vs[0].Algorithm())
+		}
 
 		// Tokens signed by each key verify through the set.
 		for _, name := range []string{"ES256", "RS256", "EdDSA"} {
@@ -712,9 +748,9 @@ func TestJWKSet(t *testing.T) {
 			k.KeyID = map[string]string{"ES256": "es", "RS256": "rs", "EdDSA": "ed"}[name]
 			s, err := k.Signer(nil)
 			require.NoError(t, err)
-			token, err := jwt.Sign(s, jwt.RegisteredClaims{Issuer: "me", ExpiresAt: jwt.NewNumericDate(time.Now().Add(time.Minute))}, nil)
+			token, err := jwt.Sign(ctx, s, jwt.RegisteredClaims{Issuer: "me", ExpiresAt: jwt.NewNumericDate(time.Now().Add(time.Minute))}, nil)
 			require.NoError(t, err)
-			tok, err := jwt.Verify[jwt.RegisteredClaims](token, ks, &jwt.VerifyOptions{Issuer: "me"})
+			tok, err := jwt.Verify[jwt.RegisteredClaims](ctx, token, ks, &jwt.VerifyOptions{Issuer: "me"})
 			require.NoError(t, err, name)
 			assert.Equal(t, k.KeyID, tok.Header.KeyID)
 		}
@@ -891,3 +927,6 @@ func TestJWKRSAWithoutPrecomputed(t *testing.T) {
 	assert.Equal(t, string(want), string(got))
 	assert.Nil(t, bare.Precomputed.Dp, "the caller's key is not modified")
 }
+
+// ctx is the context of calls whose context does not matter to the test.
+var ctx = context.Background()

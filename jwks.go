@@ -3,6 +3,7 @@ package jwt
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -167,40 +168,61 @@ func (s *JWKSet) Key(kid string) *JWK {
 }
 
 // KeySet returns a [KeySet] of Verifiers for the keys of s that can verify
-// signatures, for use with [Verify]. Each key is bound to its "alg"; a key
-// without "alg" is bound to defaultAlg, or skipped if defaultAlg is nil or
-// does not fit the key (a provider set often has RSA keys without "alg",
-// meant for RS256); a key with "alg" keeps it whatever defaultAlg is. Keys
-// whose "use" is not "sig" or whose "key_ops" lack "verify" are left out and
-// reported in skipped, as are keys that do not fit their algorithm. Each
-// verifier carries its key's kid, so the KeySet finds keys by kid and
-// applies its rule for tokens without one.
+// signatures, for use with [Verify]. allowed lists the algorithms the caller
+// accepts; when it is empty, each key is bound to its own "alg" and keys
+// without one are left out.
+//
+// A key with "alg" is bound to that algorithm, and left out if allowed is
+// not empty and lacks it. A key without "alg" (common: Entra ID, many
+// Keycloak realms) is bound to each algorithm of allowed that fits its key
+// type and size, so an RSA key with allowed {RS256, PS256} verifies either.
+// Keys whose "use" is not "sig" or whose "key_ops" lack "verify" are left
+// out. Every key left out is reported in skipped, one error per key naming
+// its index and kid. Each verifier carries its key's kid, so the KeySet finds
+// keys by kid and applies its rule for tokens without one.
 //
 // A set with no usable key is an error wrapping ErrKeyNotFound.
-func (s *JWKSet) KeySet(defaultAlg Algorithm) (ks *KeySet, skipped []error, err error) {
+func (s *JWKSet) KeySet(allowed ...Algorithm) (ks *KeySet, skipped []error, err error) {
+	if slices.Contains(allowed, nil) {
+		return nil, nil, fmt.Errorf("%w: nil Algorithm in allowed", ErrInvalidOption)
+	}
 	var vs []Verifier
 	for i, k := range s.Keys {
 		if k == nil {
 			return nil, nil, jwkError("JWK Set key %d is nil", i)
 		}
-		alg := defaultAlg
-		if k.Algorithm != "" {
-			alg = nil
+		n := len(vs)
+		var why error
+		switch {
+		case k.Algorithm != "":
+			if len(allowed) > 0 && !slices.ContainsFunc(allowed, func(a Algorithm) bool { return a.Name() == k.Algorithm }) {
+				why = fmt.Errorf("%w: alg %s is not among the allowed algorithms", ErrKeyUsage, quote(k.Algorithm))
+				break
+			}
+			v, err := k.Verifier(nil)
+			if err != nil {
+				why = err
+				break
+			}
+			vs = append(vs, v)
+		case len(allowed) == 0:
+			why = jwkError(`no "alg", and no allowed algorithm to bind it to`)
+		default:
+			for _, a := range allowed {
+				v, err := k.Verifier(a)
+				if err != nil {
+					why = err
+					continue
+				}
+				vs = append(vs, v)
+			}
 		}
-		if alg == nil && k.Algorithm == "" {
-			skipped = append(skipped, fmt.Errorf("JWK Set key %d (kid %q): %w", i, k.KeyID,
-				jwkError(`no "alg" and no default algorithm`)))
-			continue
+		if len(vs) == n {
+			skipped = append(skipped, fmt.Errorf("JWK Set key %d (kid %s): %w", i, quote(k.KeyID), why))
 		}
-		v, err := k.Verifier(alg)
-		if err != nil {
-			skipped = append(skipped, fmt.Errorf("JWK Set key %d (kid %q): %w", i, k.KeyID, err))
-			continue
-		}
-		vs = append(vs, v)
 	}
 	if len(vs) == 0 {
-		return nil, skipped, fmt.Errorf("%w: JWK Set has no key usable for verifying signatures", ErrKeyNotFound)
+		return nil, skipped, fmt.Errorf("%w: the JWK Set has no key usable for verifying signatures", ErrKeyNotFound)
 	}
 	ks, err = NewKeySet(vs...)
 	if err != nil {

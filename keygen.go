@@ -37,7 +37,7 @@ func GenerateKey(alg Algorithm) (any, error) {
 			return rsa.GenerateKey(rand.Reader, bits)
 		}
 	case ECDSAAlgorithm:
-		if c := a.Curve(); c != nil {
+		if c := a.curve(); c != nil {
 			return ecdsa.GenerateKey(c, rand.Reader)
 		}
 	case EdDSAAlgorithm:

@@ -1,109 +1,85 @@
 package jwt
 
 import (
+	"context"
 	"fmt"
-	"strings"
 )
 
 // MaxKeysWithoutKID bounds how many keys a [KeySet] tries for a token whose
 // header has no "kid".
 const MaxKeysWithoutKID = 4
 
-// KeySet is an immutable set of Verifiers, for verifying tokens signed by
-// one of several keys, such as the keys of a JWK Set during rotation. It is
-// safe for concurrent use. A KeySet is a Verifier that implements [Keys]:
-// pass it to [Verify] like a single key.
+// KeySet is an immutable [KeySource] of several Verifiers, for verifying
+// tokens signed by one of several keys, such as the keys of a JWK Set
+// during rotation. It is safe for concurrent use.
 //
-// A token whose header has a "kid" is checked with the Verifier carrying
-// that key ID (see [KeyIdentifier] and [VerifierWithKeyID]) and no other; an
-// unknown kid is rejected with ErrKeyNotFound, and a kid whose key is bound
-// to another algorithm with ErrAlgorithmMismatch. A token without "kid" is
-// checked with the Verifiers bound to its header's algorithm, in the order
-// given to NewKeySet, at most MaxKeysWithoutKID of them.
+// A token whose header has a "kid" is checked only with the Verifiers
+// carrying that key ID (see [VerifierWithKeyID]): the one bound to the
+// header's "alg". An unknown kid is rejected with ErrKeyNotFound, and a kid
+// whose keys are bound to other algorithms with ErrAlgorithmMismatch. A
+// token without "kid" is checked with the Verifiers bound to its header's
+// algorithm, in the order given to NewKeySet, at most MaxKeysWithoutKID of
+// them.
 type KeySet struct {
-	headerCache
-	all   []Verifier
-	byKID map[string]int
+	byKID map[string][]Verifier // one per algorithm
 	byAlg map[string][]Verifier
 }
 
-// NewKeySet returns a KeySet of verifiers. Two verifiers with the same
-// non-empty key ID are an error wrapping ErrInvalidKey, as is a nil one.
+// NewKeySet returns a KeySet of verifiers. One key ID may be carried by
+// Verifiers of different algorithms (an RSA key usable for RS256 and
+// PS256); two verifiers with the same key ID and algorithm are an error
+// wrapping ErrInvalidKey, as is a nil one.
 func NewKeySet(verifiers ...Verifier) (*KeySet, error) {
 	ks := &KeySet{
-		all:   make([]Verifier, len(verifiers)),
-		byKID: make(map[string]int),
+		byKID: make(map[string][]Verifier),
 		byAlg: make(map[string][]Verifier),
 	}
 	for i, v := range verifiers {
 		if v == nil {
 			return nil, fmt.Errorf("%w: nil Verifier at index %d", ErrInvalidKey, i)
 		}
-		ks.all[i] = v
-		if kid := keyIDOf(v); kid != "" {
-			if _, dup := ks.byKID[kid]; dup {
-				return nil, fmt.Errorf("%w: duplicate key ID %q", ErrInvalidKey, kid)
-			}
-			ks.byKID[kid] = i
-		}
 		alg := v.Algorithm()
+		if kid := keyIDOf(v); kid != "" {
+			for _, w := range ks.byKID[kid] {
+				if w.Algorithm() == alg {
+					return nil, fmt.Errorf("%w: two keys with kid %s for %s", ErrInvalidKey, quote(kid), alg)
+				}
+			}
+			ks.byKID[kid] = append(ks.byKID[kid], v)
+		}
 		if len(ks.byAlg[alg]) < MaxKeysWithoutKID {
 			ks.byAlg[alg] = append(ks.byAlg[alg], v)
 		}
 	}
+	// Each slice is returned by Lookup: cap it so no caller can append into
+	// the set.
+	for kid, vs := range ks.byKID {
+		ks.byKID[kid] = vs[:len(vs):len(vs)]
+	}
+	for alg, vs := range ks.byAlg {
+		ks.byAlg[alg] = vs[:len(vs):len(vs)]
+	}
 	return ks, nil
 }
 
-// Len returns the number of verifiers in the set.
-func (ks *KeySet) Len() int { return len(ks.all) }
-
-// Verifiers returns the verifiers of the set, in order, in a new slice.
-func (ks *KeySet) Verifiers() []Verifier { return append([]Verifier(nil), ks.all...) }
-
-// Lookup implements [Keys] with the rules given for [KeySet].
-func (ks *KeySet) Lookup(alg, kid string) ([]Verifier, error) {
-	if kid != "" {
-		i, ok := ks.byKID[kid]
+// Lookup implements [KeySource] with the rules given for [KeySet].
+func (ks *KeySet) Lookup(_ context.Context, h Header) ([]Verifier, error) {
+	alg := h.Algorithm
+	if h.KeyID != "" {
+		vs, ok := ks.byKID[h.KeyID]
 		if !ok {
-			return nil, fmt.Errorf("%w: no key with kid %q", ErrKeyNotFound, kid)
+			return nil, fmt.Errorf("%w: no key with kid %s", ErrKeyNotFound, quote(h.KeyID))
 		}
-		if got := ks.all[i].Algorithm(); got != alg {
-			return nil, fmt.Errorf("%w: token has %q, key %q is bound to %q", ErrAlgorithmMismatch, alg, kid, got)
+		for i, v := range vs {
+			if v.Algorithm() == alg {
+				return vs[i : i+1 : i+1], nil
+			}
 		}
-		return ks.all[i : i+1 : i+1], nil
+		return nil, fmt.Errorf("%w: token has alg %s, key %s is bound to %s", ErrAlgorithmMismatch, quote(alg), quote(h.KeyID), quote(vs[0].Algorithm()))
 	}
 	vs := ks.byAlg[alg]
 	if len(vs) == 0 {
-		return nil, fmt.Errorf("%w: no key for %q", ErrKeyNotFound, alg)
+		return nil, fmt.Errorf("%w: the token has no kid, and no key is bound to %s", ErrKeyNotFound, quote(alg))
 	}
-	return vs[:len(vs):len(vs)], nil
-}
-
-// Algorithm returns "": a KeySet may hold keys of several algorithms. Each
-// token is checked against the algorithm of the key that Lookup chooses.
-func (ks *KeySet) Algorithm() string { return "" }
-
-// Verify checks a signature outside [Verify]: it reads "alg" and "kid" from
-// the header in signingInput, chooses keys as Lookup does, and reports
-// whether one of them verifies signature.
-func (ks *KeySet) Verify(signingInput, signature []byte) error {
-	enc, _, _ := strings.Cut(string(signingInput), ".")
-	dec, err := decodeSegment(nil, enc)
-	if err != nil {
-		return err
-	}
-	var h Header
-	if err := readHeader(string(dec), &h, nil); err != nil {
-		return err
-	}
-	vs, err := ks.Lookup(h.Algorithm, h.KeyID)
-	if err != nil {
-		return err
-	}
-	for _, v := range vs {
-		if v.Verify(signingInput, signature) == nil {
-			return nil
-		}
-	}
-	return ErrInvalidSignature
+	return vs, nil
 }

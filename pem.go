@@ -24,7 +24,7 @@ const (
 	pemCertificate         = "CERTIFICATE"
 )
 
-// LoadPrivateKeyPEM parses the private key of a PEM file, as written by
+// ParsePrivateKeyPEM parses the private key of a PEM file, as written by
 // openssl: one block of type "PRIVATE KEY" (PKCS #8), "RSA PRIVATE KEY"
 // (PKCS #1) or "EC PRIVATE KEY" (SEC 1), which an "EC PARAMETERS" block may
 // precede. It returns an *rsa.PrivateKey, *ecdsa.PrivateKey or
@@ -35,7 +35,7 @@ const (
 // for example with openssl pkey); a file with no PEM block, with several
 // key blocks, or with a block of another type is an error wrapping
 // ErrInvalidKey, as is any other error.
-func LoadPrivateKeyPEM(data []byte) (crypto.Signer, error) {
+func ParsePrivateKeyPEM(data []byte) (crypto.Signer, error) {
 	block, err := onePEMBlock(data, "private key", true)
 	if err != nil {
 		return nil, err
@@ -49,7 +49,7 @@ func LoadPrivateKeyPEM(data []byte) (crypto.Signer, error) {
 	case pemECPrivateKey:
 		key, err = x509.ParseECPrivateKey(block.Bytes)
 	case pemPublicKey, pemRSAPublicKey, pemCertificate:
-		return nil, fmt.Errorf("%w: PEM block %q holds no private key; use LoadPublicKeyPEM or LoadCertificate", ErrInvalidKey, block.Type)
+		return nil, fmt.Errorf("%w: PEM block %q holds no private key; use ParsePublicKeyPEM or ParseCertificate", ErrInvalidKey, block.Type)
 	default:
 		return nil, fmt.Errorf("%w: PEM block %q is not a private key (want %q, %q or %q)", ErrInvalidKey, block.Type, pemPrivateKey, pemRSAPrivateKey, pemECPrivateKey)
 	}
@@ -66,12 +66,12 @@ func LoadPrivateKeyPEM(data []byte) (crypto.Signer, error) {
 	return s, nil
 }
 
-// LoadPublicKeyPEM parses the public key of a PEM file: one block of type
+// ParsePublicKeyPEM parses the public key of a PEM file: one block of type
 // "PUBLIC KEY" (PKIX, as openssl pkey -pubout writes) or "RSA PUBLIC KEY"
 // (PKCS #1). It returns an *rsa.PublicKey, *ecdsa.PublicKey or
-// ed25519.PublicKey, checked as by [LoadPrivateKeyPEM]. For a certificate,
-// use [LoadCertificate]. Errors wrap ErrInvalidKey.
-func LoadPublicKeyPEM(data []byte) (crypto.PublicKey, error) {
+// ed25519.PublicKey, checked as by [ParsePrivateKeyPEM]. For a certificate,
+// use [ParseCertificate]. Errors wrap ErrInvalidKey.
+func ParsePublicKeyPEM(data []byte) (crypto.PublicKey, error) {
 	block, err := onePEMBlock(data, "public key", false)
 	if err != nil {
 		return nil, err
@@ -83,7 +83,7 @@ func LoadPublicKeyPEM(data []byte) (crypto.PublicKey, error) {
 	case pemRSAPublicKey:
 		key, err = x509.ParsePKCS1PublicKey(block.Bytes)
 	case pemCertificate:
-		return nil, fmt.Errorf("%w: PEM block is a certificate; use LoadCertificate", ErrInvalidKey)
+		return nil, fmt.Errorf("%w: PEM block is a certificate; use ParseCertificate", ErrInvalidKey)
 	case pemPrivateKey, pemRSAPrivateKey, pemECPrivateKey:
 		return nil, fmt.Errorf("%w: PEM block %q is a private key, not a public key", ErrInvalidKey, block.Type)
 	default:
@@ -101,14 +101,14 @@ func LoadPublicKeyPEM(data []byte) (crypto.PublicKey, error) {
 	return key, nil
 }
 
-// LoadCertificate parses an X.509 certificate, given as one PEM
+// ParseCertificate parses an X.509 certificate, given as one PEM
 // "CERTIFICATE" block or as DER, and checks its public key as
-// [LoadPublicKeyPEM] does. The key is cert.PublicKey. LoadCertificate does
+// [ParsePublicKeyPEM] does. The key is cert.PublicKey. ParseCertificate does
 // not verify the certificate: not its signature, chain, validity period or
 // key usage. A caller that trusts a key because of its certificate must
 // verify it, for example with [x509.Certificate.Verify]. Errors wrap
 // ErrInvalidKey.
-func LoadCertificate(data []byte) (*x509.Certificate, error) {
+func ParseCertificate(data []byte) (*x509.Certificate, error) {
 	der := data
 	if !looksLikeDER(data) {
 		block, err := onePEMBlock(data, "certificate", false)
@@ -173,7 +173,7 @@ func isPrivateKey(key any) bool {
 
 // EncodePrivateKeyPEM returns key, an *rsa.PrivateKey, *ecdsa.PrivateKey or
 // ed25519.PrivateKey, as a PEM "PRIVATE KEY" block (PKCS #8, unencrypted),
-// which openssl and [LoadPrivateKeyPEM] read. The result is a secret.
+// which openssl and [ParsePrivateKeyPEM] read. The result is a secret.
 // Errors wrap ErrInvalidKey.
 func EncodePrivateKeyPEM(key crypto.PrivateKey) ([]byte, error) {
 	if !isPrivateKey(key) {
@@ -191,7 +191,7 @@ func EncodePrivateKeyPEM(key crypto.PrivateKey) ([]byte, error) {
 
 // EncodePublicKeyPEM returns key, an *rsa.PublicKey, *ecdsa.PublicKey or
 // ed25519.PublicKey, as a PEM "PUBLIC KEY" block (PKIX), which openssl and
-// [LoadPublicKeyPEM] read. Given a private key or another crypto.Signer, it
+// [ParsePublicKeyPEM] read. Given a private key or another crypto.Signer, it
 // encodes the public key. Errors wrap ErrInvalidKey.
 func EncodePublicKeyPEM(key crypto.PublicKey) ([]byte, error) {
 	if s, ok := key.(crypto.Signer); ok {

@@ -45,7 +45,7 @@ func TestPEMRoundTrip(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			privPEM, err := jwt.EncodePrivateKeyPEM(key)
 			require.NoError(t, err)
-			loaded, err := jwt.LoadPrivateKeyPEM(privPEM)
+			loaded, err := jwt.ParsePrivateKeyPEM(privPEM)
 			require.NoError(t, err)
 			assert.True(t, loaded.(keysEqualer).Equal(key))
 			again, err := jwt.EncodePrivateKeyPEM(loaded)
@@ -57,7 +57,7 @@ func TestPEMRoundTrip(t *testing.T) {
 			fromPriv, err := jwt.EncodePublicKeyPEM(key)
 			require.NoError(t, err)
 			assert.Equal(t, string(pubPEM), string(fromPriv), "a private key encodes its public half")
-			pub, err := jwt.LoadPublicKeyPEM(pubPEM)
+			pub, err := jwt.ParsePublicKeyPEM(pubPEM)
 			require.NoError(t, err)
 			assert.True(t, key.Public().(interface{ Equal(crypto.PublicKey) bool }).Equal(pub))
 			pubAgain, err := jwt.EncodePublicKeyPEM(pub)
@@ -79,19 +79,19 @@ func TestPEMLegacyFormats(t *testing.T) {
 	ecKey := keys["P-256"].(*ecdsa.PrivateKey)
 
 	t.Run("PKCS1 private", func(t *testing.T) {
-		k, err := jwt.LoadPrivateKeyPEM(keysPEM("RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(rsaKey)))
+		k, err := jwt.ParsePrivateKeyPEM(keysPEM("RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(rsaKey)))
 		require.NoError(t, err)
 		assert.True(t, rsaKey.Equal(k))
 	})
 	t.Run("PKCS1 public", func(t *testing.T) {
-		k, err := jwt.LoadPublicKeyPEM(keysPEM("RSA PUBLIC KEY", x509.MarshalPKCS1PublicKey(&rsaKey.PublicKey)))
+		k, err := jwt.ParsePublicKeyPEM(keysPEM("RSA PUBLIC KEY", x509.MarshalPKCS1PublicKey(&rsaKey.PublicKey)))
 		require.NoError(t, err)
 		assert.True(t, rsaKey.PublicKey.Equal(k))
 	})
 	t.Run("SEC1", func(t *testing.T) {
 		der, err := x509.MarshalECPrivateKey(ecKey)
 		require.NoError(t, err)
-		k, err := jwt.LoadPrivateKeyPEM(keysPEM("EC PRIVATE KEY", der))
+		k, err := jwt.ParsePrivateKeyPEM(keysPEM("EC PRIVATE KEY", der))
 		require.NoError(t, err)
 		assert.True(t, ecKey.Equal(k))
 	})
@@ -101,13 +101,13 @@ func TestPEMLegacyFormats(t *testing.T) {
 		require.NoError(t, err)
 		params := []byte{0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07}
 		data := append(keysPEM("EC PARAMETERS", params), keysPEM("EC PRIVATE KEY", der)...)
-		k, err := jwt.LoadPrivateKeyPEM(data)
+		k, err := jwt.ParsePrivateKeyPEM(data)
 		require.NoError(t, err)
 		assert.True(t, ecKey.Equal(k))
 	})
 	t.Run("text before the block", func(t *testing.T) {
 		data := append([]byte("Subject: test\n"), keysPEM("RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(rsaKey))...)
-		_, err := jwt.LoadPrivateKeyPEM(data)
+		_, err := jwt.ParsePrivateKeyPEM(data)
 		require.NoError(t, err)
 	})
 }
@@ -131,24 +131,24 @@ func TestPEMCertificate(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			der := keysSelfSigned(t, key)
 			for _, data := range [][]byte{der, keysPEM("CERTIFICATE", der)} {
-				cert, err := jwt.LoadCertificate(data)
+				cert, err := jwt.ParseCertificate(data)
 				require.NoError(t, err)
 				assert.Equal(t, "jwtkit test", cert.Subject.CommonName)
 				assert.True(t, key.Public().(interface{ Equal(crypto.PublicKey) bool }).Equal(cert.PublicKey))
 			}
-			_, err := jwt.LoadPublicKeyPEM(keysPEM("CERTIFICATE", der))
-			assert.ErrorContains(t, err, "use LoadCertificate")
-			_, err = jwt.LoadPrivateKeyPEM(keysPEM("CERTIFICATE", der))
+			_, err := jwt.ParsePublicKeyPEM(keysPEM("CERTIFICATE", der))
+			assert.ErrorContains(t, err, "use ParseCertificate")
+			_, err = jwt.ParsePrivateKeyPEM(keysPEM("CERTIFICATE", der))
 			assert.ErrorContains(t, err, "no private key")
 		})
 	}
 
 	key, err := ecdsa.GenerateKey(elliptic.P224(), rand.Reader)
 	require.NoError(t, err)
-	_, err = jwt.LoadCertificate(keysSelfSigned(t, key))
+	_, err = jwt.ParseCertificate(keysSelfSigned(t, key))
 	assert.ErrorIs(t, err, jwt.ErrUnsupportedKeyType)
 
-	_, err = jwt.LoadCertificate([]byte{0x30, 0x03, 0x02, 0x01, 0x01})
+	_, err = jwt.ParseCertificate([]byte{0x30, 0x03, 0x02, 0x01, 0x01})
 	assert.ErrorIs(t, err, jwt.ErrInvalidKey)
 }
 
@@ -206,11 +206,11 @@ func TestPEMErrors(t *testing.T) {
 			var err error
 			if tc.private {
 				var k crypto.Signer
-				k, err = jwt.LoadPrivateKeyPEM(tc.data)
+				k, err = jwt.ParsePrivateKeyPEM(tc.data)
 				assert.Nil(t, k)
 			} else {
 				var k crypto.PublicKey
-				k, err = jwt.LoadPublicKeyPEM(tc.data)
+				k, err = jwt.ParsePublicKeyPEM(tc.data)
 				assert.Nil(t, k)
 			}
 			require.Error(t, err)
@@ -224,7 +224,7 @@ func TestPEMErrors(t *testing.T) {
 		})
 	}
 
-	_, err = jwt.LoadCertificate(pkcs8)
+	_, err = jwt.ParseCertificate(pkcs8)
 	assert.ErrorContains(t, err, "is not a \"CERTIFICATE\"")
 	_, err = jwt.EncodePrivateKeyPEM([]byte("secret"))
 	assert.ErrorIs(t, err, jwt.ErrInvalidKey)

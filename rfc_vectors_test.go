@@ -158,7 +158,7 @@ func rfcCheckValid(t *testing.T, e *rfcEntry, claimAt int64) {
 	k, v := rfcKey(t, e, alg)
 	tok := *e.Token
 
-	j, err := VerifyJWS(tok, v, nil)
+	j, err := VerifyJWS(bg, tok, v, nil)
 	require.NoError(t, err)
 	require.NotNil(t, e.ExpectedPayload)
 	assert.Equal(t, *e.ExpectedPayload, string(j.Payload))
@@ -166,7 +166,7 @@ func rfcCheckValid(t *testing.T, e *rfcEntry, claimAt int64) {
 	assert.Equal(t, rfcStr(e.ExpectedHeader["kid"]), j.Header.KeyID)
 	assert.Equal(t, rfcStr(e.ExpectedHeader["typ"]), j.Header.Type)
 
-	u, err := ParseUnverified(tok)
+	u, err := ParseUnverified(tok, 0)
 	require.NoError(t, err)
 	assert.Equal(t, j.Payload, u.Payload)
 
@@ -184,7 +184,7 @@ func rfcCheckValid(t *testing.T, e *rfcEntry, claimAt int64) {
 		require.NoError(t, err)
 		mine, err := SignJWS(context.Background(), s, j.Payload, nil)
 		require.NoError(t, err)
-		got, err := VerifyJWS(mine, v, nil)
+		got, err := VerifyJWS(bg, mine, v, nil)
 		require.NoError(t, err)
 		assert.Equal(t, j.Payload, got.Payload)
 	}
@@ -192,27 +192,27 @@ func rfcCheckValid(t *testing.T, e *rfcEntry, claimAt int64) {
 	if claimAt == 0 {
 		// Not a claims set: Verify refuses it as a JWT.
 		if !json.Valid(j.Payload) {
-			_, err = Verify[map[string]any](tok, v, &VerifyOptions{AllowMissingExpiration: true})
+			_, err = Verify[map[string]any](bg, tok, v, &VerifyOptions{AllowMissingExpiration: true})
 			assert.ErrorIs(t, err, ErrMalformed)
 		}
 		return
 	}
 	then := func() time.Time { return time.Unix(claimAt, 0) }
-	jwt, err := Verify[map[string]any](tok, v, &VerifyOptions{Now: then})
+	jwt, err := Verify[map[string]any](bg, tok, v, &VerifyOptions{Now: then})
 	require.NoError(t, err)
 	assert.Equal(t, "joe", jwt.Claims["iss"])
 	assert.Equal(t, true, jwt.Claims["http://example.com/is_root"])
 	if e.ExpectedClaims != nil {
 		assert.Equal(t, e.ExpectedClaims, jwt.Claims)
 	}
-	rc, err := Verify[RegisteredClaims](tok, v, &VerifyOptions{Now: then})
+	rc, err := Verify[RegisteredClaims](bg, tok, v, &VerifyOptions{Now: then})
 	require.NoError(t, err)
 	assert.Equal(t, int64(1300819380), rc.Claims.ExpiresAt.Unix())
 	// One second at exp, and at the current time, the 2011 token is expired.
 	at := func() time.Time { return time.Unix(1300819380, 0) }
-	_, err = Verify[map[string]any](tok, v, &VerifyOptions{Now: at})
+	_, err = Verify[map[string]any](bg, tok, v, &VerifyOptions{Now: at})
 	assert.ErrorIs(t, err, ErrExpired)
-	_, err = Verify[map[string]any](tok, v, nil)
+	_, err = Verify[map[string]any](bg, tok, v, nil)
 	assert.ErrorIs(t, err, ErrExpired)
 	assert.NotErrorIs(t, err, ErrInvalidSignature)
 }
@@ -243,9 +243,9 @@ func rfcCheckRejected(t *testing.T, e *rfcEntry, a1 Verifier, want error) {
 	require.NotEmpty(t, tokens)
 	for _, tok := range tokens {
 		for _, v := range verifiers {
-			_, err := VerifyJWS(tok, v, nil)
+			_, err := VerifyJWS(bg, tok, v, nil)
 			assert.ErrorIs(t, err, want)
-			_, err = Verify[map[string]any](tok, v, &VerifyOptions{Now: func() time.Time { return time.Unix(1300819379, 0) }, Critical: []string{"b64"}})
+			_, err = Verify[map[string]any](bg, tok, v, &VerifyOptions{Now: func() time.Time { return time.Unix(1300819379, 0) }, Critical: []string{"b64"}})
 			assert.ErrorIs(t, err, want, "also as a JWT, and with b64 listed as understood")
 		}
 	}
@@ -254,7 +254,7 @@ func rfcCheckRejected(t *testing.T, e *rfcEntry, a1 Verifier, want error) {
 		// back, the same signature verifies.
 		h, rest, _ := strings.Cut(*e.Token, ".")
 		attached := h + "." + string(appendEncode(nil, []byte(*e.DetachedPayload))) + rest
-		_, err := VerifyJWS(attached, verifiers[len(verifiers)-1], nil)
+		_, err := VerifyJWS(bg, attached, verifiers[len(verifiers)-1], nil)
 		assert.NoError(t, err)
 	}
 }

@@ -149,7 +149,7 @@ func (s *rsaSigner) Sign(ctx context.Context, signingInput []byte) ([]byte, erro
 }
 
 type rsaVerifier struct {
-	headerCache
+	single
 	name string
 	hash crypto.Hash
 	pss  bool
@@ -175,6 +175,7 @@ func newRSAVerifier(name string, h crypto.Hash, pss bool, key any) (Verifier, er
 		return nil, err
 	}
 	v := &rsaVerifier{name: name, hash: h, pss: pss, pub: pub}
+	v.self[0] = v
 	return v, nil
 }
 

@@ -17,7 +17,7 @@ import (
 
 // Wycheproof vectors (testdata/wycheproof, C2SP/wycheproof commit dac1dd47)
 // run through each algorithm's Verifier, with keys built by this package:
-// ParseJWK where the group gives a JWK, LoadPublicKeyPEM otherwise, and
+// ParseJWK where the group gives a JWK, ParsePublicKeyPEM otherwise, and
 // HMACAlgorithm.NewVerifier for raw HMAC keys.
 
 // wycheproofFiles lists the 22 files and the algorithm each one tests.
@@ -137,7 +137,7 @@ func wycheproofGroupVerifier(g *wycheproofGroup, alg Algorithm) (Verifier, error
 		}
 		return k.Verifier(alg)
 	}
-	pub, err := LoadPublicKeyPEM([]byte(g.PublicKeyPEM))
+	pub, err := ParsePublicKeyPEM([]byte(g.PublicKeyPEM))
 	if err != nil {
 		return nil, err
 	}

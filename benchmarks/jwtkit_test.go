@@ -1,6 +1,7 @@
 package benchmarks
 
 import (
+	"context"
 	"testing"
 
 	"github.com/jwtkit/jwt"
@@ -60,21 +61,21 @@ func jwtkitVerifiers(tb testing.TB, f *fixture) []verifyCase {
 		{
 			name: "jwtkit/registered", checksClaims: true, checksAudience: true,
 			verify: func(tok string, _ []byte) error {
-				_, err := jwt.Verify[jwt.RegisteredClaims](tok, v, opts)
+				_, err := jwt.Verify[jwt.RegisteredClaims](context.Background(), tok, v, opts)
 				return err
 			},
 		},
 		{
 			name: "jwtkit/struct", checksClaims: true, checksAudience: true,
 			verify: func(tok string, _ []byte) error {
-				_, err := jwt.Verify[jwtkitClaims](tok, v, opts)
+				_, err := jwt.Verify[jwtkitClaims](context.Background(), tok, v, opts)
 				return err
 			},
 		},
 		{
 			name: "jwtkit/map", checksClaims: true, checksAudience: true,
 			verify: func(tok string, _ []byte) error {
-				_, err := jwt.Verify[map[string]any](tok, v, opts)
+				_, err := jwt.Verify[map[string]any](context.Background(), tok, v, opts)
 				return err
 			},
 		},
@@ -103,7 +104,7 @@ func jwtkitSigner(tb testing.TB, f *fixture) signCase {
 		name: "jwtkit",
 		sign: func() error {
 			var err error
-			last, err = jwt.Sign(s, claims, nil)
+			last, err = jwt.Sign(context.Background(), s, claims, nil)
 			return err
 		},
 		last: func() string { return last },

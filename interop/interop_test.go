@@ -2,6 +2,7 @@ package interop
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -190,7 +191,7 @@ func jwtkitSign(k *keyPair, c claims) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return jwt.Sign(jwt.WithKeyID(s, k.kid), jwtkitClaims{
+	return jwt.Sign(context.Background(), jwt.SignerWithKeyID(s, k.kid), jwtkitClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    c.Issuer,
 			Subject:   c.Subject,
@@ -216,7 +217,7 @@ func jwtkitVerify(k *keyPair, token string, want claims) (claims, jwt.Header, er
 	if err != nil {
 		return claims{}, jwt.Header{}, err
 	}
-	tok, err := jwt.Verify[jwtkitClaims](token, jwt.VerifierWithKeyID(v, k.kid), &jwt.VerifyOptions{
+	tok, err := jwt.Verify[jwtkitClaims](context.Background(), token, jwt.VerifierWithKeyID(v, k.kid), &jwt.VerifyOptions{
 		Issuer:        want.Issuer,
 		Audience:      []string{want.Audience[0]},
 		Type:          "JWT",

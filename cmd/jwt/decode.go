@@ -33,7 +33,7 @@ Exit status 0: decoded. 1: the token is malformed. 2: usage error.`,
 			if err != nil {
 				return err
 			}
-			u, err := jwt.ParseUnverified(token)
+			u, err := jwt.ParseUnverified(token, 0)
 			if err != nil {
 				return &exitError{exitRejected, err}
 			}

@@ -82,17 +82,17 @@ func (kf *keyFile) readPEM(data []byte) error {
 	switch block.Type {
 	case "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "ENCRYPTED PRIVATE KEY":
 		kf.kind = "PEM private key"
-		kf.private, err = jwt.LoadPrivateKeyPEM(data)
+		kf.private, err = jwt.ParsePrivateKeyPEM(data)
 		if errors.Is(err, jwt.ErrEncryptedPEM) {
 			err = errors.New("the PEM private key is encrypted; decrypt it first, e.g. with openssl pkey -in KEY -out PLAIN")
 		}
 	case "PUBLIC KEY", "RSA PUBLIC KEY":
 		kf.kind = "PEM public key"
-		kf.public, err = jwt.LoadPublicKeyPEM(data)
+		kf.public, err = jwt.ParsePublicKeyPEM(data)
 	case "CERTIFICATE":
 		// The first certificate of a chain is the one whose key signs.
 		kf.kind = "X.509 certificate"
-		cert, cerr := jwt.LoadCertificate(block.Bytes)
+		cert, cerr := jwt.ParseCertificate(block.Bytes)
 		if err = cerr; err == nil {
 			kf.public = cert.PublicKey
 		}
@@ -209,7 +209,7 @@ func (kf *keyFile) signer(flagAlg, kid string) (jwt.Signer, string, error) {
 // verifier returns a Verifier for the key file. tokenKID is the "kid" of
 // the token's header, which chooses the key of a JWK Set when --kid does
 // not; it is never used for anything else.
-func (kf *keyFile) verifier(flagAlg, kid, tokenKID string) (jwt.Verifier, error) {
+func (kf *keyFile) verifier(flagAlg, kid, tokenKID string) (jwt.KeySource, error) {
 	if kf.set != nil {
 		return kf.setVerifier(flagAlg, kid, tokenKID)
 	}
@@ -264,7 +264,7 @@ func (kf *keyFile) jwkVerifier(k *jwt.JWK, flagAlg, kid string) (jwt.Verifier, e
 // the one named by the token's kid, else the only key; for a token without
 // kid and a set of several keys, every key bound to --alg (or, without
 // --alg, each key bound to its own "alg") is tried, as a jwt.KeySet does.
-func (kf *keyFile) setVerifier(flagAlg, kid, tokenKID string) (jwt.Verifier, error) {
+func (kf *keyFile) setVerifier(flagAlg, kid, tokenKID string) (jwt.KeySource, error) {
 	switch {
 	case kid != "":
 		k, err := kf.pickKey(kid)

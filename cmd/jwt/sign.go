@@ -54,7 +54,10 @@ order; --iat, --exp and --nbf set their claim, replacing one already present.
 			if err != nil {
 				return err
 			}
-			opts := &jwt.SignOptions{Type: *typ, KeyID: keyID, ContentType: *cty}
+			if keyID != "" {
+				s = jwt.SignerWithKeyID(s, keyID)
+			}
+			opts := &jwt.SignOptions{Type: *typ, ContentType: *cty}
 			in, err := readInput(e, pos, "claims")
 			if err != nil {
 				return err
@@ -81,7 +84,7 @@ order; --iat, --exp and --nbf set their claim, replacing one already present.
 				if claims, err = buildClaims(in, set); err != nil {
 					return err
 				}
-				token, err = jwt.Sign(s, json.RawMessage(claims), opts)
+				token, err = jwt.Sign(context.Background(), s, json.RawMessage(claims), opts)
 			}
 			if err != nil {
 				return &exitError{exitUsage, fmt.Errorf("signing: %s", message(err))}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -87,7 +88,7 @@ as "jwt: token rejected: token is expired: exp 2011-03-22T18:43:00Z".
 			tokenKID := ""
 			if kf.set != nil && *kid == "" {
 				// The kid chooses a key of the set, nothing else.
-				u, err := jwt.ParseUnverified(token)
+				u, err := jwt.ParseUnverified(token, 0)
 				if err != nil {
 					return rejected(err)
 				}
@@ -110,14 +111,14 @@ as "jwt: token rejected: token is expired: exp 2011-03-22T18:43:00Z".
 				Required:               require.values,
 			}
 			if *jws {
-				t, err := jwt.VerifyJWS(token, v, opts)
+				t, err := jwt.VerifyJWS(context.Background(), token, v, &jwt.VerifyJWSOptions{Type: opts.Type})
 				if err != nil {
 					return rejected(err)
 				}
 				_, err = e.stdout.Write(t.Payload)
 				return err
 			}
-			t, err := jwt.Verify[json.RawMessage](token, v, opts)
+			t, err := jwt.Verify[json.RawMessage](context.Background(), token, v, opts)
 			if err != nil {
 				return rejected(err)
 			}

@@ -1,0 +1,251 @@
+package jwt
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Limits on verification options.
+const (
+	// DefaultMaxSize is the largest token, in bytes, that Verify,
+	// VerifyJWS and ParseUnverified read unless told otherwise.
+	DefaultMaxSize = 8 << 10
+	// MaxLeeway is the largest VerifyOptions.Leeway allowed.
+	MaxLeeway = 5 * time.Minute
+)
+
+// VerifyOptions says what [Verify] requires of a token beyond a valid
+// signature. The zero value (or a nil pointer) means the secure defaults:
+// "exp" required and in the future, "nbf" if present in the past, no
+// leeway, tokens carrying "aud" rejected, tokens up to DefaultMaxSize bytes.
+// Options that contradict each other or are out of range make Verify return
+// an error wrapping ErrInvalidOption.
+type VerifyOptions struct {
+	// Issuer, if set, must equal the token's "iss".
+	Issuer string
+	// Audience, if set, must share at least one value with the token's
+	// "aud" (compared case-sensitively); a token without "aud" fails.
+	Audience []string
+	// Subject, if set, must equal the token's "sub".
+	Subject string
+	// Type, if set, must match the header "typ" as RFC 7515 §4.1.9 says:
+	// case-insensitively, with "application/" optional, so "at+jwt"
+	// matches "application/at+jwt". A token without "typ" fails.
+	Type string
+	// Leeway is the clock skew allowed on "exp", "nbf" and "iat", from 0
+	// to MaxLeeway.
+	Leeway time.Duration
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+	// AllowMissingExpiration accepts tokens without "exp". Without it,
+	// such tokens fail with ErrMissingClaim.
+	AllowMissingExpiration bool
+	// IgnoreAudience accepts a token carrying "aud" when Audience is empty.
+	// Without it, such a token fails with ErrAudienceMismatch, as RFC 7519
+	// §4.1.3 requires of a recipient that does not identify itself. Setting
+	// both IgnoreAudience and Audience is an error.
+	IgnoreAudience bool
+	// CheckIssuedAt rejects tokens whose "iat" is in the future.
+	CheckIssuedAt bool
+	// Required lists claim names that must be present.
+	Required []string
+	// Critical lists the header extensions the caller understands and
+	// checks itself; a token whose "crit" names any other is rejected.
+	Critical []string
+	// MaxSize is the largest token, in bytes; 0 means DefaultMaxSize.
+	MaxSize int
+}
+
+// VerifyJWSOptions says what [VerifyJWS] requires of a JWS beyond a valid
+// signature. A nil pointer means the defaults.
+type VerifyJWSOptions struct {
+	// Type, if set, must match the header "typ" as for VerifyOptions.Type.
+	Type string
+	// Critical lists the header extensions the caller understands and
+	// checks itself; a JWS whose "crit" names any other is rejected.
+	Critical []string
+	// MaxSize is the largest JWS, in bytes; 0 means DefaultMaxSize.
+	MaxSize int
+}
+
+// Verify checks token and returns its header and claims. It checks, in
+// this order: the size and the compact form; the header (see [Header]);
+// the signature, with a key that keys chooses and that must be bound to the
+// header's algorithm; and only then the claims, with the rules of opts (nil
+// means the defaults of [VerifyOptions]). ctx is passed to keys, which may
+// fetch keys within its deadline. A token with a bad signature gets an
+// error wrapping ErrInvalidSignature whatever its claims say. A claims
+// failure is a *ValidationError listing every failed check.
+//
+// T is the claims type: [RegisteredClaims], a struct that embeds it (read
+// with encoding/json), or map[string]any. The registered claims are always
+// read and checked by this package's own strict reader, whatever T is.
+func Verify[T any](ctx context.Context, token string, keys KeySource, opts *VerifyOptions) (*Token[T], error) {
+	var o VerifyOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Leeway < 0 || o.Leeway > MaxLeeway {
+		return nil, fmt.Errorf("%w: leeway %v outside [0, %v]", ErrInvalidOption, o.Leeway, MaxLeeway)
+	}
+	if o.IgnoreAudience && len(o.Audience) > 0 {
+		return nil, fmt.Errorf("%w: both Audience and IgnoreAudience are set", ErrInvalidOption)
+	}
+	var p parsed
+	if err := p.verify(ctx, token, keys, o.MaxSize, o.Critical); err != nil {
+		return nil, err
+	}
+	var cs claimSet
+	if err := readClaims(p.payload, &cs); err != nil {
+		return nil, err
+	}
+	if err := validate(&cs, &p.header, &o); err != nil {
+		return nil, err
+	}
+	t := &Token[T]{Header: p.header}
+	if cs.rc.Audience == nil && cs.names.has("aud") {
+		t.aud[0] = cs.aud1
+		cs.rc.Audience = t.aud[:]
+	}
+	switch c := any(&t.Claims).(type) {
+	case *RegisteredClaims:
+		*c = cs.rc
+	default:
+		if err := json.Unmarshal([]byte(p.payload), &t.Claims); err != nil {
+			return nil, fmt.Errorf("%w: claims do not fit %T: %w", ErrMalformed, t.Claims, err)
+		}
+		if r, ok := any(&t.Claims).(interface{ registered() *RegisteredClaims }); ok {
+			*r.registered() = cs.rc
+		}
+	}
+	return t, nil
+}
+
+// VerifyJWS checks a compact JWS like [Verify] but does not read its
+// payload as claims: it checks the size, form, header, algorithm and
+// signature, and the header "typ" if opts asks, and returns the payload
+// bytes as they are. Nothing about expiry or audience is checked: use it
+// only for payloads that are not JWT claims sets.
+func VerifyJWS(ctx context.Context, token string, keys KeySource, opts *VerifyJWSOptions) (*JWS, error) {
+	var o VerifyJWSOptions
+	if opts != nil {
+		o = *opts
+	}
+	var p parsed
+	if err := p.verify(ctx, token, keys, o.MaxSize, o.Critical); err != nil {
+		return nil, err
+	}
+	if o.Type != "" && !typeMatches(p.header.Type, o.Type) {
+		return nil, fmt.Errorf("%w: typ %s, want %s", ErrTypeMismatch, quote(p.header.Type), quote(o.Type))
+	}
+	return &JWS{Header: p.header, Payload: []byte(p.payload)}, nil
+}
+
+// split checks the size of a compact JWS and finds its two dots, without
+// allocating (CVE-2025-30204: no slice per segment).
+func split(token string, max int) (d1, d2 int, err error) {
+	if max == 0 {
+		max = DefaultMaxSize
+	}
+	if max < 0 {
+		return 0, 0, fmt.Errorf("%w: negative MaxSize", ErrInvalidOption)
+	}
+	if len(token) > max {
+		return 0, 0, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(token), max)
+	}
+	d1 = strings.IndexByte(token, '.')
+	if d1 < 0 {
+		return 0, 0, malformedForm(token, "not three segments")
+	}
+	d2 = strings.IndexByte(token[d1+1:], '.')
+	if d2 < 0 {
+		return 0, 0, malformedForm(token, "not three segments")
+	}
+	d2 += d1 + 1
+	if strings.IndexByte(token[d2+1:], '.') >= 0 {
+		return 0, 0, malformedForm(token, "more than three segments")
+	}
+	if d1 == 0 {
+		return 0, 0, fmt.Errorf("%w: empty header", ErrMalformed)
+	}
+	if len(token) > 7 && strings.EqualFold(token[:7], "bearer ") {
+		return 0, 0, malformedForm(token, "")
+	}
+	return d1, d2, nil
+}
+
+// malformedForm reports a token that is not compact JWS, with a hint for
+// the common mistake of passing an Authorization header's value.
+func malformedForm(token, why string) error {
+	if len(token) > 7 && strings.EqualFold(token[:7], "bearer ") {
+		return fmt.Errorf("%w: the token starts with %s: pass the token without the authorization scheme", ErrMalformed, quote(token[:7]))
+	}
+	return fmt.Errorf("%w: %s", ErrMalformed, why)
+}
+
+// parsed is a token whose signature verify has checked.
+type parsed struct {
+	header  Header
+	payload string // decoded payload
+}
+
+// verify checks everything up to and including the signature.
+func (p *parsed) verify(ctx context.Context, token string, keys KeySource, maxSize int, critical []string) error {
+	if keys == nil {
+		return fmt.Errorf("%w: nil KeySource", ErrKeyNotFound)
+	}
+	d1, d2, err := split(token, maxSize)
+	if err != nil {
+		return err
+	}
+	buf := getBuf()
+	defer putBuf(buf)
+	// One decoded copy of header and payload, as a single string that the
+	// header and claims are substrings of.
+	b, err := decodeSegment(buf.b[:0], token[:d1])
+	if err != nil {
+		return err
+	}
+	hlen := len(b)
+	if b, err = decodeSegment(b, token[d1+1:d2]); err != nil {
+		return err
+	}
+	decoded := string(b)
+	if err := readHeader(decoded[:hlen], &p.header, critical); err != nil {
+		return err
+	}
+	p.payload = decoded[hlen:]
+	alg := p.header.Algorithm
+	if alg == "" || strings.EqualFold(alg, "none") {
+		return fmt.Errorf("%w: %s", ErrUnsupportedAlgorithm, quote(alg))
+	}
+	verifiers, err := keys.Lookup(ctx, p.header)
+	if err != nil {
+		return err
+	}
+	if len(verifiers) == 0 {
+		return fmt.Errorf("%w: the key source returned no key", ErrKeyNotFound)
+	}
+	// The signing input and the signature, in the scratch buffer.
+	b = append(b[:0], token[:d2]...)
+	if b, err = decodeSegment(b, token[d2+1:]); err != nil {
+		return err
+	}
+	buf.b = b
+	input, sig := b[:d2], b[d2:]
+	for _, v := range verifiers {
+		if v == nil {
+			return fmt.Errorf("%w: the key source returned a nil Verifier", ErrKeyNotFound)
+		}
+		if got := v.Algorithm(); got != alg {
+			return fmt.Errorf("%w: token has alg %s, key is bound to %s", ErrAlgorithmMismatch, quote(alg), quote(got))
+		}
+		if err := v.Verify(input, sig); err == nil {
+			return nil
+		}
+	}
+	return ErrInvalidSignature
+}
