@@ -1328,3 +1328,67 @@ func TestAttack25DetachedPayload(t *testing.T) {
 	_, err = Verify[RegisteredClaims](bg, empty, v, atkOpts())
 	assert.ErrorIs(t, err, ErrMalformed)
 }
+
+// TestAttack26NestedDuplicateMembers: a parser differential at any depth.
+// encoding/json keeps the last of two members and matches struct fields
+// case-insensitively (with Unicode simple folding: "ſ" and the Kelvin sign
+// fold to ASCII letters), so
+// {"perms":{"admin":false,"ADMIN":true}} reads admin=true into a struct and
+// admin=false from a map, and another reader may keep the first value. Every
+// object, at every depth and inside arrays, must have unique names under
+// that folding; the header and the claims alike.
+func TestAttack26NestedDuplicateMembers(t *testing.T) {
+	t.Parallel()
+	s, v := atkHS256(t)
+	exp := atkNow.Unix() + 3600
+	opts := &VerifyOptions{Now: atkClock}
+	for _, control := range []string{
+		fmt.Sprintf(`{"exp":%d,"perms":{"admin":false,"read":true}}`, exp),
+		fmt.Sprintf(`{"exp":%d,"cnf":{"jkt":"alice"},"x":[{"a":1},{"a":2}]}`, exp),
+		fmt.Sprintf(`{"exp":%d,"a":{"b":{"c":{"d":1,"e":2}}},"b2":{"x":1},"a2":{"x":1}}`, exp),
+		// encoding/json does not fold the dotless i to "i": no differential.
+		fmt.Sprintf(`{"exp":%d,"admin":false,"adm\u0131n":true,"p":{"kid":1,"k\u0131d":2}}`, exp),
+	} {
+		atkControl(t, atkSign(t, s, `{"alg":"HS256"}`, control), v, opts)
+	}
+	for _, tc := range []struct {
+		name    string
+		header  string
+		payload string
+	}{
+		{name: "nested case variant", payload: `{"exp":%d,"perms":{"admin":false,"ADMIN":true}}`},
+		{name: "cnf.jkt case variant", payload: `{"exp":%d,"cnf":{"jkt":"alice","JKT":"mallory"}}`},
+		{name: "nested exact duplicate", payload: `{"exp":%d,"cnf":{"jkt":"alice","jkt":"mallory"}}`},
+		{name: "object in an array", payload: `{"exp":%d,"roles":[{"name":"a"},{"name":"b","name":"admin"}]}`},
+		{name: "deep", payload: `{"exp":%d,"a":{"b":[[{"c":{"d":1,"D":2}}]]}}`},
+		{name: "long s folds to S", payload: `{"exp":%d,"scope":"read","\u017fcope":"admin"}`},
+		{name: "Kelvin sign folds to K", payload: `{"exp":%d,"p":{"k":1,"\u212a":2}}`},
+		{name: "registered claim via long s", header: `{"alg":"HS256"}`, payload: `{"exp":%d,"sub":"alice","\u017fub":"admin"}`},
+		{name: "header kid and Kelvin-id", header: `{"alg":"HS256","kid":"a","\u212aid":"b"}`},
+		{name: "nested header object", header: `{"alg":"HS256","jwk":{"kty":"oct","KTY":"RSA"}}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h, p := tc.header, tc.payload
+			if h == "" {
+				h = `{"alg":"HS256"}`
+			}
+			if p == "" {
+				p = atkPayload()
+			} else {
+				p = fmt.Sprintf(p, exp)
+			}
+			tok := atkSign(t, s, h, p)
+			atkReject(t, tok, v, opts, ErrMalformed)
+			_, err := Verify[map[string]any](bg, tok, v, opts)
+			assert.ErrorIs(t, err, ErrMalformed)
+			type perms struct {
+				Admin bool `json:"admin"`
+			}
+			_, err = Verify[struct {
+				RegisteredClaims
+				Perms perms `json:"perms"`
+			}](bg, tok, v, opts)
+			assert.ErrorIs(t, err, ErrMalformed)
+		})
+	}
+}

@@ -96,7 +96,7 @@ func badByte(s string, i int) error {
 			break
 		}
 	}
-	return fmt.Errorf("%w: byte %q at offset %d is not base64url", ErrMalformed, s[i], i)
+	return fmt.Errorf("%w: the byte at offset %d is not base64url", ErrMalformed, i)
 }
 
 // appendEncode appends the base64url encoding of src, without padding, to dst.

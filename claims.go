@@ -4,8 +4,9 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/jwtkit/jwt/internal/strictjson"
 )
 
 // RegisteredClaims holds the registered claims of RFC 7519 §4.1. Embed it in
@@ -55,32 +56,32 @@ func (a Audience) MarshalJSON() ([]byte, error) {
 // including null, numbers and arrays holding non-strings, is an error
 // wrapping ErrMalformed.
 func (a *Audience) UnmarshalJSON(data []byte) error {
-	r := jsonReader{s: string(data)}
-	v, err := r.audience()
+	r := strictjson.NewReader(string(data))
+	v, err := readAudience(&r)
 	if err != nil {
 		return err
 	}
-	if err := r.end(); err != nil {
+	if err := r.End(); err != nil {
 		return err
 	}
 	*a = v
 	return nil
 }
 
-// audience reads "aud": a string or an array of strings.
-func (r *jsonReader) audience() (Audience, error) {
-	switch r.peek() {
+// readAudience reads "aud": a string or an array of strings.
+func readAudience(r *strictjson.Reader) (Audience, error) {
+	switch r.Peek() {
 	case '"':
-		v, err := r.str()
+		v, err := r.String()
 		if err != nil {
 			return nil, err
 		}
 		return Audience{v}, nil
 	case '[':
-		v, err := r.stringArray()
+		v, err := r.StringArray()
 		return Audience(v), err
 	}
-	return nil, errJSON(`"aud" is neither a string nor an array of strings`)
+	return nil, strictjson.Errorf(`"aud" is neither a string nor an array of strings`)
 }
 
 // maxNumericDate is 9999-12-31T23:59:59Z, the largest NumericDate accepted.
@@ -129,16 +130,16 @@ func (d NumericDate) appendJSON(dst []byte) []byte {
 
 // UnmarshalJSON reads a JSON number of seconds; see [NumericDate].
 func (d *NumericDate) UnmarshalJSON(data []byte) error {
-	r := jsonReader{s: string(data)}
-	c := r.peek()
+	r := strictjson.NewReader(string(data))
+	c := r.Peek()
 	if c != '-' && (c < '0' || c > '9') {
-		return errJSON("NumericDate is not a number")
+		return strictjson.Errorf("NumericDate is not a number")
 	}
-	text, err := r.number()
+	text, err := r.Number()
 	if err != nil {
 		return err
 	}
-	if err := r.end(); err != nil {
+	if err := r.End(); err != nil {
 		return err
 	}
 	v, err := parseNumericDate(text)
@@ -153,23 +154,30 @@ func (d *NumericDate) UnmarshalJSON(data []byte) error {
 type claimSet struct {
 	rc    RegisteredClaims
 	aud1  string // the audience when "aud" held exactly one, rc.Audience nil
-	names nameSet
+	seen  uint8  // registered claims present, by regBit
+	names strictjson.NameSet
+}
+
+// has reports whether the claims set has a member named name.
+func (cs *claimSet) has(name string) bool {
+	if b := regBit(name); b != 0 {
+		return cs.seen&b != 0
+	}
+	return cs.names.Has(name)
 }
 
 // readClaims reads a claims set: a JSON object whose members have unique
-// names, with registered claims of the right types. A member whose name
-// differs from a registered name only in case is rejected, because
-// encoding/json would read it into the registered field.
+// names, with registered claims of the right types. Names equal under
+// encoding/json's case folding are rejected at every depth, and so is a
+// member whose name folds to a registered name, because encoding/json would
+// read it into the registered field.
 func readClaims(payload string, cs *claimSet) error {
-	r := jsonReader{s: payload}
-	if err := r.objectStart(); err != nil {
+	r := strictjson.NewReader(payload)
+	if err := r.ObjectStart(); err != nil {
 		return err
 	}
-	name, ok, err := r.member(true)
-	for ; ok && err == nil; name, ok, err = r.memberAfter() {
-		if err = cs.names.add(name, regBit(name)); err != nil {
-			return err
-		}
+	name, ok, err := r.FirstMember()
+	for ; ok && err == nil; name, ok, err = r.NextMember() {
 		if err = cs.readMember(&r, name); err != nil {
 			return err
 		}
@@ -177,7 +185,7 @@ func readClaims(payload string, cs *claimSet) error {
 	if err != nil {
 		return err
 	}
-	return r.end()
+	return r.End()
 }
 
 // regBit returns a bit that stands for name if it is a registered claim
@@ -202,65 +210,107 @@ func regBit(name string) uint8 {
 	return 0
 }
 
-// memberAfter reads past ',' to the next member name, or consumes '}'.
-func (r *jsonReader) memberAfter() (string, bool, error) {
-	more, err := r.next()
-	if err != nil || !more {
-		return "", false, err
-	}
-	return r.memberName()
-}
+var registeredNames = [...]string{"iss", "sub", "aud", "exp", "nbf", "iat", "jti"}
 
-func (cs *claimSet) readMember(r *jsonReader, name string) error {
+func (cs *claimSet) readMember(r *strictjson.Reader, name string) error {
+	bit := regBit(name)
+	if bit == 0 {
+		// Only a name of three ASCII bytes, or one with non-ASCII runes
+		// (such as "ſ", which folds to "S"), can fold to a registered name.
+		if len(name) == 3 || !isASCII(name) {
+			for _, reg := range registeredNames {
+				if strictjson.FoldEqual(name, reg) {
+					return strictjson.Errorf("member %s differs from the registered claim %q only in case", quote(name), reg)
+				}
+			}
+		}
+		if err := cs.names.Add(name); err != nil {
+			return err
+		}
+		return r.Skip()
+	}
+	if cs.seen&bit != 0 {
+		return strictjson.Errorf("duplicate member %q", name)
+	}
+	cs.seen |= bit
 	var err error
 	switch name {
 	case "iss":
-		cs.rc.Issuer, err = r.claimString(name)
+		cs.rc.Issuer, err = claimString(r, name)
 	case "sub":
-		cs.rc.Subject, err = r.claimString(name)
+		cs.rc.Subject, err = claimString(r, name)
 	case "jti":
-		cs.rc.ID, err = r.claimString(name)
+		cs.rc.ID, err = claimString(r, name)
 	case "aud":
-		if r.peek() == '"' {
-			cs.aud1, err = r.str() // one audience: no slice until Verify has a home for it
+		if r.Peek() == '"' {
+			cs.aud1, err = r.String() // one audience: no slice until Verify has a home for it
 		} else {
-			cs.rc.Audience, err = r.audience()
+			cs.rc.Audience, err = readAudience(r)
 		}
 	case "exp":
-		cs.rc.ExpiresAt, err = r.claimDate(name)
+		cs.rc.ExpiresAt, err = claimDate(r, name)
 	case "nbf":
-		cs.rc.NotBefore, err = r.claimDate(name)
+		cs.rc.NotBefore, err = claimDate(r, name)
 	case "iat":
-		cs.rc.IssuedAt, err = r.claimDate(name)
-	default:
-		if len(name) != 3 && isASCII(name) {
-			return r.skip(1) // cannot fold to a three-letter registered name
-		}
-		for _, reg := range [...]string{"iss", "sub", "aud", "exp", "nbf", "iat", "jti"} {
-			if strings.EqualFold(name, reg) {
-				return errJSON("member %q differs from the registered claim %q only in case", name, reg)
-			}
-		}
-		return r.skip(1)
+		cs.rc.IssuedAt, err = claimDate(r, name)
 	}
 	return err
 }
 
-func (r *jsonReader) claimString(name string) (string, error) {
-	if r.peek() != '"' {
-		return "", errJSON("claim %q is not a string", name)
+func claimString(r *strictjson.Reader, name string) (string, error) {
+	if r.Peek() != '"' {
+		return "", strictjson.Errorf("claim %q is not a string", name)
 	}
-	return r.str()
+	return r.String()
 }
 
-func (r *jsonReader) claimDate(name string) (NumericDate, error) {
-	c := r.peek()
+func claimDate(r *strictjson.Reader, name string) (NumericDate, error) {
+	c := r.Peek()
 	if c != '-' && (c < '0' || c > '9') {
-		return NumericDate{}, errJSON("claim %q is not a number", name)
+		return NumericDate{}, strictjson.Errorf("claim %q is not a number", name)
 	}
-	text, err := r.number()
+	text, err := r.Number()
 	if err != nil {
 		return NumericDate{}, err
 	}
 	return parseNumericDate(text)
+}
+
+// parseNumericDate converts a JSON number's text to a NumericDate. It
+// rejects values that overflow float64 and values outside
+// [0, MaxNumericDate].
+func parseNumericDate(text string) (NumericDate, error) {
+	if len(text) <= 12 && text[0] != '-' && (len(text) == 1 || text[0] != '0') {
+		// Fast path for plain integers, the usual form.
+		var n int64
+		for i := 0; i < len(text); i++ {
+			c := text[i]
+			if c < '0' || c > '9' {
+				goto general
+			}
+			n = n*10 + int64(c-'0')
+		}
+		if n > maxNumericDate {
+			return NumericDate{}, strictjson.Errorf("NumericDate %s out of range", text)
+		}
+		return NumericDate{time.Unix(n, 0).UTC()}, nil
+	}
+general:
+	f, err := strconv.ParseFloat(text, 64)
+	if err != nil {
+		return NumericDate{}, strictjson.Errorf("NumericDate %s out of range", text)
+	}
+	if !(f >= 0 && f <= maxNumericDate) {
+		return NumericDate{}, strictjson.Errorf("NumericDate %s out of range", text)
+	}
+	return numericDateFromFloat(f), nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

@@ -2,8 +2,9 @@ package jwt
 
 import (
 	"errors"
-	"strconv"
 	"strings"
+
+	"github.com/jwtkit/jwt/internal/strictjson"
 )
 
 // Sentinel errors. Every error returned by this package wraps one of them, so
@@ -11,7 +12,7 @@ import (
 var (
 	// ErrMalformed reports a token that is not well-formed compact JWS: wrong
 	// segment count, bad base64url, invalid or duplicated JSON, wrong types.
-	ErrMalformed = errors.New("jwt: malformed token")
+	ErrMalformed = strictjson.ErrMalformed
 	// ErrTooLarge reports a token longer than the configured maximum size.
 	ErrTooLarge = errors.New("jwt: token too large")
 	// ErrUnsupportedAlgorithm reports an algorithm this package does not
@@ -81,13 +82,7 @@ func (e *ValidationError) Error() string {
 // quote quotes s for an error message, the same way everywhere: in double
 // quotes, with Go escapes for control characters and non-ASCII, and cut
 // after 64 bytes, so a hostile value cannot flood a log or a terminal.
-func quote(s string) string {
-	const max = 64
-	if len(s) > max {
-		return strconv.QuoteToASCII(s[:max]) + "..."
-	}
-	return strconv.QuoteToASCII(s)
-}
+func quote(s string) string { return strictjson.Quote(s) }
 
 // Unwrap returns the failed checks, for errors.Is and errors.As.
 func (e *ValidationError) Unwrap() []error { return e.Errors }

@@ -3,6 +3,8 @@ package jwt
 import (
 	"fmt"
 	"strings"
+
+	"github.com/jwtkit/jwt/internal/strictjson"
 )
 
 // Header is the JOSE header of a token (RFC 7515 §4), as far as this
@@ -26,34 +28,34 @@ type Header struct {
 // a non-empty array of unique names of members present in the header, none
 // of them registered, each one in understood.
 func readHeader(s string, h *Header, understood []string) error {
-	r := jsonReader{s: s}
-	if err := r.objectStart(); err != nil {
+	r := strictjson.NewReader(s)
+	if err := r.ObjectStart(); err != nil {
 		return err
 	}
-	var names nameSet
+	var names strictjson.NameSet
 	hasAlg, hasCrit := false, false
-	name, ok, err := r.member(true)
-	for ; ok && err == nil; name, ok, err = r.memberAfter() {
-		if err = names.add(name, 0); err != nil {
+	name, ok, err := r.FirstMember()
+	for ; ok && err == nil; name, ok, err = r.NextMember() {
+		if err = names.Add(name); err != nil {
 			return err
 		}
 		switch name {
 		case "alg":
-			h.Algorithm, err = r.headerString(name)
+			h.Algorithm, err = headerString(&r, name)
 			hasAlg = true
 		case "kid":
-			h.KeyID, err = r.headerString(name)
+			h.KeyID, err = headerString(&r, name)
 		case "typ":
-			h.Type, err = r.headerString(name)
+			h.Type, err = headerString(&r, name)
 		case "cty":
-			h.ContentType, err = r.headerString(name)
+			h.ContentType, err = headerString(&r, name)
 		case "crit":
-			h.Critical, err = r.stringArray()
+			h.Critical, err = r.StringArray()
 			hasCrit = true
 		case "b64":
 			return fmt.Errorf("%w: \"b64\" (RFC 7797) is not supported", ErrUnsupportedCritical)
 		default:
-			err = r.skip(1)
+			err = r.Skip()
 		}
 		if err != nil {
 			return err
@@ -62,7 +64,7 @@ func readHeader(s string, h *Header, understood []string) error {
 	if err != nil {
 		return err
 	}
-	if err := r.end(); err != nil {
+	if err := r.End(); err != nil {
 		return err
 	}
 	if !hasAlg {
@@ -74,11 +76,11 @@ func readHeader(s string, h *Header, understood []string) error {
 	return nil
 }
 
-func (r *jsonReader) headerString(name string) (string, error) {
-	if r.peek() != '"' {
-		return "", errJSON("header %q is not a string", name)
+func headerString(r *strictjson.Reader, name string) (string, error) {
+	if r.Peek() != '"' {
+		return "", strictjson.Errorf("header %q is not a string", name)
 	}
-	return r.str()
+	return r.String()
 }
 
 // isRegisteredHeader reports whether name is a header parameter registered
@@ -92,7 +94,7 @@ func isRegisteredHeader(name string) bool {
 }
 
 // checkCritical applies RFC 7515 §4.1.11 to a "crit" list.
-func checkCritical(crit []string, names *nameSet, understood []string) error {
+func checkCritical(crit []string, names *strictjson.NameSet, understood []string) error {
 	if len(crit) == 0 {
 		return fmt.Errorf("%w: \"crit\" is empty", ErrUnsupportedCritical)
 	}
@@ -100,7 +102,7 @@ func checkCritical(crit []string, names *nameSet, understood []string) error {
 		switch {
 		case isRegisteredHeader(c):
 			return fmt.Errorf("%w: \"crit\" lists the registered parameter %q", ErrUnsupportedCritical, c)
-		case !names.has(c):
+		case !names.Has(c):
 			return fmt.Errorf("%w: \"crit\" lists %q, which the header does not carry", ErrUnsupportedCritical, c)
 		case !contains(understood, c):
 			return fmt.Errorf("%w: extension %q is not understood", ErrUnsupportedCritical, c)
@@ -153,36 +155,6 @@ func appendHeader(dst []byte, alg, kid, typ, cty string) []byte {
 	return append(dst, '}')
 }
 
-// appendJSONString appends s as a JSON string. Quotes, backslashes, control
-// characters, '<', '>', '&', U+2028, U+2029 and invalid UTF-8 are escaped or
-// replaced as encoding/json does, so no value can inject a member.
-func appendJSONString(dst []byte, s string) []byte {
-	const hexd = "0123456789abcdef"
-	dst = append(dst, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < 0x80 {
-			switch {
-			case c == '"' || c == '\\':
-				dst = append(dst, '\\', c)
-			case c < 0x20 || c == '<' || c == '>' || c == '&':
-				dst = append(dst, '\\', 'u', '0', '0', hexd[c>>4], hexd[c&0xf])
-			default:
-				dst = append(dst, c)
-			}
-			i++
-			continue
-		}
-		r, size := decodeRune(s[i:])
-		switch {
-		case r == 0xFFFD && size == 1:
-			dst = append(dst, `\ufffd`...)
-		case r == 0x2028 || r == 0x2029:
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexd[r&0xf])
-		default:
-			dst = append(dst, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(dst, '"')
-}
+// appendJSONString appends s as a JSON string; see
+// [strictjson.AppendString].
+func appendJSONString(dst []byte, s string) []byte { return strictjson.AppendString(dst, s) }

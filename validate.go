@@ -39,7 +39,7 @@ func validate(cs *claimSet, h *Header, o *VerifyOptions) error {
 	if o.Subject != "" && rc.Subject != o.Subject {
 		errs = append(errs, fmt.Errorf("%w: token has sub %s, want %s", ErrSubjectMismatch, quote(rc.Subject), quote(o.Subject)))
 	}
-	hasAud := cs.names.has("aud")
+	hasAud := cs.has("aud")
 	switch {
 	case len(o.Audience) > 0:
 		if !audienceMatches(cs, o.Audience) {
@@ -52,7 +52,7 @@ func validate(cs *claimSet, h *Header, o *VerifyOptions) error {
 		errs = append(errs, fmt.Errorf("%w: token has typ %s, want %s", ErrTypeMismatch, quote(h.Type), quote(o.Type)))
 	}
 	for _, name := range o.Required {
-		if !cs.names.has(name) {
+		if !cs.has(name) {
 			errs = append(errs, fmt.Errorf("%w: %s", ErrMissingClaim, quote(name)))
 		}
 	}
@@ -75,7 +75,7 @@ func leeway(d time.Duration) string {
 // quoted list.
 func tokenAudience(cs *claimSet) string {
 	switch {
-	case !cs.names.has("aud"):
+	case !cs.has("aud"):
 		return "(none)"
 	case cs.rc.Audience == nil:
 		return quoteList([]string{cs.aud1})
@@ -102,7 +102,7 @@ func quoteList(list []string) string {
 
 func audienceMatches(cs *claimSet, want []string) bool {
 	if cs.rc.Audience == nil {
-		return cs.names.has("aud") && contains(want, cs.aud1)
+		return cs.has("aud") && contains(want, cs.aud1)
 	}
 	for _, w := range want {
 		if cs.rc.Audience.Contains(w) {

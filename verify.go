@@ -106,7 +106,7 @@ func Verify[T any](ctx context.Context, token string, keys KeySource, opts *Veri
 		return nil, err
 	}
 	t := &Token[T]{Header: p.header}
-	if cs.rc.Audience == nil && cs.names.has("aud") {
+	if cs.rc.Audience == nil && cs.has("aud") {
 		t.aud[0] = cs.aud1
 		cs.rc.Audience = t.aud[:]
 	}

@@ -1,0 +1,172 @@
+package strictjson
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestSkipRejectsDuplicatesAtEveryDepth(t *testing.T) {
+	for _, tc := range []struct {
+		in string
+		ok bool
+	}{
+		{`{"a":1,"b":{"a":1,"b":[{"a":1},{"a":2}]}}`, true},
+		{`{"a":1,"A":2}`, false},
+		{`{"x":{"a":1,"a":2}}`, false},
+		{`[{"a":1},{"a":1,"a":2}]`, false},
+		{`{"x":[[[{"k":1,"\u212a":2}]]]}`, false},
+		{`{"x":{"adm\u0131n":1,"ADMIN":2}}`, true}, // encoding/json keeps dotless i apart
+		{`{"x":{"\u017f":1,"s":2}}`, false},
+		{`{"x":{"é":1,"É":2}}`, false},
+		{`{"x":{"é":1,"e":2}}`, true},
+		{`{"a":1,}`, false},
+		{`[1,]`, false},
+		{`{"a" 1}`, false},
+		{`"\ud800"`, false},
+		{"\"\xff\"", false},
+		{strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1), false},
+		{strings.Repeat("[", MaxDepth) + strings.Repeat("]", MaxDepth), true},
+	} {
+		r := NewReader(tc.in)
+		err := r.Skip()
+		if err == nil {
+			err = r.End()
+		}
+		if tc.ok {
+			assert.NoError(t, err, tc.in)
+		} else {
+			assert.ErrorIs(t, err, ErrMalformed, tc.in)
+		}
+	}
+}
+
+func TestNameSet(t *testing.T) {
+	var ns NameSet
+	for i := range 100 {
+		require.NoError(t, ns.Add(fmt.Sprintf("n%d", i)))
+	}
+	assert.Equal(t, 100, ns.Len())
+	for i := range 100 {
+		assert.True(t, ns.Has(fmt.Sprintf("n%d", i)))
+		assert.ErrorIs(t, ns.Add(fmt.Sprintf("N%d", i)), ErrMalformed)
+	}
+	assert.False(t, ns.Has("N5"))
+	assert.False(t, ns.Has("n100"))
+	assert.ErrorIs(t, ns.Add("\u212a"), nil) // Kelvin: no "k" yet
+	assert.ErrorIs(t, ns.Add("k"), ErrMalformed)
+
+	// No allocation for up to 16 names.
+	names := make([]string, 16)
+	for i := range names {
+		names[i] = fmt.Sprintf("member%d", i)
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		var ns NameSet
+		for _, n := range names {
+			if ns.Add(n) != nil {
+				t.Fatal("duplicate")
+			}
+		}
+	})
+	assert.Zero(t, allocs)
+}
+
+func TestErrorsNeverQuoteValues(t *testing.T) {
+	const secret = "SECRETMARKER"
+	for _, in := range []string{
+		`{"k":"` + secret + `\q"}`,
+		`{"k":"` + secret + "\x01" + `"}`,
+		`{"k":"` + secret + `\ud800"}`,
+		`{"k":"` + secret,
+		`{"k":` + secret + `}`,
+		`{"k":"` + secret + `"} ` + secret,
+	} {
+		r := NewReader(in)
+		err := r.Skip()
+		if err == nil {
+			err = r.End()
+		}
+		require.Error(t, err, in)
+		assert.NotContains(t, err.Error(), "SECRET", in)
+		var e *Error
+		assert.True(t, errors.As(err, &e))
+	}
+}
+
+func TestAppendString(t *testing.T) {
+	for _, s := range []string{"", "plain", "q\"b\\", "\x00\x1f<>&", "\u2028\u2029", "é😀", "\xff"} {
+		want, err := json.Marshal(s)
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(AppendString(nil, s)), "%q", s)
+	}
+}
+
+// foldedByEncodingJSON reports whether encoding/json decodes member a into
+// a struct field named b: the rule NameSet must match.
+func foldedByEncodingJSON(a, b string) bool {
+	typ := reflect.StructOf([]reflect.StructField{{Name: "F", Type: reflect.TypeFor[int](), Tag: reflect.StructTag(`json:"` + b + `"`)}})
+	v := reflect.New(typ)
+	in, _ := json.Marshal(map[string]int{a: 1})
+	if json.Unmarshal(in, v.Interface()) != nil {
+		return false
+	}
+	return v.Elem().Field(0).Int() == 1
+}
+
+func tagSafe(s string) bool {
+	if s == "" || s == "-" || !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x20 || r == '"' || r == '\\' || r == ',' || r == 0x7f || r == utf8.RuneError {
+			return false
+		}
+	}
+	return true
+}
+
+func TestFoldAgreesWithEncodingJSON(t *testing.T) {
+	for _, p := range [][2]string{
+		{"kid", "k\u0131d"}, {"kid", "KID"}, {"k", "\u212a"}, {"s", "\u017f"}, {"ß", "SS"},
+		{"é", "É"}, {"Σ", "σ"}, {"Σ", "ς"}, {"i", "İ"}, {"a", "b"},
+	} {
+		assert.Equal(t, foldedByEncodingJSON(p[0], p[1]), FoldEqual(p[0], p[1]), "%q %q", p[0], p[1])
+		assert.Equal(t, FoldEqual(p[0], p[1]), FoldHash(p[0]) == FoldHash(p[1]) && FoldEqual(p[0], p[1]))
+	}
+}
+
+// FuzzReader: what Skip accepts, encoding/json accepts; names NameSet finds
+// equal, encoding/json matches to the same struct field, and the reverse.
+func FuzzReader(f *testing.F) {
+	for _, s := range []string{`{"a":{"b":[1,{"c":null}]}}`, `{"a":1,"A":2}`, `[{"k":1,"\u212a":1}]`, `"x"`, `{"kid":1,"kıd":2}`} {
+		f.Add(s, "kid", "KID")
+	}
+	f.Fuzz(func(t *testing.T, in, a, b string) {
+		r := NewReader(in)
+		if err := r.Skip(); err == nil && r.End() == nil {
+			if !json.Valid([]byte(in)) {
+				t.Fatalf("Skip accepted %q, which encoding/json rejects", in)
+			}
+		} else if err != nil && !errors.Is(err, ErrMalformed) {
+			t.Fatalf("error %v does not wrap ErrMalformed", err)
+		}
+		if !tagSafe(a) || !tagSafe(b) {
+			return
+		}
+		eq := FoldEqual(a, b)
+		if eq && FoldHash(a) != FoldHash(b) {
+			t.Fatalf("%q and %q fold equal with different hashes", a, b)
+		}
+		if std := foldedByEncodingJSON(a, b); std != eq {
+			t.Fatalf("FoldEqual(%q, %q) = %v, encoding/json matches: %v", a, b, eq, std)
+		}
+	})
+}
