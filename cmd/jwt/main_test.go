@@ -19,6 +19,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -771,12 +772,39 @@ func TestDecode(t *testing.T) {
 	indented := ok(t, jwtRun(t, "decode", "--indent", token))
 	assert.Contains(t, indented, "\n  \"header\": {\n")
 
-	// A payload that is not JSON is embedded as a string, even invalid UTF-8.
+	// A payload that is not JSON is embedded as a string. The output is
+	// jwt's own, the same with every Go release: bytes that are not UTF-8
+	// become the escape \ufffd (a real U+FFFD stays a character), and
+	// control characters, U+2028 and U+2029 are escaped.
 	enc := base64.RawURLEncoding.EncodeToString
-	odd := enc([]byte(`{"alg":"HS256"}`)) + "." + enc([]byte("a\xffb\"")) + "." + enc([]byte("sig"))
-	out = ok(t, jwtRun(t, "decode", odd))
-	assert.True(t, json.Valid([]byte(out)), out)
-	assert.Equal(t, `{"header":{"alg":"HS256"},"payload":"a\ufffdb\""}`+"\n", out)
+	for _, tc := range []struct {
+		name, payload, want string
+	}{
+		{name: "invalid UTF-8", payload: "a\xffb\"", want: `"a\ufffdb\""`},
+		{name: "surrogate bytes", payload: "\xed\xa0\x80", want: `"\ufffd\ufffd\ufffd"`},
+		{name: "truncated rune", payload: "x\xe2\x82", want: `"x\ufffd\ufffd"`},
+		{name: "U+FFFD itself", payload: "a\uFFFDb", want: "\"a\uFFFDb\""},
+		{name: "controls", payload: "\x00\b\f\n\r\t\x1b[31m\x7f\u009b\u2028", want: `"\u0000\b\f\n\r\t\u001b[31m\u007f\u009b\u2028"`},
+		{name: "html", payload: `<a href="x">&`, want: `"\u003ca href=\"x\"\u003e\u0026"`},
+		{name: "text", payload: "Grüße ☃ 😀 \\", want: `"Grüße ☃ 😀 \\"`},
+		{name: "JSON with invalid UTF-8", payload: "{\"s\": \"a\xffb\xc3\"}", want: `{"s":"a\ufffdb\ufffd"}`},
+		{name: "JSON with controls", payload: "{\"s\":\"\x7f\u0085\u2029\", \"t\":\"\\u001b\"}", want: `{"s":"\u007f\u0085\u2029","t":"\u001b"}`},
+		{name: "JSON kept as written", payload: `[1.50e+3, "<\u00e9>", null]`, want: `[1.50e+3,"<\u00e9>",null]`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			odd := enc([]byte(`{"alg":"HS256"}`)) + "." + enc([]byte(tc.payload)) + "." + enc([]byte("sig"))
+			out := ok(t, jwtRun(t, "decode", odd))
+			assert.Equal(t, `{"header":{"alg":"HS256"},"payload":`+tc.want+"}\n", out)
+			assert.True(t, json.Valid([]byte(out)), out)
+			assert.True(t, utf8.ValidString(out), out)
+			indented := ok(t, jwtRun(t, "decode", "--indent", odd))
+			assert.True(t, json.Valid([]byte(indented)), indented)
+			assert.Contains(t, indented, "\"payload\": "+tc.want[:1])
+			var compact bytes.Buffer
+			require.NoError(t, json.Compact(&compact, []byte(indented)))
+			assert.Equal(t, strings.TrimSuffix(out, "\n"), compact.String())
+		})
+	}
 
 	// A tampered token still decodes: nothing is checked.
 	ok(t, jwtRun(t, "decode", token[:len(token)-4]+"AAAA"))
