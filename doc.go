@@ -63,4 +63,15 @@
 // To add an algorithm, such as one whose private key lives in a cloud KMS,
 // implement [Signer] (and [Verifier]); for the algorithms here, any
 // [crypto.Signer] already works as the key.
+//
+// # Compatibility
+//
+// This module follows semantic versioning. Before v1.0.0, a minor release
+// may change the API; each change is announced in the repository's
+// CHANGELOG.md under "Changed" or "Removed", with how to migrate. From
+// v1.0.0 on, breaking changes come only with a new major version and
+// module path. Patch releases never change the API. The minimum Go
+// release is the go line in go.mod, the oldest release the Go team still
+// supports; it may move up in a minor release when Go drops support for a
+// release, as the CHANGELOG notes.
 package jwt

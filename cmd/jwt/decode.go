@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/jwtkit/jwt"
 )
@@ -17,7 +18,8 @@ var decodeCommand = &command{
 Decode prints the header and payload of TOKEN, the argument or standard input
 (surrounding whitespace trimmed) when it is absent or "-", as one JSON object:
 {"header":{...},"payload":...}. The payload is embedded as JSON when it is
-JSON, and otherwise as a JSON string. NOTHING is verified, neither the
+JSON, and otherwise as a JSON string. Bytes that are not UTF-8 are shown as
+\ufffd, and control characters as escapes. NOTHING is verified, neither the
 signature nor the claims, and standard error says so: anyone can write a
 token that says anything. Use jwt verify to trust a token.
 
@@ -46,21 +48,86 @@ Exit status 0: decoded. 1: the token is malformed. 2: usage error.`,
 			if json.Valid(u.Payload) {
 				json.Compact(&out, u.Payload)
 			} else {
-				s, _ := json.Marshal(string(u.Payload)) // invalid UTF-8 becomes U+FFFD
-				out.Write(s)
+				out.Write(appendJSONString(nil, u.Payload))
 			}
 			out.WriteString("}")
+			text := escapeUnprintable(nil, out.Bytes())
 			if *indent {
 				var b bytes.Buffer
-				json.Indent(&b, out.Bytes(), "", "  ")
-				out = b
+				json.Indent(&b, text, "", "  ")
+				text = b.Bytes()
 			}
-			out.WriteByte('\n')
-			if _, err := e.stdout.Write(out.Bytes()); err != nil {
+			text = append(text, '\n')
+			if _, err := e.stdout.Write(text); err != nil {
 				return err
 			}
 			fmt.Fprintln(e.stderr, "jwt: decoded only: NOTHING was verified, neither the signature nor the claims")
 			return nil
 		}
 	},
+}
+
+// The output of decode is defined here rather than by encoding/json, whose
+// handling of invalid UTF-8 differs between Go releases: Go 1.26 writes the
+// escape \ufffd, Go 1.27 the character itself. json.Compact and json.Indent
+// copy the contents of strings byte for byte, so they are used only for
+// layout.
+
+// appendJSONString appends b as a JSON string. Quotes and backslashes are
+// escaped; control characters are written as \b, \f, \n, \r, \t or \u00XX;
+// '<', '>' and '&' as \u003c, \u003e and \u0026, as encoding/json writes
+// them. Bytes from 0x7f up are copied, for escapeUnprintable to deal with.
+func appendJSONString(dst, b []byte) []byte {
+	const hexd = "0123456789abcdef"
+	dst = append(dst, '"')
+	for _, c := range b {
+		switch {
+		case c == '"' || c == '\\':
+			dst = append(dst, '\\', c)
+		case c == '\b':
+			dst = append(dst, '\\', 'b')
+		case c == '\f':
+			dst = append(dst, '\\', 'f')
+		case c == '\n':
+			dst = append(dst, '\\', 'n')
+		case c == '\r':
+			dst = append(dst, '\\', 'r')
+		case c == '\t':
+			dst = append(dst, '\\', 't')
+		case c < 0x20 || c == '<' || c == '>' || c == '&':
+			dst = append(dst, '\\', 'u', '0', '0', hexd[c>>4], hexd[c&0xf])
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return append(dst, '"')
+}
+
+// escapeUnprintable appends the JSON text b with each byte that is not valid
+// UTF-8 written as \ufffd, and DEL, the C1 control characters (U+0080 to
+// U+009F), U+2028 and U+2029 as \u escapes; other characters are copied.
+// In valid JSON, every byte from 0x7f up is inside a string, where these
+// escapes mean what they say, so the result is valid JSON, in UTF-8 and
+// without control characters.
+func escapeUnprintable(dst, b []byte) []byte {
+	const hexd = "0123456789abcdef"
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < 0x7f {
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			dst = append(dst, `\ufffd`...)
+		case r <= 0x9f, r == 0x2028, r == 0x2029:
+			dst = append(dst, '\\', 'u', hexd[r>>12], hexd[r>>8&0xf], hexd[r>>4&0xf], hexd[r&0xf])
+		default:
+			dst = append(dst, b[i:i+size]...)
+		}
+		i += size
+	}
+	return dst
 }

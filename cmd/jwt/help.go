@@ -13,6 +13,7 @@ for them, with the jwtkit library.
 Usage:
   jwt COMMAND [FLAGS] [ARGUMENT]
   jwt COMMAND --help
+  jwt --version
 
 Commands:
 `

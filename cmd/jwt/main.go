@@ -9,6 +9,7 @@
 //	jwt decode [TOKEN]
 //	jwt keygen --alg ALG [--kid KID] [--format jwk|pem] [--out FILE]
 //	jwt thumbprint --key FILE
+//	jwt version
 //
 // A key file holds one JWK, a JWK Set, a PEM key or certificate, or, for the
 // HS algorithms, a raw secret. The algorithm always comes from --alg or from
@@ -26,6 +27,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -57,7 +60,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{signCommand, verifyCommand, decodeCommand, keygenCommand, thumbprintCommand}
+	commands = []*command{signCommand, verifyCommand, decodeCommand, keygenCommand, thumbprintCommand, versionCommand}
 }
 
 // env is what a command reads and writes.
@@ -122,6 +125,8 @@ func run(args []string, e *env) (code int) {
 		}
 		printHelp(e.stdout)
 		return exitOK
+	case "-version", "--version":
+		name = "version"
 	}
 	c := lookup(name)
 	if c == nil {
@@ -155,6 +160,69 @@ func run(args []string, e *env) (code int) {
 	msg := message(err)
 	fmt.Fprintln(e.stderr, "jwt: "+msg)
 	return code
+}
+
+var versionCommand = &command{
+	name:     "version",
+	synopsis: "version",
+	summary:  "print the version of jwt and of the Go release that built it",
+	about: `
+Version prints the module version of jwt, or "(devel)" when it was built
+from a checkout; the version control revision and commit time it was built
+from, when the build recorded them, with "(modified)" if the checkout had
+uncommitted changes; and the Go release that built it. jwt --version does
+the same.`,
+	examples: []string{
+		"jwt version",
+		"jwt --version",
+	},
+	flags: func(fs *flag.FlagSet) func(*env, []string) error {
+		return func(e *env, pos []string) error {
+			if len(pos) > 0 {
+				return usageError("version takes no arguments")
+			}
+			bi, _ := debug.ReadBuildInfo()
+			_, err := io.WriteString(e.stdout, versionText(bi))
+			return err
+		}
+	},
+}
+
+// versionText describes the build bi, which may be nil when the binary
+// holds no build information.
+func versionText(bi *debug.BuildInfo) string {
+	version, goVersion := "(unknown)", runtime.Version()
+	var revision, modified, at string
+	if bi != nil {
+		if bi.Main.Version != "" {
+			version = bi.Main.Version
+		}
+		if bi.GoVersion != "" {
+			goVersion = bi.GoVersion
+		}
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				revision = s.Value
+			case "vcs.time":
+				at = s.Value
+			case "vcs.modified":
+				if s.Value == "true" {
+					modified = " (modified)"
+				}
+			}
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "jwt %s\n", oneLine(version))
+	if revision != "" {
+		fmt.Fprintf(&b, "revision: %s%s\n", oneLine(revision), modified)
+	}
+	if at != "" {
+		fmt.Fprintf(&b, "time: %s\n", oneLine(at))
+	}
+	fmt.Fprintf(&b, "go: %s %s/%s\n", oneLine(goVersion), runtime.GOOS, runtime.GOARCH)
+	return b.String()
 }
 
 func lookup(name string) *command {

@@ -15,10 +15,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -146,6 +149,7 @@ func TestHelp(t *testing.T) {
 		"decode":     {"indent"},
 		"keygen":     {"alg", "kid", "format", "out", "bits", "force"},
 		"thumbprint": {"key", "kid"},
+		"version":    {},
 	}
 	full := ok(t, jwtRun(t, "--help"))
 	assert.Equal(t, full, ok(t, jwtRun(t, "-h")))
@@ -771,12 +775,39 @@ func TestDecode(t *testing.T) {
 	indented := ok(t, jwtRun(t, "decode", "--indent", token))
 	assert.Contains(t, indented, "\n  \"header\": {\n")
 
-	// A payload that is not JSON is embedded as a string, even invalid UTF-8.
+	// A payload that is not JSON is embedded as a string. The output is
+	// jwt's own, the same with every Go release: bytes that are not UTF-8
+	// become the escape \ufffd (a real U+FFFD stays a character), and
+	// control characters, U+2028 and U+2029 are escaped.
 	enc := base64.RawURLEncoding.EncodeToString
-	odd := enc([]byte(`{"alg":"HS256"}`)) + "." + enc([]byte("a\xffb\"")) + "." + enc([]byte("sig"))
-	out = ok(t, jwtRun(t, "decode", odd))
-	assert.True(t, json.Valid([]byte(out)), out)
-	assert.Equal(t, `{"header":{"alg":"HS256"},"payload":"a\ufffdb\""}`+"\n", out)
+	for _, tc := range []struct {
+		name, payload, want string
+	}{
+		{name: "invalid UTF-8", payload: "a\xffb\"", want: `"a\ufffdb\""`},
+		{name: "surrogate bytes", payload: "\xed\xa0\x80", want: `"\ufffd\ufffd\ufffd"`},
+		{name: "truncated rune", payload: "x\xe2\x82", want: `"x\ufffd\ufffd"`},
+		{name: "U+FFFD itself", payload: "a\uFFFDb", want: "\"a\uFFFDb\""},
+		{name: "controls", payload: "\x00\b\f\n\r\t\x1b[31m\x7f\u009b\u2028", want: `"\u0000\b\f\n\r\t\u001b[31m\u007f\u009b\u2028"`},
+		{name: "html", payload: `<a href="x">&`, want: `"\u003ca href=\"x\"\u003e\u0026"`},
+		{name: "text", payload: "Grüße ☃ 😀 \\", want: `"Grüße ☃ 😀 \\"`},
+		{name: "JSON with invalid UTF-8", payload: "{\"s\": \"a\xffb\xc3\"}", want: `{"s":"a\ufffdb\ufffd"}`},
+		{name: "JSON with controls", payload: "{\"s\":\"\x7f\u0085\u2029\", \"t\":\"\\u001b\"}", want: `{"s":"\u007f\u0085\u2029","t":"\u001b"}`},
+		{name: "JSON kept as written", payload: `[1.50e+3, "<\u00e9>", null]`, want: `[1.50e+3,"<\u00e9>",null]`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			odd := enc([]byte(`{"alg":"HS256"}`)) + "." + enc([]byte(tc.payload)) + "." + enc([]byte("sig"))
+			out := ok(t, jwtRun(t, "decode", odd))
+			assert.Equal(t, `{"header":{"alg":"HS256"},"payload":`+tc.want+"}\n", out)
+			assert.True(t, json.Valid([]byte(out)), out)
+			assert.True(t, utf8.ValidString(out), out)
+			indented := ok(t, jwtRun(t, "decode", "--indent", odd))
+			assert.True(t, json.Valid([]byte(indented)), indented)
+			assert.Contains(t, indented, "\"payload\": "+tc.want[:1])
+			var compact bytes.Buffer
+			require.NoError(t, json.Compact(&compact, []byte(indented)))
+			assert.Equal(t, strings.TrimSuffix(out, "\n"), compact.String())
+		})
+	}
 
 	// A tampered token still decodes: nothing is checked.
 	ok(t, jwtRun(t, "decode", token[:len(token)-4]+"AAAA"))
@@ -785,6 +816,57 @@ func TestDecode(t *testing.T) {
 		fails(t, jwtRun(t, "decode", bad), 1, "malformed token")
 	}
 	fails(t, jwtRun(t, "decode", strings.Repeat("a", 9000)+".b.c"), 1, "too large")
+}
+
+func TestVersion(t *testing.T) {
+	out := ok(t, jwtRun(t, "--version"))
+	for _, args := range [][]string{{"version"}, {"-version"}} {
+		r := jwtRun(t, args...)
+		assert.Equal(t, out, ok(t, r), "jwt %v", args)
+		assert.Empty(t, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	// TestMain builds from this checkout: no module version, and the Go
+	// release is the one running the test (go test puts its go first in PATH).
+	assert.Equal(t, "jwt (devel)", lines[0])
+	assert.Equal(t, "go: "+runtime.Version()+" "+runtime.GOOS+"/"+runtime.GOARCH, lines[len(lines)-1])
+	for _, l := range lines[1 : len(lines)-1] {
+		assert.Regexp(t, `^(revision: [0-9a-f]{40}( \(modified\))?|time: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)$`, l)
+	}
+	fails(t, jwtRun(t, "version", "extra"), 2, "version takes no arguments")
+	assert.True(t, strings.HasPrefix(ok(t, jwtRun(t, "version", "--help")), "Usage: jwt version\n"))
+}
+
+func TestVersionText(t *testing.T) {
+	platform := " " + runtime.GOOS + "/" + runtime.GOARCH + "\n"
+	for _, tc := range []struct {
+		name string
+		bi   *debug.BuildInfo
+		want string
+	}{
+		{name: "no build info", bi: nil, want: "jwt (unknown)\ngo: " + runtime.Version() + platform},
+		{name: "checkout without VCS", bi: &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: "github.com/jwtkit/jwt", Version: "(devel)"}},
+			want: "jwt (devel)\ngo: go1.26.8" + platform},
+		{name: "checkout with VCS", bi: &debug.BuildInfo{GoVersion: "go1.27.3", Main: debug.Module{Version: "(devel)"}, Settings: []debug.BuildSetting{
+			{Key: "-buildmode", Value: "exe"},
+			{Key: "vcs", Value: "git"},
+			{Key: "vcs.revision", Value: "0123456789abcdef0123456789abcdef01234567"},
+			{Key: "vcs.time", Value: "2026-11-30T12:00:00Z"},
+			{Key: "vcs.modified", Value: "true"},
+		}}, want: "jwt (devel)\nrevision: 0123456789abcdef0123456789abcdef01234567 (modified)\ntime: 2026-11-30T12:00:00Z\ngo: go1.27.3" + platform},
+		{name: "clean checkout", bi: &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v0.1.1-0.20261130120000-0123456789ab"}, Settings: []debug.BuildSetting{
+			{Key: "vcs.revision", Value: "0123456789abcdef0123456789abcdef01234567"},
+			{Key: "vcs.modified", Value: "false"},
+		}}, want: "jwt v0.1.1-0.20261130120000-0123456789ab\nrevision: 0123456789abcdef0123456789abcdef01234567\ngo: go1.26.8" + platform},
+		{name: "go install", bi: &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: "github.com/jwtkit/jwt", Version: "v0.1.0", Sum: "h1:x"}},
+			want: "jwt v0.1.0\ngo: go1.26.8" + platform},
+		{name: "control characters", bi: &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v1\n\x1b[2J"}},
+			want: "jwt v1\\n\\x1b[2J\ngo: go1.26.8" + platform},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, versionText(tc.bi))
+		})
+	}
 }
 
 func TestThumbprint(t *testing.T) {
