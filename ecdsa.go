@@ -62,7 +62,7 @@ func (a ECDSAAlgorithm) checkPublic(pub *ecdsa.PublicKey) error {
 		return fmt.Errorf("%w: %s needs a %s key, not %s", ErrInvalidKey, name, curve.Params().Name, pub.Curve.Params().Name)
 	}
 	if _, err := pub.ECDH(); err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrInvalidKey, name, err)
+		return fmt.Errorf("%w: %s: %w", ErrInvalidKey, name, err)
 	}
 	return nil
 }
@@ -135,11 +135,11 @@ func (s *ecdsaSigner) Sign(ctx context.Context, signingInput []byte) ([]byte, er
 			return nil, err
 		}
 		if rest, err := asn1.Unmarshal(der, &rs); err != nil || len(rest) != 0 {
-			return nil, fmt.Errorf("jwt: %s: signer returned a malformed ECDSA signature", s.name)
+			return nil, fmt.Errorf("%w: %s: the signer returned a malformed ECDSA signature", ErrSigning, s.name)
 		}
 	}
 	if rs.R.Sign() <= 0 || rs.S.Sign() <= 0 || rs.R.BitLen() > 8*s.size || rs.S.BitLen() > 8*s.size {
-		return nil, fmt.Errorf("jwt: %s: signer returned an out-of-range ECDSA signature", s.name)
+		return nil, fmt.Errorf("%w: %s: the signer returned an out-of-range ECDSA signature", ErrSigning, s.name)
 	}
 	sig := make([]byte, 2*s.size)
 	rs.R.FillBytes(sig[:s.size])

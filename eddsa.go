@@ -100,7 +100,7 @@ func (s *ed25519Signer) Sign(ctx context.Context, signingInput []byte) ([]byte, 
 		return nil, err
 	}
 	if len(sig) != ed25519.SignatureSize {
-		return nil, fmt.Errorf("jwt: EdDSA: signer returned %d bytes, want %d", len(sig), ed25519.SignatureSize)
+		return nil, fmt.Errorf("%w: EdDSA: the signer returned %d bytes, want %d", ErrSigning, len(sig), ed25519.SignatureSize)
 	}
 	return sig, nil
 }

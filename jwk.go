@@ -12,13 +12,14 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"math/big"
 	"slices"
 	"sort"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/jwtkit/jwt/internal/strictjson"
 )
 
 // Errors of the key functions. Each wraps ErrInvalidKey, so a caller that
@@ -110,9 +111,21 @@ func isPrivateJWKMember(name string) bool {
 	return false
 }
 
+// jwkError returns an error wrapping ErrInvalidKey (and any error among
+// args formatted with %w).
 func jwkError(format string, args ...any) error {
-	return fmt.Errorf("%w: JWK: %s", ErrInvalidKey, fmt.Sprintf(format, args...))
+	return fmt.Errorf("%w: JWK: "+format, append([]any{ErrInvalidKey}, args...)...)
 }
+
+// multiError is an error that wraps several errors with a message of its
+// own, so that a message says "jwt:" once.
+type multiError struct {
+	msg  string
+	errs []error
+}
+
+func (e *multiError) Error() string   { return e.msg }
+func (e *multiError) Unwrap() []error { return e.errs }
 
 // NewJWK returns a JWK holding key, which must be one of the types listed
 // for [JWK], or a crypto.Signer (such as a key in a KMS) whose public key is,
@@ -132,7 +145,7 @@ func NewJWK(key any) (*JWK, error) {
 	}
 	if priv, ok := key.(*rsa.PrivateKey); ok {
 		if err := priv.Validate(); err != nil {
-			return nil, fmt.Errorf("%w: RSA private key: %v", ErrInvalidKey, err)
+			return nil, fmt.Errorf("%w: RSA private key: %w", ErrInvalidKey, err)
 		}
 	}
 	return &JWK{KeyType: kty, Key: key}, nil
@@ -159,7 +172,7 @@ func checkJWKKey(key any) (string, error) {
 			return "", jwkError("nil key")
 		}
 		if _, err := k.Bytes(); err != nil {
-			return "", fmt.Errorf("%w: EC private key: %v", ErrInvalidKey, err)
+			return "", fmt.Errorf("%w: JWK: EC private key: %w", ErrInvalidKey, err)
 		}
 		return checkJWKKey(&k.PublicKey)
 	case *ecdsa.PublicKey:
@@ -170,7 +183,7 @@ func checkJWKKey(key any) (string, error) {
 			return "", fmt.Errorf("%w: EC curve %s", ErrUnsupportedKeyType, k.Curve.Params().Name)
 		}
 		if _, err := k.Bytes(); err != nil {
-			return "", fmt.Errorf("%w: EC public key: %v", ErrInvalidKey, err)
+			return "", fmt.Errorf("%w: JWK: EC public key: %w", ErrInvalidKey, err)
 		}
 		return "EC", nil
 	case ed25519.PrivateKey:
@@ -249,50 +262,81 @@ func (k *JWK) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// jwkObject reads a JSON object into its members, rejecting invalid UTF-8,
-// duplicate names and anything after the object.
+// jwkObject reads a JSON object into its members with the package's
+// strict reader: no duplicate names (under encoding/json's folding, at any
+// depth), no invalid UTF-8, nothing after the object. Its errors name what is
+// wrong, never a value, since a member may hold a secret.
 func jwkObject(data []byte) (map[string]json.RawMessage, error) {
-	if !utf8.Valid(data) {
-		return nil, jwkError("invalid UTF-8")
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, jwkError("invalid JSON: %v", err)
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return nil, jwkError("not a JSON object")
+	r := strictjson.NewReader(string(data))
+	if err := r.ObjectStart(); err != nil {
+		return nil, jwkSyntax(err)
 	}
 	m := make(map[string]json.RawMessage)
-	folded := make(map[string]bool)
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, jwkError("invalid JSON: %v", err)
+	var names strictjson.NameSet
+	name, ok, err := r.FirstMember()
+	for ; ok && err == nil; name, ok, err = r.NextMember() {
+		if err = names.Add(name); err != nil {
+			return nil, jwkSyntax(err)
 		}
-		name, ok := tok.(string)
-		if !ok {
-			return nil, jwkError("invalid JSON")
+		r.Peek()
+		start := r.Offset()
+		if err = r.Skip(); err != nil {
+			// The reader's detail never quotes a value, but it may quote a
+			// name inside this value, which is part of the key: keep only
+			// details that quote nothing.
+			if d := syntaxDetail(err); !strings.Contains(d, `"`) {
+				return nil, jwkError("invalid JSON in member %s: %s", quote(name), d)
+			}
+			return nil, jwkError("invalid JSON in member %s", quote(name))
 		}
-		f := strings.ToLower(strings.ToUpper(name)) // folds "K" (Kelvin) and "ſ" too
-		if folded[f] {
-			return nil, jwkError("duplicate member %q", name)
-		}
-		folded[f] = true
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, jwkError("invalid JSON in member %q: %v", name, err)
-		}
-		m[name] = raw
+		m[name] = json.RawMessage(r.Slice(start))
 	}
-	if _, err := dec.Token(); err != nil {
-		return nil, jwkError("invalid JSON: %v", err)
+	if err != nil {
+		return nil, jwkSyntax(err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, jwkError("data after the JSON object")
+	if err := r.End(); err != nil {
+		return nil, jwkSyntax(err)
 	}
 	return m, nil
 }
+
+// jwkArray reads a JSON array into its elements, each checked as
+// jwkObject checks a member.
+func jwkArray(raw json.RawMessage) ([]json.RawMessage, bool) {
+	r := strictjson.NewReader(string(raw))
+	if r.ArrayStart() != nil {
+		return nil, false
+	}
+	elems := []json.RawMessage{}
+	for first := true; ; first = false {
+		more, err := r.ArrayNext(first)
+		if err != nil {
+			return nil, false
+		}
+		if !more {
+			break
+		}
+		r.Peek()
+		start := r.Offset()
+		if r.Skip() != nil {
+			return nil, false
+		}
+		elems = append(elems, json.RawMessage(r.Slice(start)))
+	}
+	return elems, r.End() == nil
+}
+
+// syntaxDetail returns what a reader error says is wrong, without the
+// "malformed token" wording, which is about tokens.
+func syntaxDetail(err error) string {
+	var e *strictjson.Error
+	if errors.As(err, &e) {
+		return e.Detail
+	}
+	return "invalid JSON"
+}
+
+func jwkSyntax(err error) error { return jwkError("invalid JSON: %s", syntaxDetail(err)) }
 
 // jwkString returns the string member name, and whether it is present.
 func jwkString(m map[string]json.RawMessage, name string) (string, bool, error) {
@@ -300,11 +344,26 @@ func jwkString(m map[string]json.RawMessage, name string) (string, bool, error) 
 	if !ok {
 		return "", false, nil
 	}
-	var s string
-	if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
-		return "", false, jwkError("member %q is not a string", name)
+	r := strictjson.NewReader(string(raw))
+	s, err := r.String()
+	if err != nil {
+		return "", false, jwkError("member %s is not a string", quote(name))
 	}
 	return s, true, nil
+}
+
+// jwkStrings returns the member name as an array of strings.
+func jwkStrings(m map[string]json.RawMessage, name string) ([]string, bool, error) {
+	raw, ok := m[name]
+	if !ok {
+		return nil, false, nil
+	}
+	r := strictjson.NewReader(string(raw))
+	v, err := r.StringArray()
+	if err != nil {
+		return nil, false, jwkError("member %s is not an array of strings", quote(name))
+	}
+	return v, true, nil
 }
 
 // jwkBytes returns the base64url-decoded member name; it is an error if the
@@ -322,7 +381,12 @@ func jwkBytes(m map[string]json.RawMessage, kty, name string, required bool) ([]
 	}
 	b, err := decodeSegment(nil, s)
 	if err != nil {
-		return nil, fmt.Errorf("%w: JWK: member %q is not strict base64url: %w", ErrInvalidKey, name, err)
+		// The decoder's message names an offset in the member; say only
+		// which member, as it may be a secret.
+		return nil, &multiError{
+			msg:  fmt.Sprintf("%s: JWK: member %s is not strict base64url", ErrInvalidKey, quote(name)),
+			errs: []error{ErrInvalidKey, ErrMalformed},
+		}
 	}
 	return b, nil
 }
@@ -378,10 +442,10 @@ func parseJWKMembers(m map[string]json.RawMessage) (*JWK, error) {
 	if k.Algorithm, _, err = jwkString(m, "alg"); err != nil {
 		return nil, err
 	}
-	if raw, ok := m["key_ops"]; ok {
-		if len(raw) == 0 || raw[0] != '[' || json.Unmarshal(raw, &k.KeyOps) != nil {
-			return nil, jwkError(`member "key_ops" is not an array of strings`)
-		}
+	if k.KeyOps, _, err = jwkStrings(m, "key_ops"); err != nil {
+		return nil, err
+	}
+	{
 		for i, op := range k.KeyOps {
 			if slices.Contains(k.KeyOps[:i], op) {
 				return nil, jwkError(`member "key_ops" repeats %q`, op)
@@ -478,7 +542,7 @@ func parseRSAJWK(m map[string]json.RawMessage) (any, error) {
 		Precomputed: rsa.PrecomputedValues{Dp: v[3], Dq: v[4], Qinv: v[5]},
 	}
 	if err := priv.Validate(); err != nil {
-		return nil, jwkError("inconsistent RSA private key: %v", err)
+		return nil, jwkError("inconsistent RSA private key: %w", err)
 	}
 	priv.Precompute()
 	return priv, nil
@@ -512,7 +576,7 @@ func parseECJWK(m map[string]json.RawMessage) (any, error) {
 	point = append(append(append(point, 4), x...), y...)
 	pub, err := ecdsa.ParseUncompressedPublicKey(curve, point)
 	if err != nil {
-		return nil, jwkError("point is not on %s: %v", crv, err)
+		return nil, jwkError("point is not on %s: %w", crv, err)
 	}
 	d, err := jwkBytes(m, "EC", "d", false)
 	if err != nil || d == nil {
@@ -523,7 +587,7 @@ func parseECJWK(m map[string]json.RawMessage) (any, error) {
 	}
 	priv, err := ecdsa.ParseRawPrivateKey(curve, d)
 	if err != nil {
-		return nil, jwkError("invalid %s private key: %v", crv, err)
+		return nil, jwkError("invalid %s private key: %w", crv, err)
 	}
 	if !priv.PublicKey.Equal(pub) {
 		return nil, jwkError(`EC private key "d" does not match "x" and "y"`)
@@ -568,9 +632,8 @@ func parseOKPJWK(m map[string]json.RawMessage) (any, error) {
 
 // parseX509 reads x5c, x5t and x5t#S256 and checks them against k.Key.
 func (k *JWK) parseX509(m map[string]json.RawMessage) error {
-	if raw, ok := m["x5c"]; ok {
-		var certs []string
-		if len(raw) == 0 || raw[0] != '[' || json.Unmarshal(raw, &certs) != nil || len(certs) == 0 {
+	if certs, ok, err := jwkStrings(m, "x5c"); ok || err != nil {
+		if err != nil || len(certs) == 0 {
 			return jwkError(`member "x5c" is not a non-empty array of strings`)
 		}
 		for i, c := range certs {
@@ -579,11 +642,11 @@ func (k *JWK) parseX509(m map[string]json.RawMessage) error {
 			}
 			der, err := base64.StdEncoding.Strict().DecodeString(c)
 			if err != nil {
-				return jwkError(`"x5c" certificate %d is not strict base64: %v`, i, err)
+				return jwkError(`"x5c" certificate %d is not strict base64: %w`, i, err)
 			}
 			cert, err := x509.ParseCertificate(der)
 			if err != nil {
-				return jwkError(`"x5c" certificate %d: %v`, i, err)
+				return jwkError(`"x5c" certificate %d: %w`, i, err)
 			}
 			if i == 0 {
 				pub, ok := cert.PublicKey.(interface{ Equal(crypto.PublicKey) bool })
@@ -810,7 +873,7 @@ func (k *JWK) marshal(private bool) ([]byte, error) {
 		}
 		var buf bytes.Buffer
 		if err := json.Compact(&buf, k.Extra[n]); err != nil {
-			return nil, jwkError("Extra member %q is not valid JSON: %v", n, err)
+			return nil, jwkError("Extra member %q is not valid JSON: %w", n, err)
 		}
 		b = append(b, ',')
 		b = appendJWKString(b, n)
@@ -850,7 +913,7 @@ func appendRSAJWK(bin func(string, []byte), pub *rsa.PublicKey, priv *rsa.Privat
 func appendECJWK(str func(string, string), bin func(string, []byte), pub *ecdsa.PublicKey, priv *ecdsa.PrivateKey) error {
 	point, err := pub.Bytes()
 	if err != nil {
-		return jwkError("EC public key: %v", err)
+		return jwkError("EC public key: %w", err)
 	}
 	size := (len(point) - 1) / 2
 	str("crv", jwkCurveName(pub.Curve))
@@ -859,7 +922,7 @@ func appendECJWK(str func(string, string), bin func(string, []byte), pub *ecdsa.
 	if priv != nil {
 		d, err := priv.Bytes()
 		if err != nil {
-			return jwkError("EC private key: %v", err)
+			return jwkError("EC private key: %w", err)
 		}
 		bin("d", d)
 	}

@@ -13,6 +13,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -930,3 +931,93 @@ func TestJWKRSAWithoutPrecomputed(t *testing.T) {
 
 // ctx is the context of calls whose context does not matter to the test.
 var ctx = context.Background()
+
+// TestJWKErrorsNeverQuoteKeyMaterial: every error built while reading key
+// material names the member, never its bytes (issue: ParseJWK quoted
+// encoding/json's "invalid character 'q' in string escape code", and the
+// base64url decoder named the bad byte inside "k" or "d").
+func TestJWKErrorsNeverQuoteKeyMaterial(t *testing.T) {
+	const marker = "QSECRETQ"
+	base := map[string]string{
+		"oct": `{"kty":"oct","k":%s}`,
+		"RSA": `{"kty":"RSA","n":"AQAB","e":"AQAB","d":%[1]s,"p":%[1]s,"q":%[1]s,"dp":%[1]s,"dq":%[1]s,"qi":%[1]s}`,
+		"EC":  `{"kty":"EC","crv":"P-256","x":"AA","y":"AA","d":%s}`,
+		"OKP": `{"kty":"OKP","crv":"Ed25519","x":"AA","d":%s}`,
+	}
+	bad := []string{
+		`"` + marker + `\q"`,                      // bad escape
+		`"` + marker + "\x01" + `"`,               // control character
+		`"` + marker + `\ud800"`,                  // lone surrogate
+		`"` + marker + "\xff" + `"`,               // invalid UTF-8
+		`"` + marker + `!"`,                       // not base64url
+		`"` + marker + `="`,                       // padding
+		`"` + marker,                              // unterminated
+		marker,                                    // not a string
+		`["` + marker + `"]`,                      // an array
+		`{"` + marker + `":1,"` + marker + `":2}`, // duplicate inside
+	}
+	n := 0
+	for kty, tmpl := range base {
+		for _, b := range bad {
+			data := fmt.Sprintf(tmpl, b)
+			for _, parse := range []func([]byte) error{
+				func(d []byte) error { _, err := jwt.ParseJWK(d); return err },
+				func(d []byte) error {
+					set, skipped, err := jwt.ParseJWKSet([]byte(`{"keys":[` + string(d) + `]}`))
+					if err != nil {
+						return err
+					}
+					if len(skipped) > 0 {
+						return skipped[0]
+					}
+					_ = set
+					return nil
+				},
+			} {
+				err := parse([]byte(data))
+				require.Error(t, err, "%s %s", kty, b)
+				assert.NotContains(t, err.Error(), "SECRET", "%s %s", kty, b)
+				n++
+			}
+		}
+	}
+	t.Logf("%d error paths checked", n)
+}
+
+// TestDuplicateRuleEverywhere: headers, claims and JWKs fold member names
+// alike (the encoding/json rule): "KID" is a duplicate of "kid" in each, and
+// "kıd" (dotless i), which encoding/json keeps apart from "kid", is not.
+func TestDuplicateRuleEverywhere(t *testing.T) {
+	secret := base64.RawURLEncoding.EncodeToString([]byte(strings.Repeat("s", 32)))
+	_, err := jwt.ParseJWK([]byte(`{"kty":"oct","k":"` + secret + `","kid":"a","KID":"b"}`))
+	assert.ErrorIs(t, err, jwt.ErrInvalidKey)
+	assert.ErrorContains(t, err, "duplicate member")
+	k, err := jwt.ParseJWK([]byte(`{"kty":"oct","k":"` + secret + `","kid":"a","k\u0131d":"b"}`))
+	require.NoError(t, err)
+	assert.Equal(t, "a", k.KeyID)
+	assert.Contains(t, k.Extra, "k\u0131d")
+
+	s, err := jwt.HS256.NewSigner([]byte(strings.Repeat("s", 32)))
+	require.NoError(t, err)
+	v, err := jwt.HS256.NewVerifier([]byte(strings.Repeat("s", 32)))
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		header, payload string
+		ok              bool
+	}{
+		{`{"alg":"HS256","kid":"a","KID":"b"}`, `{"exp":4102444800}`, false},
+		{`{"alg":"HS256","kid":"a","k\u0131d":"b"}`, `{"exp":4102444800}`, true},
+		{`{"alg":"HS256"}`, `{"exp":4102444800,"x":{"kid":"a","KID":"b"}}`, false},
+		{`{"alg":"HS256"}`, `{"exp":4102444800,"x":{"kid":"a","k\u0131d":"b"}}`, true},
+	} {
+		input := base64.RawURLEncoding.EncodeToString([]byte(tc.header)) + "." + base64.RawURLEncoding.EncodeToString([]byte(tc.payload))
+		sig, err := s.Sign(ctx, []byte(input))
+		require.NoError(t, err)
+		_, err = jwt.Verify[map[string]any](ctx, input+"."+base64.RawURLEncoding.EncodeToString(sig), v, nil)
+		if tc.ok {
+			assert.NoError(t, err, "%s %s", tc.header, tc.payload)
+		} else {
+			assert.ErrorIs(t, err, jwt.ErrMalformed, "%s %s", tc.header, tc.payload)
+		}
+	}
+}

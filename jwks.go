@@ -48,8 +48,8 @@ func parseJWKSet(data []byte, public bool) (*JWKSet, []error, error) {
 	if !ok {
 		return nil, nil, jwkError(`JWK Set has no member "keys"`)
 	}
-	var elems []json.RawMessage
-	if len(raw) == 0 || raw[0] != '[' || json.Unmarshal(raw, &elems) != nil {
+	elems, ok := jwkArray(raw)
+	if !ok {
 		return nil, nil, jwkError(`JWK Set member "keys" is not an array`)
 	}
 	set := &JWKSet{Keys: make([]*JWK, 0, len(elems))}
@@ -147,7 +147,7 @@ func (s *JWKSet) marshal(private bool) ([]byte, error) {
 	for _, n := range names {
 		v, err := json.Marshal(s.Extra[n]) // validates and compacts
 		if err != nil {
-			return nil, jwkError("JWK Set Extra member %q: %v", n, err)
+			return nil, jwkError("JWK Set Extra member %q: %w", n, err)
 		}
 		b = append(b, ',')
 		b = appendJWKString(b, n)

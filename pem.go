@@ -54,10 +54,10 @@ func ParsePrivateKeyPEM(data []byte) (crypto.Signer, error) {
 		return nil, fmt.Errorf("%w: PEM block %q is not a private key (want %q, %q or %q)", ErrInvalidKey, block.Type, pemPrivateKey, pemRSAPrivateKey, pemECPrivateKey)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: PEM %q: %v", ErrInvalidKey, block.Type, err)
+		return nil, fmt.Errorf("%w: PEM %q: %w", ErrInvalidKey, block.Type, err)
 	}
 	if _, err := checkJWKKey(key); err != nil {
-		return nil, err
+		return nil, relabel(err, "PEM")
 	}
 	s, ok := key.(crypto.Signer)
 	if !ok || !isPrivateKey(key) {
@@ -90,7 +90,7 @@ func ParsePublicKeyPEM(data []byte) (crypto.PublicKey, error) {
 		return nil, fmt.Errorf("%w: PEM block %q is not a public key (want %q or %q)", ErrInvalidKey, block.Type, pemPublicKey, pemRSAPublicKey)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: PEM %q: %v", ErrInvalidKey, block.Type, err)
+		return nil, fmt.Errorf("%w: PEM %q: %w", ErrInvalidKey, block.Type, err)
 	}
 	if _, err := checkJWKKey(key); err != nil {
 		return nil, err
@@ -122,10 +122,10 @@ func ParseCertificate(data []byte) (*x509.Certificate, error) {
 	}
 	cert, err := x509.ParseCertificate(der)
 	if err != nil {
-		return nil, fmt.Errorf("%w: certificate: %v", ErrInvalidKey, err)
+		return nil, fmt.Errorf("%w: certificate: %w", ErrInvalidKey, err)
 	}
 	if _, err := checkJWKKey(cert.PublicKey); err != nil {
-		return nil, fmt.Errorf("certificate public key: %w", err)
+		return nil, relabel(err, "certificate")
 	}
 	return cert, nil
 }
@@ -184,7 +184,7 @@ func EncodePrivateKeyPEM(key crypto.PrivateKey) ([]byte, error) {
 	}
 	der, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidKey, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalidKey, err)
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: pemPrivateKey, Bytes: der}), nil
 }
@@ -205,7 +205,21 @@ func EncodePublicKeyPEM(key crypto.PublicKey) ([]byte, error) {
 	}
 	der, err := x509.MarshalPKIXPublicKey(key)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidKey, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalidKey, err)
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: pemPublicKey, Bytes: der}), nil
+}
+
+// relabel returns err, a key check's error, saying where the key came from
+// (src, such as "PEM") instead of "JWK", so that a PEM file's error does not
+// send its reader looking for a JWK.
+func relabel(err error, src string) error {
+	msg := err.Error()
+	for _, from := range []string{": JWK: ", ": JWK:"} {
+		if i := strings.Index(msg, from); i >= 0 {
+			msg = msg[:i] + ": " + src + ":" + msg[i+len(from)-1:]
+			break
+		}
+	}
+	return &multiError{msg: msg, errs: []error{err}}
 }

@@ -127,7 +127,7 @@ func newRSASigner(name string, h crypto.Hash, pss bool, key any) (Signer, error)
 	}
 	if priv, ok := key.(*rsa.PrivateKey); ok {
 		if err := priv.Validate(); err != nil {
-			return nil, fmt.Errorf("%w: %s: %v", ErrInvalidKey, name, err)
+			return nil, fmt.Errorf("%w: %s: %w", ErrInvalidKey, name, err)
 		}
 	}
 	return &rsaSigner{name: name, hash: h, pss: pss, signer: s}, nil

@@ -3,6 +3,7 @@ package jwt
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -51,7 +52,10 @@ func Sign(ctx context.Context, s Signer, claims any, opts *SignOptions) (string,
 	}
 	var cs claimSet
 	if err := readClaims(string(payload), &cs); err != nil {
-		return "", fmt.Errorf("%w: %w", ErrInvalidClaims, err)
+		return "", &multiError{
+			msg:  ErrInvalidClaims.Error() + ": not a claims set that Verify accepts: " + syntaxDetail(err),
+			errs: []error{ErrInvalidClaims, err},
+		}
 	}
 	return signPayload(ctx, s, payload, opts, "JWT")
 }
@@ -151,7 +155,10 @@ func signPayload(ctx context.Context, s Signer, payload []byte, opts *SignOption
 	} else {
 		var err error
 		if sig, err = s.Sign(ctx, b[:len(b):len(b)]); err != nil {
-			return "", fmt.Errorf("%w: %w", ErrSigning, err)
+			if !errors.Is(err, ErrSigning) {
+				err = fmt.Errorf("%w: %w", ErrSigning, err)
+			}
+			return "", err
 		}
 	}
 	b = append(b, '.')

@@ -67,7 +67,7 @@ func thumbprintInput(key any) ([]byte, error) {
 	case *ecdsa.PublicKey:
 		point, err := k.Bytes()
 		if err != nil {
-			return nil, jwkError("EC public key: %v", err)
+			return nil, fmt.Errorf("%w: JWK: EC public key: %w", ErrInvalidKey, err)
 		}
 		size := (len(point) - 1) / 2
 		member("crv", []byte(jwkCurveName(k.Curve)), false)

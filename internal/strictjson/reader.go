@@ -432,3 +432,35 @@ func (r *Reader) StringArray() ([]string, error) {
 		}
 	}
 }
+
+// ArrayStart consumes '['.
+func (r *Reader) ArrayStart() error {
+	if r.Peek() != '[' {
+		return Errorf("not an array")
+	}
+	r.i++
+	return nil
+}
+
+// ArrayNext moves to the next element of an array opened by ArrayStart:
+// first says whether no element has been read yet. It returns false, having
+// consumed ']', when the array ends.
+func (r *Reader) ArrayNext(first bool) (bool, error) {
+	switch c := r.Peek(); {
+	case c == ']' && first:
+		r.i++
+		return false, nil
+	case first:
+		return true, nil
+	case c == ',':
+		r.i++
+		if r.Peek() == ']' {
+			return false, Errorf("trailing comma in array")
+		}
+		return true, nil
+	case c == ']':
+		r.i++
+		return false, nil
+	}
+	return false, Errorf("expected ',' or ']' in array")
+}
