@@ -25,10 +25,6 @@ type RegisteredClaims struct {
 	ID        string      `json:"jti,omitempty"` // "jti": a unique token ID
 }
 
-// registered gives Verify access to the RegisteredClaims embedded in a
-// caller's claims struct, through the promoted method.
-func (c *RegisteredClaims) registered() *RegisteredClaims { return c }
-
 // Audience is the "aud" claim: one or more case-sensitive strings. It is
 // read from a JSON string or an array of strings, and nothing else, and is
 // written as a string when it holds exactly one value.

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -80,9 +82,12 @@ type VerifyJWSOptions struct {
 // error wrapping ErrInvalidSignature whatever its claims say. A claims
 // failure is a *ValidationError listing every failed check.
 //
-// T is the claims type: [RegisteredClaims], a struct that embeds it (read
-// with encoding/json), or map[string]any. The registered claims are always
-// read and checked by this package's own strict reader, whatever T is.
+// T is the claims type: [RegisteredClaims], a struct that embeds it or a
+// pointer to it at any depth (read with encoding/json), map[string]any, or
+// any other type encoding/json can decode a JSON object into; a type it
+// cannot is an error wrapping ErrMalformed. The registered claims are
+// always read and checked by this package's own strict reader, whatever T
+// is, and written into the embedded RegisteredClaims.
 func Verify[T any](ctx context.Context, token string, keys KeySource, opts *VerifyOptions) (*Token[T], error) {
 	var o VerifyOptions
 	if opts != nil {
@@ -113,15 +118,86 @@ func Verify[T any](ctx context.Context, token string, keys KeySource, opts *Veri
 	switch c := any(&t.Claims).(type) {
 	case *RegisteredClaims:
 		*c = cs.rc
+	case **RegisteredClaims:
+		rc := cs.rc
+		*c = &rc
 	default:
 		if err := json.Unmarshal([]byte(p.payload), &t.Claims); err != nil {
 			return nil, fmt.Errorf("%w: claims do not fit %T: %w", ErrMalformed, t.Claims, err)
 		}
-		if r, ok := any(&t.Claims).(interface{ registered() *RegisteredClaims }); ok {
-			*r.registered() = cs.rc
+		rc, ok := embeddedRegistered(&t.Claims)
+		if !ok {
+			return nil, fmt.Errorf("%w: claims type %T embeds RegisteredClaims behind an unexported pointer that is nil", ErrInvalidOption, t.Claims)
+		}
+		if rc != nil {
+			*rc = cs.rc
 		}
 	}
 	return t, nil
+}
+
+// embeddedRegistered returns the RegisteredClaims embedded in *p (a struct,
+// or a pointer to one, embedding RegisteredClaims or *RegisteredClaims at
+// any depth), allocating nil embedded pointers on the way; nil if there is
+// none. ok is false if there is one that cannot be reached: behind an
+// unexported embedded pointer that is nil.
+func embeddedRegistered[T any](p *T) (rc *RegisteredClaims, ok bool) {
+	v := reflect.ValueOf(p).Elem()
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return nil, true
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return nil, true
+	}
+	index := registeredIndex(v.Type())
+	if index == nil {
+		return nil, true
+	}
+	deref := func(v reflect.Value) (reflect.Value, bool) {
+		if v.Kind() != reflect.Pointer {
+			return v, true
+		}
+		if v.IsNil() {
+			if !v.CanSet() {
+				return v, false
+			}
+			v.Set(reflect.New(v.Type().Elem()))
+		}
+		return v.Elem(), true
+	}
+	for _, i := range index {
+		if v, ok = deref(v); !ok {
+			return nil, false
+		}
+		v = v.Field(i)
+	}
+	if v, ok = deref(v); !ok || !v.CanAddr() {
+		return nil, false
+	}
+	return v.Addr().Interface().(*RegisteredClaims), true
+}
+
+// registeredIndexes caches, per claims struct type, the index path of its
+// embedded RegisteredClaims (nil if none). It is a cache with no visible
+// state.
+var registeredIndexes sync.Map // reflect.Type -> []int
+
+var registeredType = reflect.TypeFor[RegisteredClaims]()
+
+func registeredIndex(t reflect.Type) []int {
+	if idx, ok := registeredIndexes.Load(t); ok {
+		return idx.([]int)
+	}
+	var idx []int
+	if f, ok := t.FieldByName("RegisteredClaims"); ok && f.Anonymous &&
+		(f.Type == registeredType || f.Type == reflect.PointerTo(registeredType)) {
+		idx = f.Index
+	}
+	registeredIndexes.Store(t, idx)
+	return idx
 }
 
 // VerifyJWS checks a compact JWS like [Verify] but does not read its
