@@ -1,0 +1,65 @@
+package jwt
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestCriticalUnderstood(t *testing.T) {
+	_, v := hs256(t)
+	tok := rawToken(t, `{"alg":"HS256","crit":["exp"],"exp":1}`, okPayload())
+	got, err := Verify[RegisteredClaims](bg, tok, v, &VerifyOptions{Now: fixedClock, IgnoreAudience: true, Critical: []string{"exp"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"exp"}, got.Header.Critical)
+	tok = rawToken(t, `{"alg":"HS256","crit":["exp","exp"],"exp":1}`, okPayload())
+	_, err = Verify[RegisteredClaims](bg, tok, v, &VerifyOptions{Now: fixedClock, IgnoreAudience: true, Critical: []string{"exp"}})
+	assert.ErrorIs(t, err, ErrUnsupportedCritical)
+}
+
+func TestHeaderKeysIgnored(t *testing.T) {
+	// jwk, jku, x5u and x5c never choose the key: the caller's key does.
+	_, v := hs256(t)
+	for _, member := range []string{`"jwk":{"kty":"oct","k":"AAAA"}`, `"jku":"https://evil.example/jwks"`, `"x5u":"https://evil.example/c"`, `"x5c":["AAAA"]`} {
+		tok := rawToken(t, `{"alg":"HS256",`+member+`}`, okPayload())
+		_, err := Verify[RegisteredClaims](bg, tok, v, &VerifyOptions{Now: fixedClock, IgnoreAudience: true})
+		assert.NoError(t, err, member)
+		evil, err := HS256.NewSigner([]byte(strings.Repeat("e", 32)))
+		require.NoError(t, err)
+		forged, err := Sign(bg, evil, json.RawMessage(okPayload()), nil)
+		require.NoError(t, err)
+		_, err = Verify[RegisteredClaims](bg, forged, v, &VerifyOptions{Now: fixedClock, IgnoreAudience: true})
+		assert.ErrorIs(t, err, ErrInvalidSignature)
+	}
+}
+
+func TestHeaderEveryToken(t *testing.T) {
+	// Every token's header is read and checked in full, whatever the
+	// verifier read before: another alg, "b64", or a "crit" the call does
+	// not understand fail after a run of good tokens.
+	_, v := hs256(t)
+	opts := &VerifyOptions{Now: fixedClock, IgnoreAudience: true}
+	plain := rawToken(t, `{"alg":"HS256","typ":"JWT","kid":"a"}`, okPayload())
+	for range 3 {
+		tok, err := Verify[RegisteredClaims](bg, plain, v, opts)
+		require.NoError(t, err)
+		assert.Equal(t, Header{Algorithm: "HS256", Type: "JWT", KeyID: "a"}, tok.Header)
+	}
+	_, err := Verify[RegisteredClaims](bg, rawToken(t, `{"alg":"HS384","typ":"JWT","kid":"a"}`, okPayload()), v, opts)
+	assert.ErrorIs(t, err, ErrAlgorithmMismatch)
+	_, err = Verify[RegisteredClaims](bg, rawToken(t, `{"alg":"HS256","typ":"JWT","kid":"a","b64":false}`, okPayload()), v, opts)
+	assert.ErrorIs(t, err, ErrUnsupportedCritical)
+
+	crit := rawToken(t, `{"alg":"HS256","crit":["x"],"x":1}`, okPayload())
+	_, err = Verify[RegisteredClaims](bg, crit, v, &VerifyOptions{Now: fixedClock, IgnoreAudience: true, Critical: []string{"x"}})
+	require.NoError(t, err)
+	_, err = Verify[RegisteredClaims](bg, crit, v, opts)
+	assert.ErrorIs(t, err, ErrUnsupportedCritical, "a crit header is never served from the cache")
+
+	tok, err := Verify[RegisteredClaims](bg, plain, v, opts)
+	require.NoError(t, err)
+	assert.Equal(t, "a", tok.Header.KeyID)
+}
