@@ -5,13 +5,14 @@ import (
 	"fmt"
 )
 
-// Algorithm is a JWS signature algorithm (RFC 7518, RFC 8037). An Algorithm
-// binds keys to itself: the Signers and Verifiers it builds sign and verify
-// with this algorithm only, whatever a token's header says.
+// Algorithm is a JWS signature algorithm (RFC 7518, RFC 8037, RFC 9864). An
+// Algorithm binds keys to itself: the Signers and Verifiers it builds sign
+// and verify with this algorithm only, whatever a token's header says.
 //
-// The algorithms of this package are the constants [HS256] … [EdDSA]. A caller
-// adds an algorithm, such as one whose key lives in a cloud KMS, by
-// implementing Algorithm, [Signer] and [Verifier]; nothing is registered.
+// The algorithms of this package are the constants [HS256] … [EdDSA] and
+// [Ed25519], listed by [Algorithms]. A caller adds an algorithm, such as one
+// whose key lives in a cloud KMS, by implementing Algorithm, [Signer] and
+// [Verifier]; nothing is registered.
 type Algorithm interface {
 	// Name returns the "alg" header value, such as "ES256".
 	Name() string
@@ -87,14 +88,15 @@ func AlgorithmByName(name string) (Algorithm, error) {
 	return nil, fmt.Errorf("%w: %s", ErrUnsupportedAlgorithm, quote(name))
 }
 
-// Algorithms returns the 13 algorithms of this package in a new slice.
+// Algorithms returns the 14 algorithms of this package in a new slice: the
+// 12 of RFC 7518, EdDSA (RFC 8037) and Ed25519 (RFC 9864).
 func Algorithms() []Algorithm {
 	return []Algorithm{
 		HS256, HS384, HS512,
 		RS256, RS384, RS512,
 		PS256, PS384, PS512,
 		ES256, ES384, ES512,
-		EdDSA,
+		EdDSA, Ed25519,
 	}
 }
 

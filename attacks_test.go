@@ -22,7 +22,10 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -1391,4 +1394,214 @@ func TestAttack26NestedDuplicateMembers(t *testing.T) {
 			assert.ErrorIs(t, err, ErrMalformed)
 		})
 	}
+}
+
+// atkSmallOrderEd25519 returns the 14 encodings of the 8 Ed25519 points of
+// small order (testdata/ed25519vectors_keys.json, flag LowOrderA).
+func atkSmallOrderEd25519(t *testing.T) [][]byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "ed25519vectors_keys.json"))
+	require.NoError(t, err)
+	var vectors []struct {
+		Key   string   `json:"key"`
+		Flags []string `json:"flags"`
+	}
+	require.NoError(t, json.Unmarshal(b, &vectors))
+	var keys [][]byte
+	for _, v := range vectors {
+		if slices.Contains(v.Flags, "LowOrderA") {
+			keys = append(keys, mustHex(t, v.Key))
+		}
+	}
+	require.Len(t, keys, 14)
+	return keys
+}
+
+// Degenerate public keys: keys that no one holds a private key for but that
+// verify forged signatures (Ed25519 points of small order), or that are not
+// keys at all (an even RSA modulus, an exponent crypto/rsa cannot use, an
+// EC point off the curve or at infinity). They are refused where a key
+// comes in: by the Algorithms' NewVerifier, ParseJWK, ParseJWKSet,
+// ParsePublicKeyPEM, ParseCertificate and NewJWK.
+func TestAttack27DegeneratePublicKeys(t *testing.T) {
+	t.Parallel()
+	t.Run("Ed25519 identity", func(t *testing.T) {
+		t.Parallel()
+		_, genuine, err := ed25519.GenerateKey(rand.Reader)
+		require.NoError(t, err)
+		gs, gv := atkPair(t, EdDSA, genuine, genuine.Public())
+		atkControl(t, atkSign(t, gs, `{"alg":"EdDSA"}`, atkPayload()), gv, nil)
+
+		identity := make([]byte, 32)
+		identity[0] = 1 // y = 1, x = 0: the neutral element
+		// R = the identity's encoding, S = 0: one signature for everything.
+		sig := append(append([]byte(nil), identity...), make([]byte, 32)...)
+		forge := func(payload string) string {
+			return atkB64([]byte(`{"alg":"EdDSA"}`)) + "." + atkB64([]byte(payload)) + "." + atkB64(sig)
+		}
+		admin := fmt.Sprintf(`{"sub":"admin","admin":true,"exp":%d}`, atkNow.Unix()+3600)
+		// The danger: crypto/ed25519 accepts it for every payload ...
+		for _, payload := range []string{atkPayload(), admin, "anything at all"} {
+			h, p, _ := atkSplit(forge(payload))
+			require.True(t, ed25519.Verify(identity, []byte(h+"."+p), sig), "crypto/ed25519 accepts the forgery")
+		}
+		// ... and so would a Verifier made from the key without the check.
+		unchecked := &ed25519Verifier{name: "EdDSA", pub: identity}
+		unchecked.self[0] = unchecked
+		for _, payload := range []string{atkPayload(), admin} {
+			_, err := Verify[RegisteredClaims](bg, forge(payload), unchecked, atkOpts())
+			require.NoError(t, err, "the forgery verifies against the unchecked key")
+		}
+
+		// jwtkit never makes that Verifier, whichever way the key comes.
+		for _, alg := range []EdDSAAlgorithm{EdDSA, Ed25519} {
+			_, err := alg.NewVerifier(ed25519.PublicKey(identity))
+			assert.ErrorIs(t, err, ErrInvalidKey, alg.Name())
+		}
+		x := atkB64(identity)
+		for _, j := range []string{
+			`{"kty":"OKP","crv":"Ed25519","x":"` + x + `"}`,
+			`{"kty":"OKP","crv":"Ed25519","alg":"EdDSA","x":"` + x + `"}`,
+		} {
+			_, err := ParseJWK([]byte(j))
+			assert.ErrorIs(t, err, ErrInvalidKey, j)
+			assert.NotContains(t, fmt.Sprint(err), x)
+		}
+		set, skipped, err := ParseJWKSet([]byte(`{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"k","x":"` + x + `"}]}`))
+		require.NoError(t, err)
+		assert.Empty(t, set.Keys)
+		require.Len(t, skipped, 1)
+		assert.ErrorIs(t, skipped[0], ErrInvalidKey)
+		_, err = NewJWK(ed25519.PublicKey(identity))
+		assert.ErrorIs(t, err, ErrInvalidKey)
+
+		der, err := x509.MarshalPKIXPublicKey(ed25519.PublicKey(identity))
+		require.NoError(t, err)
+		_, err = ParsePublicKeyPEM(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+		assert.ErrorIs(t, err, ErrInvalidKey)
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "identity"}, NotBefore: atkNow, NotAfter: atkNow.Add(time.Hour)}
+		cert, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, ed25519.PublicKey(identity), genuine)
+		require.NoError(t, err)
+		_, err = ParseCertificate(cert)
+		assert.ErrorIs(t, err, ErrInvalidKey)
+		_, err = ParseJWK([]byte(`{"kty":"OKP","crv":"Ed25519","x":"` + atkB64(genuine.Public().(ed25519.PublicKey)) + `","x5c":["` + base64.StdEncoding.EncodeToString(cert) + `"]}`))
+		assert.ErrorIs(t, err, ErrInvalidKey, "a certificate for another key")
+	})
+
+	t.Run("Ed25519 small order", func(t *testing.T) {
+		t.Parallel()
+		input := atkB64([]byte(`{"alg":"EdDSA"}`)) + "." + atkB64([]byte(atkPayload()))
+		identityEnc := make([]byte, 32)
+		identityEnc[0] = 1
+		sig := append(identityEnc, make([]byte, 32)...)
+		for _, key := range atkSmallOrderEd25519(t) {
+			// crypto/ed25519 accepts the fixed signature for 1 in 1, 2, 4
+			// or 8 messages: find one among 256.
+			found := false
+			for i := range 256 {
+				if ed25519.Verify(key, []byte(fmt.Sprintf("%s%d", input, i)), sig) {
+					found = true
+					break
+				}
+			}
+			assert.True(t, found, "crypto/ed25519 accepts a forgery for %x", key)
+
+			_, err := EdDSA.NewVerifier(ed25519.PublicKey(key))
+			assert.ErrorIs(t, err, ErrInvalidKey, "%x", key)
+			_, err = ParseJWK([]byte(`{"kty":"OKP","crv":"Ed25519","x":"` + atkB64(key) + `"}`))
+			assert.ErrorIs(t, err, ErrInvalidKey, "%x", key)
+			der, err := x509.MarshalPKIXPublicKey(ed25519.PublicKey(key))
+			require.NoError(t, err)
+			_, err = ParsePublicKeyPEM(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+			assert.ErrorIs(t, err, ErrInvalidKey, "%x", key)
+		}
+		// Not a point at all (y = 2), and a non-canonical y (p + 3).
+		notPoint := make([]byte, 32)
+		notPoint[0] = 2
+		nonCanonical := mustHex(t, "f0ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f")
+		for _, key := range [][]byte{notPoint, nonCanonical} {
+			_, err := Ed25519.NewVerifier(ed25519.PublicKey(key))
+			assert.ErrorIs(t, err, ErrInvalidKey, "%x", key)
+			_, err = ParseJWK([]byte(`{"kty":"OKP","crv":"Ed25519","x":"` + atkB64(key) + `"}`))
+			assert.ErrorIs(t, err, ErrInvalidKey, "%x", key)
+		}
+	})
+
+	t.Run("RSA", func(t *testing.T) {
+		t.Parallel()
+		victim := atkRSAKey(t)
+		vs, v := atkPair(t, RS256, victim, &victim.PublicKey)
+		atkControl(t, atkSign(t, vs, `{"alg":"RS256"}`, atkPayload()), v, nil)
+
+		even := &rsa.PublicKey{N: new(big.Int).Add(victim.N, big.NewInt(1)), E: victim.E}
+		hugeE := int64(1)<<31 + 11 // wraps to a negative int where int has 32 bits: refused too
+		for name, pub := range map[string]*rsa.PublicKey{
+			"even modulus":   even,
+			"e = 1":          {N: victim.N, E: 1},
+			"even e":         {N: victim.N, E: 65536},
+			"e above 2^31-1": {N: victim.N, E: int(hugeE)},
+		} {
+			_, err := RS256.NewVerifier(pub)
+			assert.ErrorIs(t, err, ErrInvalidKey, name)
+			_, err = PS256.NewVerifier(pub)
+			assert.ErrorIs(t, err, ErrInvalidKey, name)
+			_, err = NewJWK(pub)
+			assert.ErrorIs(t, err, ErrInvalidKey, name)
+			der, err := x509.MarshalPKIXPublicKey(pub)
+			require.NoError(t, err)
+			_, err = ParsePublicKeyPEM(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+			assert.ErrorIs(t, err, ErrInvalidKey, name)
+		}
+		_, err := ParseJWK([]byte(`{"kty":"RSA","n":"` + atkB64(even.N.Bytes()) + `","e":"AQAB"}`))
+		assert.ErrorIs(t, err, ErrInvalidKey)
+		// Too large to be cheap to check: 16384 bits.
+		_, err = RS256.NewVerifier(&rsa.PublicKey{N: rsaModulus(t, 16384), E: 65537})
+		assert.ErrorIs(t, err, ErrInvalidKey)
+	})
+
+	t.Run("EC", func(t *testing.T) {
+		t.Parallel()
+		genuine := atkECKey(t, elliptic.P256())
+		s, v := atkPair(t, ES256, genuine, &genuine.PublicKey)
+		atkControl(t, atkSign(t, s, `{"alg":"ES256"}`, atkPayload()), v, nil)
+		// PKIX keys whose point is at infinity, or off the curve.
+		point, err := genuine.PublicKey.Bytes()
+		require.NoError(t, err)
+		off := append([]byte(nil), point...)
+		off[len(off)-1] ^= 1
+		oidEC, oidP256 := asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}, asn1.ObjectIdentifier{1, 2, 840, 10045, 3, 1, 7}
+		params, err := asn1.Marshal(oidP256)
+		require.NoError(t, err)
+		for name, pt := range map[string][]byte{"infinity": {0}, "off the curve": off, "all zero": append([]byte{4}, make([]byte, 64)...)} {
+			der, err := asn1.Marshal(struct {
+				Algorithm pkix.AlgorithmIdentifier
+				PublicKey asn1.BitString
+			}{
+				Algorithm: pkix.AlgorithmIdentifier{Algorithm: oidEC, Parameters: asn1.RawValue{FullBytes: params}},
+				PublicKey: asn1.BitString{Bytes: pt, BitLength: 8 * len(pt)},
+			})
+			require.NoError(t, err)
+			_, err = ParsePublicKeyPEM(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+			assert.ErrorIs(t, err, ErrInvalidKey, name)
+		}
+		// The control: the same construction with the genuine point.
+		der, err := asn1.Marshal(struct {
+			Algorithm pkix.AlgorithmIdentifier
+			PublicKey asn1.BitString
+		}{
+			Algorithm: pkix.AlgorithmIdentifier{Algorithm: oidEC, Parameters: asn1.RawValue{FullBytes: params}},
+			PublicKey: asn1.BitString{Bytes: point, BitLength: 8 * len(point)},
+		})
+		require.NoError(t, err)
+		_, err = ParsePublicKeyPEM(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+		assert.NoError(t, err)
+		// Hand-made public keys with the deprecated X, Y fields.
+		for name, pub := range map[string]*ecdsa.PublicKey{
+			"infinity":      {Curve: elliptic.P256(), X: new(big.Int), Y: new(big.Int)},
+			"off the curve": {Curve: elliptic.P256(), X: genuine.X, Y: new(big.Int).Add(genuine.Y, big.NewInt(1))},
+		} {
+			_, err := ES256.NewVerifier(pub)
+			assert.ErrorIs(t, err, ErrInvalidKey, name)
+		}
+	})
 }

@@ -1,7 +1,7 @@
 // Package jwt signs, verifies and parses JSON Web Tokens (RFC 7519) in JWS
 // compact serialization (RFC 7515), with the algorithms of RFC 7518 and
-// RFC 8037, and validates their registered claims. It imports only the
-// standard library.
+// RFC 8037 (and the name "Ed25519" of RFC 9864), and validates their
+// registered claims. It imports only the standard library.
 //
 // A key carries its algorithm. An [Algorithm] such as [HS256] or [ES256]
 // turns a key into a [Signer] or a [Verifier] bound to it, and [Verify]
@@ -45,6 +45,16 @@
 // say, and that error says nothing about the key. [ParseUnverified] reads a
 // token without checking anything; its name says so.
 //
+// Keys are checked where they come in (NewVerifier, NewSigner, the JWK, JWK
+// Set and PEM parsers, ParseCertificate), so that no Verifier holds a key
+// that verifies forgeries or costs unbounded work: an Ed25519 public key
+// must be the canonical encoding of a curve point of order more than 8 (a
+// point of small order, such as the identity, makes the fixed signature
+// R = identity, S = 0 verify every token, and crypto/ed25519 accepts it);
+// an RSA key has an odd modulus of [MinRSABits] to [MaxRSABits] bits and an
+// odd exponent from 3 to 2³¹ - 1; an EC point is on the curve of the
+// algorithm and not at infinity.
+//
 // Signers, Verifiers and KeySets are immutable and safe for concurrent use.
 // There is no global state to configure.
 //
@@ -53,7 +63,8 @@
 // For tokens that one service both issues and verifies, HS256 with a
 // random 32-byte secret is the fastest choice; secrets shorter than the hash
 // output are refused. For tokens verified by others, use an asymmetric
-// algorithm: EdDSA (Ed25519) is fast and has small keys and signatures;
+// algorithm: EdDSA (Ed25519) is fast and has small keys and signatures
+// ([Ed25519] is the same algorithm under its RFC 9864 name, "Ed25519");
 // ES256 is the most widely supported compact choice; RS256 is what most
 // identity providers publish and PS256 its modern padding. RSA keys must
 // have at least 2048 bits; ECDSA keys must be on the curve of the

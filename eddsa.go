@@ -8,54 +8,79 @@ import (
 	"fmt"
 )
 
-// EdDSAAlgorithm is the EdDSA algorithm of RFC 8037 with the Ed25519 curve,
-// the only curve this package supports. Signers take an ed25519.PrivateKey
+// EdDSAAlgorithm is the EdDSA algorithm with the Ed25519 curve, the only
+// curve this package supports, under one of its two "alg" names: "EdDSA"
+// (RFC 8037) or "Ed25519" (RFC 9864). Signers take an ed25519.PrivateKey
 // or any crypto.Signer with an ed25519.PublicKey; Verifiers take an
 // ed25519.PublicKey (or ed25519.PrivateKey).
+//
+// Both names sign and verify the same way; like every algorithm, each is
+// bound to its key, so a Verifier made by [EdDSA] rejects a token whose
+// header says "Ed25519", and the other way round. To accept both from one
+// Ed25519 key, give both Verifiers to [NewKeySet], or pass both algorithms
+// to [JWKSet.KeySet].
+//
+// A public key must be the canonical encoding of a point on the curve whose
+// order is not 1, 2, 4 or 8 (see the Security section of the package
+// documentation); crypto/ed25519 does not check this.
 type EdDSAAlgorithm int
 
-// EdDSA is the EdDSA algorithm with Ed25519 keys.
-const EdDSA EdDSAAlgorithm = 25519
+// The Ed25519 algorithms. The values of the constants are arbitrary.
+const (
+	// EdDSA is the EdDSA algorithm of RFC 8037 with Ed25519 keys; its "alg"
+	// is "EdDSA", which most issuers write.
+	EdDSA EdDSAAlgorithm = 25519
+	// Ed25519 is the same algorithm under its fully-specified name of
+	// RFC 9864: its "alg" is "Ed25519".
+	Ed25519 EdDSAAlgorithm = 9864
+)
 
-// Name returns "EdDSA".
+// Name returns "EdDSA" or "Ed25519".
 func (a EdDSAAlgorithm) Name() string {
-	if a != EdDSA {
-		return ""
+	switch a {
+	case EdDSA:
+		return "EdDSA"
+	case Ed25519:
+		return "Ed25519"
 	}
-	return "EdDSA"
+	return ""
 }
 
 // NewSigner returns a Signer for key, an ed25519.PrivateKey (or a pointer to
 // one) or a crypto.Signer whose public key is an ed25519.PublicKey.
 func (a EdDSAAlgorithm) NewSigner(key any) (Signer, error) {
-	if a != EdDSA {
+	name := a.Name()
+	if name == "" {
 		return nil, fmt.Errorf("%w: EdDSAAlgorithm(%d)", ErrUnsupportedAlgorithm, int(a))
 	}
 	switch k := key.(type) {
 	case ed25519.PrivateKey:
 		if len(k) != ed25519.PrivateKeySize {
-			return nil, fmt.Errorf("%w: EdDSA private key is %d bytes, want %d", ErrInvalidKey, len(k), ed25519.PrivateKeySize)
+			return nil, fmt.Errorf("%w: %s private key is %d bytes, want %d", ErrInvalidKey, name, len(k), ed25519.PrivateKeySize)
 		}
-		return &ed25519Signer{priv: k}, nil
+		return &ed25519Signer{name: name, priv: k}, nil
 	case *ed25519.PrivateKey:
 		if k == nil {
-			return nil, fmt.Errorf("%w: EdDSA: nil key", ErrInvalidKey)
+			return nil, fmt.Errorf("%w: %s: nil key", ErrInvalidKey, name)
 		}
 		return a.NewSigner(*k)
 	case crypto.Signer:
 		pub, ok := k.Public().(ed25519.PublicKey)
 		if !ok || len(pub) != ed25519.PublicKeySize {
-			return nil, fmt.Errorf("%w: EdDSA needs an Ed25519 key, not %T", ErrInvalidKey, k.Public())
+			return nil, fmt.Errorf("%w: %s needs an Ed25519 key, not %T", ErrInvalidKey, name, k.Public())
 		}
-		return &ed25519Signer{signer: k}, nil
+		return &ed25519Signer{name: name, signer: k}, nil
 	}
-	return nil, fmt.Errorf("%w: EdDSA needs an ed25519.PrivateKey or crypto.Signer, not %T", ErrInvalidKey, key)
+	return nil, fmt.Errorf("%w: %s needs an ed25519.PrivateKey or crypto.Signer, not %T", ErrInvalidKey, name, key)
 }
 
 // NewVerifier returns a Verifier for key, an ed25519.PublicKey of 32 bytes
-// (or an ed25519.PrivateKey, whose public half is used).
+// (or an ed25519.PrivateKey, whose public half is used). A key that is not
+// the canonical encoding of a curve point, or is a point of small order, is
+// an error wrapping ErrInvalidKey.
 func (a EdDSAAlgorithm) NewVerifier(key any) (Verifier, error) {
-	if a != EdDSA {
+	name := a.Name()
+	if name == "" {
 		return nil, fmt.Errorf("%w: EdDSAAlgorithm(%d)", ErrUnsupportedAlgorithm, int(a))
 	}
 	var pub ed25519.PublicKey
@@ -71,22 +96,26 @@ func (a EdDSAAlgorithm) NewVerifier(key any) (Verifier, error) {
 			pub = k.Public().(ed25519.PublicKey)
 		}
 	default:
-		return nil, fmt.Errorf("%w: EdDSA needs an ed25519.PublicKey, not %T", ErrInvalidKey, key)
+		return nil, fmt.Errorf("%w: %s needs an ed25519.PublicKey, not %T", ErrInvalidKey, name, key)
 	}
 	if len(pub) != ed25519.PublicKeySize {
-		return nil, fmt.Errorf("%w: EdDSA public key is %d bytes, want %d", ErrInvalidKey, len(pub), ed25519.PublicKeySize)
+		return nil, fmt.Errorf("%w: %s public key is %d bytes, want %d", ErrInvalidKey, name, len(pub), ed25519.PublicKeySize)
 	}
-	v := &ed25519Verifier{pub: append(ed25519.PublicKey(nil), pub...)}
+	if err := checkEd25519PublicKey(pub); err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrInvalidKey, name, err)
+	}
+	v := &ed25519Verifier{name: name, pub: append(ed25519.PublicKey(nil), pub...)}
 	v.self[0] = v
 	return v, nil
 }
 
 type ed25519Signer struct {
+	name   string // "EdDSA" or "Ed25519"
 	priv   ed25519.PrivateKey
 	signer crypto.Signer
 }
 
-func (s *ed25519Signer) Algorithm() string { return "EdDSA" }
+func (s *ed25519Signer) Algorithm() string { return s.name }
 
 func (s *ed25519Signer) Sign(ctx context.Context, signingInput []byte) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
@@ -100,17 +129,18 @@ func (s *ed25519Signer) Sign(ctx context.Context, signingInput []byte) ([]byte, 
 		return nil, err
 	}
 	if len(sig) != ed25519.SignatureSize {
-		return nil, fmt.Errorf("%w: EdDSA: the signer returned %d bytes, want %d", ErrSigning, len(sig), ed25519.SignatureSize)
+		return nil, fmt.Errorf("%w: %s: the signer returned %d bytes, want %d", ErrSigning, s.name, len(sig), ed25519.SignatureSize)
 	}
 	return sig, nil
 }
 
 type ed25519Verifier struct {
 	single
-	pub ed25519.PublicKey
+	name string // "EdDSA" or "Ed25519"
+	pub  ed25519.PublicKey
 }
 
-func (v *ed25519Verifier) Algorithm() string { return "EdDSA" }
+func (v *ed25519Verifier) Algorithm() string { return v.name }
 
 func (v *ed25519Verifier) Verify(signingInput, signature []byte) error {
 	if len(signature) != ed25519.SignatureSize || !ed25519.Verify(v.pub, signingInput, signature) {

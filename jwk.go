@@ -190,10 +190,13 @@ func checkJWKKey(key any) (string, error) {
 		if len(k) != ed25519.PrivateKeySize {
 			return "", jwkError("Ed25519 private key is %d bytes, want %d", len(k), ed25519.PrivateKeySize)
 		}
-		return "OKP", nil
+		return checkJWKKey(ed25519.PublicKey(k[ed25519.SeedSize:]))
 	case ed25519.PublicKey:
 		if len(k) != ed25519.PublicKeySize {
 			return "", jwkError("Ed25519 public key is %d bytes, want %d", len(k), ed25519.PublicKeySize)
+		}
+		if err := checkEd25519PublicKey(k); err != nil {
+			return "", fmt.Errorf("%w: %w", ErrInvalidKey, err)
 		}
 		return "OKP", nil
 	case []byte:
@@ -233,8 +236,9 @@ func jwkCurve(name string) elliptic.Curve {
 
 // ParseJWK parses a JWK and checks it: the members are strict base64url
 // (no padding, canonical trailing bits); EC coordinates are full length and
-// the point is on the curve; an RSA modulus has MinRSABits to MaxRSABits
-// bits and an RSA private key is consistent; an "oct" key is not empty;
+// the point is on the curve; an Ed25519 "x" is the canonical encoding of a
+// curve point that is not of small order (see [EdDSAAlgorithm]); an RSA key
+// is as [RSAAlgorithm] requires and an RSA private key is consistent; an "oct" key is not empty;
 // private members match the public ones; "alg", if present, is one of
 // [Algorithms] and fits the key type and curve; the first "x5c"
 // certificate, if present, holds the same public key, and "x5t" and
@@ -612,6 +616,9 @@ func parseOKPJWK(m map[string]json.RawMessage) (any, error) {
 	}
 	if len(x) != ed25519.PublicKeySize {
 		return nil, jwkError("Ed25519 public key must be %d octets, got %d", ed25519.PublicKeySize, len(x))
+	}
+	if err := checkEd25519PublicKey(x); err != nil {
+		return nil, fmt.Errorf(`%w: JWK: member "x": %w`, ErrInvalidKey, err)
 	}
 	d, err := jwkBytes(m, "OKP", "d", false)
 	if err != nil {

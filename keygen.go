@@ -16,7 +16,7 @@ import (
 //   - RS256 … PS512: an *rsa.PrivateKey of 2048 bits for RS256 and PS256,
 //     3072 bits for RS384 and PS384, 4096 bits for RS512 and PS512;
 //   - ES256, ES384, ES512: an *ecdsa.PrivateKey on P-256, P-384 or P-521;
-//   - EdDSA: an ed25519.PrivateKey.
+//   - EdDSA, Ed25519: an ed25519.PrivateKey.
 //
 // Any other algorithm is an error wrapping ErrUnsupportedAlgorithm.
 // [NewJWK] and [EncodePrivateKeyPEM] write the key out.
@@ -41,7 +41,7 @@ func GenerateKey(alg Algorithm) (any, error) {
 			return ecdsa.GenerateKey(c, rand.Reader)
 		}
 	case EdDSAAlgorithm:
-		if a == EdDSA {
+		if a.Name() != "" {
 			_, priv, err := ed25519.GenerateKey(rand.Reader)
 			return priv, err
 		}

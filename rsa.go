@@ -9,16 +9,30 @@ import (
 )
 
 // Bounds on RSA modulus sizes. RFC 7518 §3.3 and §3.5 require at least 2048
-// bits; the upper bound stops a verifier from being made to do huge work.
+// bits. The upper bound, the one crypto/tls applies to certificates, bounds
+// the work a token can cause: the cost of checking a signature grows with
+// the square of the modulus size, and every token with a signature of the
+// right length costs a full check, valid or not. A token checked with an
+// 8192-bit key costs about as much as ES512 does (a few milliseconds on
+// one core); with a 16384-bit key it could cost several times that.
 const (
 	MinRSABits = 2048
-	MaxRSABits = 16384
+	MaxRSABits = 8192
 )
+
+// maxRSAExponent is the largest public exponent accepted, as by
+// crypto/rsa, which refuses larger ones when verifying.
+const maxRSAExponent = 1<<31 - 1
 
 // RSAAlgorithm is an RSASSA-PKCS1-v1_5 algorithm of RFC 7518 §3.3.
 // Signers take an *rsa.PrivateKey or any crypto.Signer with an RSA public
-// key; Verifiers take an *rsa.PublicKey (or *rsa.PrivateKey). The modulus
-// must have between MinRSABits and MaxRSABits bits.
+// key; Verifiers take an *rsa.PublicKey (or *rsa.PrivateKey).
+//
+// The public key must have an odd modulus of MinRSABits to MaxRSABits bits
+// and an odd public exponent e with 3 ≤ e ≤ 2³¹ - 1; keys outside these
+// bounds are refused when a Signer or Verifier is made, and by the JWK and
+// PEM parsers. (The bound on e is that of crypto/rsa, which cannot verify
+// with a larger one; almost every key has e = 65537.)
 type RSAAlgorithm int
 
 // The RSASSA-PKCS1-v1_5 algorithms.
@@ -97,8 +111,11 @@ func checkRSAPublic(name string, pub *rsa.PublicKey) error {
 	if bits := pub.N.BitLen(); bits < MinRSABits || bits > MaxRSABits {
 		return fmt.Errorf("%w: %s: RSA key is %d bits, need %d to %d", ErrInvalidKey, name, bits, MinRSABits, MaxRSABits)
 	}
-	if pub.E < 3 || pub.E&1 == 0 {
-		return fmt.Errorf("%w: %s: bad RSA public exponent", ErrInvalidKey, name)
+	if pub.N.Bit(0) == 0 {
+		return fmt.Errorf("%w: %s: RSA modulus is even", ErrInvalidKey, name)
+	}
+	if pub.E < 3 || pub.E&1 == 0 || pub.E > maxRSAExponent {
+		return fmt.Errorf("%w: %s: RSA public exponent must be odd, from 3 to 2^31-1", ErrInvalidKey, name)
 	}
 	return nil
 }

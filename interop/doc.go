@@ -1,7 +1,8 @@
 // Package interop checks that jwtkit (github.com/jwtkit/jwt) and other JWT
 // implementations accept each other's tokens, for every algorithm jwtkit
-// has: HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512 and
-// EdDSA (Ed25519).
+// has: HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512, EdDSA
+// and Ed25519 (RFC 9864's name for EdDSA with Ed25519, which golang-jwt and
+// go-jose lack).
 //
 // The peers are github.com/golang-jwt/jwt/v5, github.com/go-jose/go-jose/v4,
 // github.com/lestrrat-go/jwx/v3 and, across languages, the Node package

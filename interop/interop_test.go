@@ -115,7 +115,7 @@ func TestInterop(t *testing.T) {
 	for _, a := range jwt.Algorithms() {
 		algs = append(algs, a.Name())
 	}
-	require.Len(t, algs, 13, "jwtkit algorithms")
+	require.Len(t, algs, 14, "jwtkit algorithms")
 	peers := []peer{golangJWTPeer(), goJosePeer(), jwxPeer(), nodeJosePeer(t)}
 	m := newMatrix(algs, peers)
 	now := time.Now().Truncate(time.Second)
@@ -166,6 +166,34 @@ func TestInterop(t *testing.T) {
 	}
 	t.Log("interop matrix (ok: signed by one side, verified with equal claims by the other, tampered tokens rejected;\n" +
 		"n/a: the peer lacks the algorithm; skip: the peer cannot run here):\n" + m.String())
+}
+
+// TestPeerLacks checks each "n/a" of the matrix: a peer said to lack an
+// algorithm fails to sign with it and fails to verify jwtkit's token, so a
+// peer that gains the algorithm is noticed and moved into the matrix.
+func TestPeerLacks(t *testing.T) {
+	keys := testKeys(t)
+	now := time.Now().Truncate(time.Second)
+	for _, p := range []peer{golangJWTPeer(), goJosePeer(), jwxPeer(), nodeJosePeer(t)} {
+		for alg, why := range p.lacks {
+			t.Run(p.name+"/"+alg, func(t *testing.T) {
+				if p.skip != nil {
+					if why := p.skip(); why != "" {
+						t.Skipf("skipped: %s", why)
+					}
+				}
+				k := keys[alg]
+				require.NotNil(t, k, "a key for %s", alg)
+				want := claimsFor(alg, 0, now)
+				_, err := p.sign(t, k, want)
+				assert.Error(t, err, "%s signs %s, though it lacks it (%s)", p.name, alg, why)
+				token, err := jwtkitSign(k, want)
+				require.NoError(t, err)
+				_, err = p.verify(t, k, token, want)
+				assert.Error(t, err, "%s verifies %s, though it lacks it (%s)", p.name, alg, why)
+			})
+		}
+	}
 }
 
 func skipUnless(t *testing.T, p peer, alg string) {

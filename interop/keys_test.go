@@ -73,11 +73,15 @@ func generateKeys() (map[string]*keyPair, error) {
 		}
 		add(alg, ek, &ek.PublicKey)
 	}
-	epub, epriv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		return nil, err
+	// EdDSA and Ed25519 (RFC 9864) are one algorithm under two names; each
+	// gets its own key, as a key is bound to one name.
+	for _, alg := range []string{"EdDSA", "Ed25519"} {
+		epub, epriv, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		add(alg, epriv, epub)
 	}
-	add("EdDSA", epriv, epub)
 	return keys, nil
 }
 

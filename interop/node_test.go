@@ -25,7 +25,7 @@ func nodeJosePeer(t *testing.T) peer {
 	skip := nodeSetup(t)
 	return peer{
 		name:  "node-jose",
-		lacks: map[string]string{}, // jose implements all 13
+		lacks: map[string]string{}, // jose implements all 14, "Ed25519" since v6
 		skip:  func() string { return skip },
 		sign: func(t *testing.T, k *keyPair, c claims) (string, error) {
 			key, err := toJWK(k.private)
