@@ -2,6 +2,7 @@ package jwt
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/jwtkit/jwt/internal/strictjson"
@@ -59,6 +60,20 @@ var (
 	ErrSigning = errors.New("jwt: signing failed")
 )
 
+// Errors of the key functions. Each wraps ErrInvalidKey, so a caller that
+// only asks "was the key bad?" tests for ErrInvalidKey.
+var (
+	// ErrUnsupportedKeyType reports a key type or curve this package does not
+	// implement, such as kty "RSA-HSM", crv "X25519" or crv "secp256k1".
+	ErrUnsupportedKeyType = fmt.Errorf("%w: unsupported key type", ErrInvalidKey)
+	// ErrKeyUsage reports a JWK whose "use" or "key_ops" forbids the requested operation.
+	ErrKeyUsage = fmt.Errorf("%w: key use not permitted", ErrInvalidKey)
+	// ErrPrivateKeyInSet reports private or secret key material where only public keys are allowed.
+	ErrPrivateKeyInSet = fmt.Errorf("%w: private key material in a public JWK Set", ErrInvalidKey)
+	// ErrEncryptedPEM reports an encrypted PEM block, which this package does not decrypt.
+	ErrEncryptedPEM = fmt.Errorf("%w: encrypted PEM is not supported", ErrInvalidKey)
+)
+
 // ValidationError reports every claim check that failed for a token whose
 // signature was valid. Each element of Errors wraps a sentinel such as
 // [ErrExpired], so errors.Is works on the ValidationError itself.
@@ -86,3 +101,13 @@ func quote(s string) string { return strictjson.Quote(s) }
 
 // Unwrap returns the failed checks, for errors.Is and errors.As.
 func (e *ValidationError) Unwrap() []error { return e.Errors }
+
+// multiError is an error that wraps several errors with a message of its
+// own, so that a message says "jwt:" once.
+type multiError struct {
+	msg  string
+	errs []error
+}
+
+func (e *multiError) Error() string   { return e.msg }
+func (e *multiError) Unwrap() []error { return e.errs }
