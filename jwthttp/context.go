@@ -24,7 +24,7 @@ type credential struct {
 	rc    *jwt.RegisteredClaims // &token.Claims when T is RegisteredClaims
 
 	once sync.Once
-	x    extras
+	x    *extras // read on first use
 }
 
 // extras are the claims the middleware reads from a verified token's
@@ -92,8 +92,11 @@ func (c *credential) registered() (jwt.RegisteredClaims, error) {
 // handler asks for scopes, or a Check hook needs the registered claims of
 // a T that is not RegisteredClaims, so that other requests do not pay for it.
 func (c *credential) extras() *extras {
-	c.once.Do(func() { c.x = readExtras(c.raw, c.rc == nil) })
-	return &c.x
+	c.once.Do(func() {
+		x := readExtras(c.raw, c.rc == nil)
+		c.x = &x
+	})
+	return c.x
 }
 
 var errScope = errors.New("jwt: malformed scope claim")
@@ -101,62 +104,77 @@ var errScope = errors.New("jwt: malformed scope claim")
 // readExtras reads the registered claims (if wantRC) and scopes of token,
 // which jwt.Verify has accepted. Verify has checked the payload already:
 // strict base64url, one JSON object with unique member names, registered
-// claims of the right types. Members are looked up by their exact names,
-// which encoding/json's field matching would not do.
+// claims of the right types. Members are found by their exact names, which
+// encoding/json's case-insensitive field matching would not do.
 func readExtras(token string, wantRC bool) extras {
 	var x extras
 	d1 := strings.IndexByte(token, '.')
 	d2 := strings.LastIndexByte(token, '.')
 	payload, err := base64.RawURLEncoding.DecodeString(token[d1+1 : d2])
-	var members map[string]json.RawMessage
-	if err == nil {
-		err = json.Unmarshal(payload, &members)
-	}
 	if err != nil {
 		x.rcErr, x.scopeErr = err, err
 		return x
 	}
-	if wantRC {
-		x.rcErr = readRegistered(members, &x.rc)
+	var scope, scp []byte
+	err = members(payload, func(name, raw []byte) error {
+		switch string(name) {
+		case "scope":
+			scope = raw
+		case "scp":
+			scp = raw
+		case "iss", "sub", "aud", "exp", "nbf", "iat", "jti":
+			if wantRC && x.rcErr == nil {
+				x.rcErr = readRegistered(&x.rc, string(name), raw)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		x.rcErr, x.scopeErr = err, err
+		return x
 	}
-	if raw, ok := members["scope"]; ok {
-		x.scopes, x.scopeErr = readScopes(raw, false)
-	} else if raw, ok := members["scp"]; ok {
-		x.scopes, x.scopeErr = readScopes(raw, true)
+	switch {
+	case scope != nil:
+		x.scopes, x.scopeErr = readScopes(scope, false)
+	case scp != nil:
+		x.scopes, x.scopeErr = readScopes(scp, true)
 	}
 	return x
 }
 
-// readRegistered reads the registered claims of members into rc.
-func readRegistered(members map[string]json.RawMessage, rc *jwt.RegisteredClaims) error {
-	fields := [...]struct {
-		name string
-		v    any
-	}{
-		{"iss", &rc.Issuer}, {"sub", &rc.Subject}, {"aud", &rc.Audience},
-		{"exp", &rc.ExpiresAt}, {"nbf", &rc.NotBefore}, {"iat", &rc.IssuedAt},
-		{"jti", &rc.ID},
-	}
-	for _, f := range fields {
-		if raw, ok := members[f.name]; ok {
-			if err := json.Unmarshal(raw, f.v); err != nil {
-				return err
-			}
-		}
+// readRegistered reads the registered claim name, whose JSON value is raw,
+// into rc.
+func readRegistered(rc *jwt.RegisteredClaims, name string, raw []byte) error {
+	switch name {
+	case "iss":
+		return readString(raw, &rc.Issuer)
+	case "sub":
+		return readString(raw, &rc.Subject)
+	case "jti":
+		return readString(raw, &rc.ID)
+	case "aud":
+		return rc.Audience.UnmarshalJSON(raw)
+	case "exp":
+		return rc.ExpiresAt.UnmarshalJSON(raw)
+	case "nbf":
+		return rc.NotBefore.UnmarshalJSON(raw)
+	case "iat":
+		return rc.IssuedAt.UnmarshalJSON(raw)
 	}
 	return nil
 }
 
 // readScopes reads a "scope" claim (a string), or an "scp" claim (a string
 // or an array of strings) if array is set.
-func readScopes(raw json.RawMessage, array bool) ([]string, error) {
-	raw = bytes.TrimSpace(raw)
+func readScopes(raw []byte, array bool) ([]string, error) {
 	switch {
-	case len(raw) > 0 && raw[0] == '"':
+	case raw[0] == '"':
 		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
+		if err := readString(raw, &s); err != nil {
 			return nil, errScope
 		}
+		// Scopes are separated by spaces (RFC 6749 §3.3); any other
+		// character, a tab included, is part of a scope.
 		var scopes []string
 		for t := range strings.SplitSeq(s, " ") {
 			if t != "" {
@@ -164,7 +182,7 @@ func readScopes(raw json.RawMessage, array bool) ([]string, error) {
 			}
 		}
 		return scopes, nil
-	case array && len(raw) > 0 && raw[0] == '[':
+	case array && raw[0] == '[':
 		var list []*string // nil for a null element
 		if err := json.Unmarshal(raw, &list); err != nil {
 			return nil, errScope
@@ -179,4 +197,133 @@ func readScopes(raw json.RawMessage, array bool) ([]string, error) {
 		return scopes, nil
 	}
 	return nil, errScope
+}
+
+// readString reads the JSON string raw into s.
+func readString(raw []byte, s *string) error {
+	if len(raw) >= 2 && raw[0] == '"' && bytes.IndexByte(raw, '\\') < 0 {
+		*s = string(raw[1 : len(raw)-1])
+		return nil
+	}
+	return json.Unmarshal(raw, s)
+}
+
+var errPayload = errors.New("jwt: the payload is not a JSON object")
+
+// members calls f with the name and raw value of each member of the JSON
+// object data, in order, stopping at f's first error. It finds members
+// only at the top level of the object, and unescapes names; it relies on
+// data being valid JSON, which jwt.Verify has checked, and reports
+// errPayload rather than guess when it finds otherwise.
+func members(data []byte, f func(name, raw []byte) error) error {
+	i := skipSpace(data, 0)
+	if i == len(data) || data[i] != '{' {
+		return errPayload
+	}
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		return nil
+	}
+	for {
+		if i == len(data) || data[i] != '"' {
+			return errPayload
+		}
+		end := stringEnd(data, i)
+		if end < 0 {
+			return errPayload
+		}
+		name := data[i+1 : end-1]
+		if bytes.IndexByte(name, '\\') >= 0 {
+			var s string
+			if err := json.Unmarshal(data[i:end], &s); err != nil {
+				return errPayload
+			}
+			name = []byte(s)
+		}
+		i = skipSpace(data, end)
+		if i == len(data) || data[i] != ':' {
+			return errPayload
+		}
+		i = skipSpace(data, i+1)
+		start := i
+		if i = valueEnd(data, i); i < 0 {
+			return errPayload
+		}
+		if err := f(name, data[start:i]); err != nil {
+			return err
+		}
+		i = skipSpace(data, i)
+		if i == len(data) {
+			return errPayload
+		}
+		switch data[i] {
+		case '}':
+			return nil
+		case ',':
+			i = skipSpace(data, i+1)
+		default:
+			return errPayload
+		}
+	}
+}
+
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index after the string that starts at data[i], or
+// -1 if it does not end.
+func stringEnd(data []byte, i int) int {
+	for i++; i < len(data); i++ {
+		switch data[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return -1
+}
+
+// valueEnd returns the index after the value that starts at data[i], or -1
+// if it does not end. Inside arrays and objects only strings and brackets
+// matter.
+func valueEnd(data []byte, i int) int {
+	if i == len(data) {
+		return -1
+	}
+	switch data[i] {
+	case '"':
+		return stringEnd(data, i)
+	case '{', '[':
+		depth := 0
+		for ; i < len(data); i++ {
+			switch data[i] {
+			case '"':
+				if i = stringEnd(data, i); i < 0 {
+					return -1
+				}
+				i--
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return -1
+	}
+	// A number, true, false or null: up to the next delimiter.
+	start := i
+	for i < len(data) && !strings.ContainsRune(",}] \t\n\r", rune(data[i])) {
+		i++
+	}
+	if i == start {
+		return -1
+	}
+	return i
 }

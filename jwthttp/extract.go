@@ -185,9 +185,21 @@ func isB64Token(s string) bool {
 	return i == len(s)
 }
 
+// The characters of b64token other than '=', as bit masks of the ASCII
+// codes 0-63 and 64-127: a token is hundreds of bytes, read on every request.
+const (
+	b64Lo uint64 = 1<<'+' | 1<<'-' | 1<<'.' | 1<<'/' | (1<<10-1)<<'0'
+	b64Hi uint64 = (1<<26-1)<<('A'-64) | 1<<('_'-64) | (1<<26-1)<<('a'-64) | 1<<('~'-64)
+)
+
 func isB64Char(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-		c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/'
+	switch {
+	case c < 64:
+		return b64Lo>>c&1 != 0
+	case c < 128:
+		return b64Hi>>(c-64)&1 != 0
+	}
+	return false
 }
 
 // isTchar reports whether c may appear in a token (RFC 9110 §5.6.2).
