@@ -54,8 +54,8 @@
 // challenge.
 //
 // Two answers are the server's, not the client's: 500 (error "server_error",
-// no details) for a configuration the key source or [jwt.Verify] reports as
-// invalid, and 503 (error "temporarily_unavailable") when the token could not
+// no details) for a configuration that the key source, [jwt.Verify] or
+// [Options.Check] reports as invalid ([jwt.ErrInvalidOption]), and 503 (error "temporarily_unavailable") when the token could not
 // be checked at all: the check hook or the key source reported [ErrUnavailable],
 // the request's context ended, or the key source failed with an error that
 // is not a verdict on the token. Both fail closed and carry no challenge.

@@ -83,7 +83,9 @@ type Options struct {
 	// An error makes the answer 401 invalid_token, except an error that
 	// wraps ErrUnavailable (or context.Canceled or context.DeadlineExceeded),
 	// which means the check could not be made: the answer is then 503, and
-	// the token is not accepted. The error is never sent to the client.
+	// the token is not accepted. An error wrapping jwt.ErrInvalidOption is
+	// a configuration error: 500. The error is never sent to the client;
+	// Options.ErrorBody receives it in Error.Err.
 	Check func(r *http.Request, h jwt.Header, rc *jwt.RegisteredClaims) error
 
 	// ErrorBody, if set, makes the body of every refusal in place of the

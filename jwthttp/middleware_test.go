@@ -373,3 +373,44 @@ func TestNothingEchoed(t *testing.T) {
 		}
 	}
 }
+
+// TestEscapedClaims checks that the claims the middleware reads itself, for
+// Check and for scopes, are unescaped as JSON says.
+func TestEscapedClaims(t *testing.T) {
+	var iss atomic.Value
+	opts := &jwthttp.Options{Realm: realm, Verify: jwt.VerifyOptions{Audience: []string{testAud}, Now: nowFunc},
+		Check: func(r *http.Request, h jwt.Header, rc *jwt.RegisteredClaims) error {
+			iss.Store(rc.Issuer + " " + rc.Subject + " " + rc.ID)
+			return nil
+		}}
+	mw, err := jwthttp.New[map[string]any](hsVerifier(t), opts)
+	require.NoError(t, err)
+	mux := http.NewServeMux()
+	mux.Handle("/scoped", jwthttp.RequireScopes("notes:read", "a/b")(scopesHandler))
+	mux.Handle("/", scopesHandler)
+	e := newEnv(t, mw(mux))
+	tok := e.mint(nil, []byte(`{"aud":"https:\/\/api.example","exp":1900000000,"iss":"https:\/\/issuer.example",`+
+		`"sub":"\u0075ser-1","jti":"id\"1","sc\u006fpe":"notes:read\u0020a\/b"}`), "")
+	e.get("/scoped", "Bearer "+tok).ok(t, "scopes=notes:read,a/b")
+	require.Equal(t, `https://issuer.example user-1 id"1`, iss.Load())
+
+	// Without a scope check, a malformed scope claim is no scope at all.
+	bad := e.mint(nil, claimsOf(map[string]any{"scope": 12}), "")
+	e.get("/", "Bearer "+bad).ok(t, "scopes=")
+}
+
+// TestFormParsedEarlier checks a form that a handler before the middleware
+// has parsed: the body is gone, and the parsed form is used.
+func TestFormParsedEarlier(t *testing.T) {
+	inner := protectT(t, hsVerifier(t), &jwthttp.Options{Realm: realm, FormBody: true}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, _ := jwthttp.Claims[jwt.RegisteredClaims](r.Context())
+		io.WriteString(w, c.Subject+" "+r.PostForm.Get("note"))
+	}))
+	e := newEnv(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		require.NoError(t, r.ParseForm())
+		inner.ServeHTTP(w, r)
+	}))
+	tok := e.mint(nil, claimsOf(nil), "")
+	e.do(postTo(e, http.MethodPost, "application/x-www-form-urlencoded", url.Values{"access_token": {tok}, "note": {"hi"}}.Encode())).ok(t, "user-1 hi")
+	e.do(postTo(e, http.MethodPost, "application/x-www-form-urlencoded", "note=hi")).refused(t, http.StatusUnauthorized, noTokenChallenge)
+}
