@@ -133,6 +133,11 @@ func TestCheck(t *testing.T) {
 
 			verdict.set(fmt.Errorf("session: %w", context.DeadlineExceeded))
 			unavailable(t, e.get("/", "Bearer "+tok))
+
+			verdict.set(fmt.Errorf("session: %w: no store configured", jwt.ErrInvalidOption))
+			res = e.get("/", "Bearer "+tok)
+			require.Equal(t, http.StatusInternalServerError, res.status)
+			require.Equal(t, `{"error":"server_error"}`, res.body)
 		})
 	}
 }
