@@ -1,0 +1,132 @@
+package jwthttp_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/jwthttp"
+)
+
+// benchSetup is one algorithm's token, verifier and options.
+type benchSetup struct {
+	name     string
+	token    string
+	verifier jwt.Verifier
+	opts     jwt.VerifyOptions
+}
+
+func benchSetups(tb testing.TB) []benchSetup {
+	hs, err := jwt.HS256.NewSigner(testSecret)
+	require.NoError(tb, err)
+	ed, edV := edKeys(tb)
+	claims := claimsOf(map[string]any{"scope": "notes:read notes:write", "client_id": "app-1"})
+	var out []benchSetup
+	for _, c := range []struct {
+		name string
+		s    jwt.Signer
+		v    jwt.Verifier
+	}{{"HS256", hs, hsVerifier(tb)}, {"EdDSA", ed, edV}} {
+		tok, err := jwt.Sign(context.Background(), c.s, claims, &jwt.SignOptions{Type: "at+jwt"})
+		require.NoError(tb, err)
+		opts := jwthttp.AccessToken(testIssuer, testAud)
+		opts.Now = nowFunc
+		out = append(out, benchSetup{c.name, tok, c.v, opts})
+	}
+	return out
+}
+
+var noContent = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+
+// benchHandlers are the handlers compared: the bare one, and the same one
+// behind the middleware in several configurations.
+func benchHandlers(tb testing.TB, s benchSetup) []struct {
+	name string
+	h    http.Handler
+} {
+	mw := func(o jwthttp.Options) func(http.Handler) http.Handler {
+		o.Verify = s.opts
+		m, err := jwthttp.New[jwt.RegisteredClaims](s.verifier, &o)
+		require.NoError(tb, err)
+		return m
+	}
+	mwApp, err := jwthttp.New[appClaims](s.verifier, &jwthttp.Options{Verify: s.opts,
+		Check: func(*http.Request, jwt.Header, *jwt.RegisteredClaims) error { return nil }})
+	require.NoError(tb, err)
+	return []struct {
+		name string
+		h    http.Handler
+	}{
+		{"handler", noContent},
+		{"middleware", mw(jwthttp.Options{})(noContent)},
+		{"middleware+scope", mw(jwthttp.Options{})(jwthttp.RequireScopes("notes:read")(noContent))},
+		{"middleware+check", mw(jwthttp.Options{Check: func(*http.Request, jwt.Header, *jwt.RegisteredClaims) error { return nil }})(noContent)},
+		{"middleware+check/struct", mwApp(noContent)},
+	}
+}
+
+// BenchmarkMiddleware compares a request to a bare handler, jwt.Verify on
+// its own, and the request through the middleware: the middleware's cost
+// beyond verification is middleware - handler - verify.
+func BenchmarkMiddleware(b *testing.B) {
+	for _, s := range benchSetups(b) {
+		b.Run(s.name+"/verify", func(b *testing.B) {
+			b.ReportAllocs()
+			ctx := context.Background()
+			for b.Loop() {
+				if _, err := jwt.Verify[jwt.RegisteredClaims](ctx, s.token, s.verifier, &s.opts); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		for _, h := range benchHandlers(b, s) {
+			b.Run(s.name+"/"+h.name, func(b *testing.B) {
+				b.ReportAllocs()
+				req := httptest.NewRequest(http.MethodGet, "/notes", nil)
+				req.Header.Set("Authorization", "Bearer "+s.token)
+				for b.Loop() {
+					rec := httptest.NewRecorder()
+					h.h.ServeHTTP(rec, req)
+					if rec.Code != http.StatusNoContent {
+						b.Fatal(rec.Code, rec.Body)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestAllocations bounds what the middleware allocates beyond jwt.Verify
+// and the bare handler: the request copy carrying the new context, the
+// context value and the credential.
+func TestAllocations(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocation counts in -short mode")
+	}
+	s := benchSetups(t)[0]
+	ctx := context.Background()
+	verify := testing.AllocsPerRun(100, func() {
+		if _, err := jwt.Verify[jwt.RegisteredClaims](ctx, s.token, s.verifier, &s.opts); err != nil {
+			t.Fatal(err)
+		}
+	})
+	req := httptest.NewRequest(http.MethodGet, "/notes", nil)
+	req.Header.Set("Authorization", "Bearer "+s.token)
+	count := func(h http.Handler) float64 {
+		return testing.AllocsPerRun(100, func() {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != http.StatusNoContent {
+				t.Fatal(rec.Code, rec.Body)
+			}
+		})
+	}
+	hs := benchHandlers(t, s)
+	bare, through := count(hs[0].h), count(hs[1].h)
+	t.Logf("verify %v, handler %v, through the middleware %v allocations", verify, bare, through)
+	require.LessOrEqual(t, through-bare-verify, 3.0)
+}

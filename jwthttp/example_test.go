@@ -1,0 +1,116 @@
+package jwthttp_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"time"
+
+	"github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/jwthttp"
+)
+
+// AccessClaims are the claims of an RFC 9068 access token that the notes
+// API reads.
+type AccessClaims struct {
+	jwt.RegisteredClaims
+	ClientID string `json:"client_id"`
+}
+
+// An API on http.ServeMux, with Go 1.22 patterns: a public health check, and
+// notes that need a token with the right scope.
+func Example() {
+	// A fixed secret and clock make the output deterministic; real keys
+	// come from a key source such as an identity provider's JWK Set.
+	secret := []byte("an example secret of 32 bytes!!!")
+	now := func() time.Time { return time.Unix(1_800_000_000, 0) }
+
+	verifier, err := jwt.HS256.NewVerifier(secret)
+	if err != nil {
+		panic(err)
+	}
+	opts := &jwthttp.Options{
+		Verify: jwthttp.AccessToken("https://issuer.example", "https://notes.example"),
+		Realm:  "notes",
+	}
+	opts.Verify.Now = now
+	protect, err := jwthttp.New[AccessClaims](verifier, opts)
+	if err != nil {
+		panic(err)
+	}
+	listNotes := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		claims, _ := jwthttp.Claims[AccessClaims](r.Context())
+		fmt.Fprintf(w, "notes of %s, via %s", claims.Subject, claims.ClientID)
+	})
+	addNote := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusCreated)
+	})
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+	mux.Handle("GET /notes", protect(jwthttp.RequireScopes("notes:read")(listNotes)))
+	mux.Handle("POST /notes", protect(jwthttp.RequireScopes("notes:write")(addNote)))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	// An access token as an authorization server would issue it.
+	signer, err := jwt.HS256.NewSigner(secret)
+	if err != nil {
+		panic(err)
+	}
+	token, err := jwt.Sign(context.Background(), signer, map[string]any{
+		"iss":       "https://issuer.example",
+		"sub":       "user-1",
+		"aud":       "https://notes.example",
+		"client_id": "app-1",
+		"scope":     "notes:read",
+		"iat":       now().Unix(),
+		"exp":       now().Add(5 * time.Minute).Unix(),
+		"jti":       "token-1",
+	}, &jwt.SignOptions{Type: "at+jwt"})
+	if err != nil {
+		panic(err)
+	}
+
+	show := func(method, path, token string) {
+		req, err := http.NewRequest(method, srv.URL+path, nil)
+		if err != nil {
+			panic(err)
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		res, err := srv.Client().Do(req)
+		if err != nil {
+			panic(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		fmt.Println(method, path, res.StatusCode)
+		if c := res.Header.Get("WWW-Authenticate"); c != "" {
+			fmt.Println("  WWW-Authenticate:", c)
+		}
+		fmt.Println(" ", string(body))
+	}
+	show("GET", "/healthz", "")
+	show("GET", "/notes", "")
+	show("GET", "/notes", token)
+	show("GET", "/notes", token[:len(token)-2]+"AA")
+	show("POST", "/notes", token)
+	// Output:
+	// GET /healthz 200
+	//   ok
+	// GET /notes 401
+	//   WWW-Authenticate: Bearer realm="notes"
+	//   {"error_description":"the request has no access token"}
+	// GET /notes 200
+	//   notes of user-1, via app-1
+	// GET /notes 401
+	//   WWW-Authenticate: Bearer realm="notes", error="invalid_token", error_description="the access token signature is invalid"
+	//   {"error":"invalid_token","error_description":"the access token signature is invalid"}
+	// POST /notes 403
+	//   WWW-Authenticate: Bearer realm="notes", error="insufficient_scope", error_description="the access token lacks a required scope", scope="notes:write"
+	//   {"error":"insufficient_scope","error_description":"the access token lacks a required scope","scope":"notes:write"}
+}

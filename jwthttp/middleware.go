@@ -1,0 +1,302 @@
+package jwthttp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/jwtkit/jwt"
+)
+
+// DefaultMaxFormBytes is the largest form body searched for a token when
+// [Options.FormBody] is set and [Options.MaxFormBytes] is zero.
+const DefaultMaxFormBytes = 64 << 10
+
+// ErrUnavailable reports that a token could not be checked, such as a
+// revocation store that cannot be reached. An error wrapping it, returned by
+// [Options.Check] or by the key source, makes the middleware answer 503
+// Service Unavailable instead of judging the token: it fails closed.
+var ErrUnavailable = errors.New("jwt: the token could not be checked")
+
+// Options configures the middleware returned by [New]. The zero value reads
+// tokens from the Authorization header only, verifies them with the secure
+// defaults of [jwt.VerifyOptions], and answers without a realm.
+type Options struct {
+	// Verify says what a token must satisfy beyond a valid signature. It is
+	// passed to jwt.Verify for every request; New copies it. Use
+	// [AccessToken] for JWT access tokens (RFC 9068).
+	Verify jwt.VerifyOptions
+
+	// Realm is the "realm" of every challenge; "" leaves it out. It must
+	// be printable ASCII without '"' or '\'.
+	Realm string
+	// Scope is the "scope" of 401 challenges: the scopes, separated by
+	// single spaces, a client should ask for to use the API; "" leaves it
+	// out. A 403 challenge names the scopes the handler requires instead.
+	Scope string
+	// ResourceMetadata is the absolute http or https URL of the protected
+	// resource metadata (RFC 9728), sent as "resource_metadata" in every
+	// challenge; "" leaves it out.
+	ResourceMetadata string
+
+	// FormBody accepts the token as the "access_token" member of a form
+	// body (RFC 6750 §2.2): only for requests of a method whose body has a
+	// meaning (not GET, HEAD, DELETE, CONNECT or TRACE) and whose
+	// Content-Type is application/x-www-form-urlencoded. The body is read,
+	// up to MaxFormBytes, and put back, so the next handler reads it
+	// unchanged. A larger form body is refused with invalid_request.
+	FormBody bool
+	// MaxFormBytes bounds the form body read when FormBody is set; 0 means
+	// DefaultMaxFormBytes.
+	MaxFormBytes int64
+	// QueryParameter names the URI query parameter that may carry the token
+	// (RFC 6750 §2.3 names it "access_token"); "" never reads the query.
+	// Tokens in URIs end up in logs and Referer headers: use it only for
+	// clients that can do nothing else.
+	QueryParameter string
+	// Cookie names a cookie that may carry the token, for browser
+	// applications; "" never reads cookies. A cookie with an empty value
+	// counts as absent.
+	Cookie string
+
+	// Optional lets a request without any token through to the next
+	// handler, with no token in its context; Claims then reports false. A
+	// request with a token that fails is still refused.
+	Optional bool
+	// SkipPaths lists paths that are served without any token, as
+	// http.ServeMux matches paths: "/healthz" only that path, "/public/"
+	// the whole subtree. A request whose path is not clean (".." or "//"
+	// or a trailing "/." segment) is never skipped. Each must start with
+	// "/" and be clean.
+	SkipPaths []string
+
+	// Check, if set, is called for every token that passed jwt.Verify,
+	// before the next handler, with the request, the token's header and
+	// its registered claims (a copy). It is the place for revocation and
+	// other checks of the caller's own, such as a session store lookup.
+	//
+	// An error makes the answer 401 invalid_token, except an error that
+	// wraps ErrUnavailable (or context.Canceled or context.DeadlineExceeded),
+	// which means the check could not be made: the answer is then 503, and
+	// the token is not accepted. An error wrapping jwt.ErrInvalidOption is
+	// a configuration error: 500. The error is never sent to the client;
+	// Options.ErrorBody receives it in Error.Err.
+	Check func(r *http.Request, h jwt.Header, rc *jwt.RegisteredClaims) error
+
+	// ErrorBody, if set, makes the body of every refusal in place of the
+	// default JSON one: it returns the body and its Content-Type ("" means
+	// text/plain; charset=utf-8). It may log e. It cannot change the status
+	// code or the WWW-Authenticate header, which the middleware writes.
+	ErrorBody func(r *http.Request, e *Error) (contentType string, body []byte)
+}
+
+// New returns a middleware that admits a request to next only with a token
+// that keys and opts.Verify accept, and puts the verified token in the
+// request's context for [Claims], [Token] and [Scopes]. T is the claims type,
+// as for [jwt.Verify]: [jwt.RegisteredClaims], a struct that embeds it, or
+// map[string]any. A nil opts means the zero Options.
+//
+// Every request's context is passed to keys, so a key source that fetches
+// (a remote JWK Set) does so within the request's deadline, and stops when
+// the client goes away.
+//
+// New checks the options once: a nil key source, options jwt.Verify would
+// refuse, a realm, scope or URL that cannot be sent, or a "typ" of "at+jwt"
+// without the issuer and audience RFC 9068 §4 requires are errors wrapping
+// [jwt.ErrInvalidOption].
+func New[T any](keys jwt.KeySource, opts *Options) (func(http.Handler) http.Handler, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if keys == nil {
+		return nil, fmt.Errorf("%w: jwthttp: nil KeySource", jwt.ErrInvalidOption)
+	}
+	if err := checkOptions(&o); err != nil {
+		return nil, err
+	}
+	v := o.Verify
+	v.Audience = slices.Clone(v.Audience)
+	v.Required = slices.Clone(v.Required)
+	v.Critical = slices.Clone(v.Critical)
+	if err := probe(&v); err != nil {
+		return nil, err
+	}
+	m := &middleware[T]{
+		keys:     keys,
+		verify:   v,
+		form:     o.FormBody,
+		maxForm:  o.MaxFormBytes,
+		query:    o.QueryParameter,
+		cookie:   o.Cookie,
+		optional: o.Optional,
+		skip:     slices.Clone(o.SkipPaths),
+		check:    o.Check,
+		cfg: &config{
+			realm:            o.Realm,
+			scope:            o.Scope,
+			resourceMetadata: o.ResourceMetadata,
+			body:             o.ErrorBody,
+		},
+	}
+	if m.maxForm == 0 {
+		m.maxForm = DefaultMaxFormBytes
+	}
+	var zero T
+	_, m.registered = any(zero).(jwt.RegisteredClaims)
+	m.anonymous = &credential{cfg: m.cfg}
+	return m.wrap, nil
+}
+
+// probe asks jwt.Verify whether it accepts v, so that options it would
+// refuse on every request are refused once, here. The empty token fails
+// after the options are checked and before the key source is asked.
+func probe(v *jwt.VerifyOptions) error {
+	_, err := jwt.Verify[jwt.RegisteredClaims](context.Background(), "", noKeys{}, v)
+	if errors.Is(err, jwt.ErrInvalidOption) {
+		return fmt.Errorf("jwthttp: Options.Verify: %w", err)
+	}
+	return nil
+}
+
+// noKeys is the key source of probe; it is never asked.
+type noKeys struct{}
+
+func (noKeys) Lookup(context.Context, jwt.Header) ([]jwt.Verifier, error) {
+	return nil, jwt.ErrKeyNotFound
+}
+
+// checkOptions reports options that cannot be honoured.
+func checkOptions(o *Options) error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: jwthttp: "+format, append([]any{jwt.ErrInvalidOption}, args...)...)
+	}
+	if !isQuotable(o.Realm) {
+		return bad("Realm holds a character that cannot be sent in a challenge")
+	}
+	if o.Scope != "" && !isScopeList(o.Scope) {
+		return bad("Scope is not a list of scopes separated by single spaces")
+	}
+	if o.ResourceMetadata != "" {
+		u, err := url.Parse(o.ResourceMetadata)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Fragment != "" || !isQuotable(o.ResourceMetadata) {
+			return bad("ResourceMetadata is not an absolute http or https URL without a fragment")
+		}
+	}
+	if o.MaxFormBytes < 0 {
+		return bad("negative MaxFormBytes")
+	}
+	if o.Cookie != "" && !isToken(o.Cookie) {
+		return bad("Cookie is not a valid cookie name")
+	}
+	for _, p := range o.SkipPaths {
+		if !strings.HasPrefix(p, "/") || !isCleanPath(p) {
+			return bad("SkipPaths entry %q is not a clean absolute path", p)
+		}
+	}
+	if isAccessTokenType(o.Verify.Type) && (o.Verify.Issuer == "" || len(o.Verify.Audience) == 0) {
+		return bad("an RFC 9068 access token (typ at+jwt) needs Verify.Issuer and Verify.Audience")
+	}
+	return nil
+}
+
+// middleware is what New builds; wrap is the func(http.Handler) http.Handler.
+type middleware[T any] struct {
+	keys       jwt.KeySource
+	verify     jwt.VerifyOptions
+	cfg        *config
+	form       bool
+	maxForm    int64
+	query      string
+	cookie     string
+	optional   bool
+	skip       []string
+	check      func(*http.Request, jwt.Header, *jwt.RegisteredClaims) error
+	registered bool        // T is jwt.RegisteredClaims
+	anonymous  *credential // the context value of a request without a token
+}
+
+func (m *middleware[T]) wrap(next http.Handler) http.Handler {
+	if next == nil {
+		panic("jwthttp: nil handler")
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m.serve(next, w, r)
+	})
+}
+
+func (m *middleware[T]) serve(next http.Handler, w http.ResponseWriter, r *http.Request) {
+	if len(m.skip) > 0 && m.skipped(r.URL.Path) {
+		next.ServeHTTP(w, r)
+		return
+	}
+	token, src, r, e := m.extract(r)
+	if e != nil {
+		m.cfg.refuse(w, r, e)
+		return
+	}
+	ctx := r.Context()
+	if token == "" {
+		if m.optional {
+			next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, ctxKey{}, m.anonymous)))
+			return
+		}
+		m.cfg.refuse(w, r, m.cfg.noToken())
+		return
+	}
+	t, err := jwt.Verify[T](ctx, token, m.keys, &m.verify)
+	if err != nil {
+		m.cfg.refuse(w, r, m.cfg.verdict(ctx, err, false))
+		return
+	}
+	c := &credential{raw: token, token: t, cfg: m.cfg}
+	if m.registered {
+		c.rc = any(&t.Claims).(*jwt.RegisteredClaims)
+	}
+	if m.check != nil {
+		rc, err := c.registered()
+		if err != nil {
+			m.cfg.refuse(w, r, m.cfg.invalidToken(descMalformed, err))
+			return
+		}
+		// rc is a copy: the hook cannot change what handlers see.
+		if err := m.check(r, t.Header, &rc); err != nil {
+			m.cfg.refuse(w, r, m.cfg.verdict(ctx, err, true))
+			return
+		}
+	}
+	if src == fromQuery {
+		// RFC 6750 §2.3: successful answers to a request with the token
+		// in its URI should be private.
+		w.Header().Set("Cache-Control", "private")
+	}
+	next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, ctxKey{}, c)))
+}
+
+// skipped reports whether p is served without a token.
+func (m *middleware[T]) skipped(p string) bool {
+	if !isCleanPath(p) {
+		return false
+	}
+	for _, s := range m.skip {
+		if p == s || (strings.HasSuffix(s, "/") && strings.HasPrefix(p, s)) {
+			return true
+		}
+	}
+	return false
+}
+
+// isCleanPath reports whether p is an absolute path that path.Clean leaves
+// as it is, apart from a trailing slash.
+func isCleanPath(p string) bool {
+	if p == "" || p[0] != '/' {
+		return false
+	}
+	c := path.Clean(p)
+	return c == p || (c+"/" == p)
+}

@@ -1,0 +1,36 @@
+package jwthttp
+
+import (
+	"strings"
+
+	"github.com/jwtkit/jwt"
+)
+
+// AccessToken returns the verification options of the JWT profile for OAuth
+// 2.0 access tokens (RFC 9068 §4) for a resource server: a header "typ" of
+// "at+jwt" (or "application/at+jwt"), an "iss" equal to issuer, an "aud"
+// that contains resource, an "exp" in the future, and the claims RFC 9068
+// §2.2 requires: "iss", "exp", "aud", "sub", "client_id", "iat" and "jti".
+// The caller may then set more fields, such as Leeway.
+//
+// New refuses options with this "typ" and an empty issuer or resource.
+func AccessToken(issuer, resource string) jwt.VerifyOptions {
+	o := jwt.VerifyOptions{
+		Issuer:   issuer,
+		Type:     "at+jwt",
+		Required: []string{"iss", "exp", "aud", "sub", "client_id", "iat", "jti"},
+	}
+	if resource != "" {
+		o.Audience = []string{resource}
+	}
+	return o
+}
+
+// isAccessTokenType reports whether typ names an RFC 9068 access token, as
+// jwt.VerifyOptions.Type compares types.
+func isAccessTokenType(typ string) bool {
+	if len(typ) >= len("application/") && strings.EqualFold(typ[:len("application/")], "application/") {
+		typ = typ[len("application/"):]
+	}
+	return strings.EqualFold(typ, "at+jwt")
+}
