@@ -55,6 +55,11 @@ var (
 	// ErrInvalidClaims reports claims that [Sign] cannot encode as a claims
 	// set that [Verify] would accept.
 	ErrInvalidClaims = errors.New("jwt: invalid claims")
+	// ErrUnavailable reports that a check could not be made, through no fault
+	// of the token: a key source that cannot fetch its keys, a revocation
+	// store that cannot be reached. A service answers it with 503, not 401,
+	// and fails closed: the token is not accepted.
+	ErrUnavailable = errors.New("jwt: unavailable")
 	// ErrSigning reports a Signer that failed, such as a KMS that could not
 	// be reached; the Signer's error is wrapped too.
 	ErrSigning = errors.New("jwt: signing failed")

@@ -16,7 +16,7 @@ var sentinels = []error{
 	ErrMalformed, ErrTooLarge, ErrUnsupportedAlgorithm, ErrAlgorithmMismatch, ErrKeyNotFound,
 	ErrInvalidKey, ErrInvalidSignature, ErrExpired, ErrNotYetValid, ErrIssuedInFuture,
 	ErrIssuerMismatch, ErrAudienceMismatch, ErrSubjectMismatch, ErrTypeMismatch, ErrMissingClaim,
-	ErrUnsupportedCritical, ErrInvalidOption, ErrInvalidClaims, ErrSigning,
+	ErrUnsupportedCritical, ErrInvalidOption, ErrInvalidClaims, ErrSigning, ErrUnavailable,
 }
 
 // TestEveryErrorWrapsASentinel drives the error paths of the entry points,

@@ -1,15 +1,14 @@
 package jwthttp
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"strings"
 	"sync"
 
 	"github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/internal/strictjson"
 )
 
 // ctxKey is the context key of a request's *credential.
@@ -102,10 +101,9 @@ func (c *credential) extras() *extras {
 var errScope = errors.New("jwt: malformed scope claim")
 
 // readExtras reads the registered claims (if wantRC) and scopes of token,
-// which jwt.Verify has accepted. Verify has checked the payload already:
-// strict base64url, one JSON object with unique member names, registered
-// claims of the right types. Members are found by their exact names, which
-// encoding/json's case-insensitive field matching would not do.
+// which jwt.Verify has accepted, with the project's strict JSON reader.
+// Members are found by their exact names, which encoding/json's
+// case-insensitive field matching would not do.
 func readExtras(token string, wantRC bool) extras {
 	var x extras
 	d1 := strings.IndexByte(token, '.')
@@ -115,28 +113,38 @@ func readExtras(token string, wantRC bool) extras {
 		x.rcErr, x.scopeErr = err, err
 		return x
 	}
-	var scope, scp []byte
-	err = members(payload, func(name, raw []byte) error {
-		switch string(name) {
-		case "scope":
-			scope = raw
-		case "scp":
-			scp = raw
-		case "iss", "sub", "aud", "exp", "nbf", "iat", "jti":
-			if wantRC && x.rcErr == nil {
-				x.rcErr = readRegistered(&x.rc, string(name), raw)
+	var scope, scp string
+	r := strictjson.NewReader(string(payload))
+	if err = r.ObjectStart(); err == nil {
+		name, ok, rerr := r.FirstMember()
+		for ; ok && rerr == nil; name, ok, rerr = r.NextMember() {
+			r.Peek()
+			start := r.Offset()
+			if rerr = r.Skip(); rerr != nil {
+				break
+			}
+			raw := r.Slice(start)
+			switch name {
+			case "scope":
+				scope = raw
+			case "scp":
+				scp = raw
+			case "iss", "sub", "aud", "exp", "nbf", "iat", "jti":
+				if wantRC && x.rcErr == nil {
+					x.rcErr = readRegistered(&x.rc, name, raw)
+				}
 			}
 		}
-		return nil
-	})
+		err = rerr
+	}
 	if err != nil {
 		x.rcErr, x.scopeErr = err, err
 		return x
 	}
 	switch {
-	case scope != nil:
+	case scope != "":
 		x.scopes, x.scopeErr = readScopes(scope, false)
-	case scp != nil:
+	case scp != "":
 		x.scopes, x.scopeErr = readScopes(scp, true)
 	}
 	return x
@@ -144,33 +152,35 @@ func readExtras(token string, wantRC bool) extras {
 
 // readRegistered reads the registered claim name, whose JSON value is raw,
 // into rc.
-func readRegistered(rc *jwt.RegisteredClaims, name string, raw []byte) error {
+func readRegistered(rc *jwt.RegisteredClaims, name, raw string) error {
+	var err error
 	switch name {
 	case "iss":
-		return readString(raw, &rc.Issuer)
+		rc.Issuer, err = readString(raw)
 	case "sub":
-		return readString(raw, &rc.Subject)
+		rc.Subject, err = readString(raw)
 	case "jti":
-		return readString(raw, &rc.ID)
+		rc.ID, err = readString(raw)
 	case "aud":
-		return rc.Audience.UnmarshalJSON(raw)
+		err = rc.Audience.UnmarshalJSON([]byte(raw))
 	case "exp":
-		return rc.ExpiresAt.UnmarshalJSON(raw)
+		err = rc.ExpiresAt.UnmarshalJSON([]byte(raw))
 	case "nbf":
-		return rc.NotBefore.UnmarshalJSON(raw)
+		err = rc.NotBefore.UnmarshalJSON([]byte(raw))
 	case "iat":
-		return rc.IssuedAt.UnmarshalJSON(raw)
+		err = rc.IssuedAt.UnmarshalJSON([]byte(raw))
 	}
-	return nil
+	return err
 }
 
 // readScopes reads a "scope" claim (a string), or an "scp" claim (a string
 // or an array of strings) if array is set.
-func readScopes(raw []byte, array bool) ([]string, error) {
+func readScopes(raw string, array bool) ([]string, error) {
+	r := strictjson.NewReader(raw)
 	switch {
-	case raw[0] == '"':
-		var s string
-		if err := readString(raw, &s); err != nil {
+	case r.Peek() == '"':
+		s, err := r.String()
+		if err != nil {
 			return nil, errScope
 		}
 		// Scopes are separated by spaces (RFC 6749 §3.3); any other
@@ -182,148 +192,18 @@ func readScopes(raw []byte, array bool) ([]string, error) {
 			}
 		}
 		return scopes, nil
-	case array && raw[0] == '[':
-		var list []*string // nil for a null element
-		if err := json.Unmarshal(raw, &list); err != nil {
+	case array && r.Peek() == '[':
+		list, err := r.StringArray() // a null or non-string element is an error
+		if err != nil {
 			return nil, errScope
 		}
-		scopes := make([]string, len(list))
-		for i, s := range list {
-			if s == nil {
-				return nil, errScope
-			}
-			scopes[i] = *s
-		}
-		return scopes, nil
+		return list, nil
 	}
 	return nil, errScope
 }
 
-// readString reads the JSON string raw into s.
-func readString(raw []byte, s *string) error {
-	if len(raw) >= 2 && raw[0] == '"' && bytes.IndexByte(raw, '\\') < 0 {
-		*s = string(raw[1 : len(raw)-1])
-		return nil
-	}
-	return json.Unmarshal(raw, s)
-}
-
-var errPayload = errors.New("jwt: the payload is not a JSON object")
-
-// members calls f with the name and raw value of each member of the JSON
-// object data, in order, stopping at f's first error. It finds members
-// only at the top level of the object, and unescapes names; it relies on
-// data being valid JSON, which jwt.Verify has checked, and reports
-// errPayload rather than guess when it finds otherwise.
-func members(data []byte, f func(name, raw []byte) error) error {
-	i := skipSpace(data, 0)
-	if i == len(data) || data[i] != '{' {
-		return errPayload
-	}
-	i = skipSpace(data, i+1)
-	if i < len(data) && data[i] == '}' {
-		return nil
-	}
-	for {
-		if i == len(data) || data[i] != '"' {
-			return errPayload
-		}
-		end := stringEnd(data, i)
-		if end < 0 {
-			return errPayload
-		}
-		name := data[i+1 : end-1]
-		if bytes.IndexByte(name, '\\') >= 0 {
-			var s string
-			if err := json.Unmarshal(data[i:end], &s); err != nil {
-				return errPayload
-			}
-			name = []byte(s)
-		}
-		i = skipSpace(data, end)
-		if i == len(data) || data[i] != ':' {
-			return errPayload
-		}
-		i = skipSpace(data, i+1)
-		start := i
-		if i = valueEnd(data, i); i < 0 {
-			return errPayload
-		}
-		if err := f(name, data[start:i]); err != nil {
-			return err
-		}
-		i = skipSpace(data, i)
-		if i == len(data) {
-			return errPayload
-		}
-		switch data[i] {
-		case '}':
-			return nil
-		case ',':
-			i = skipSpace(data, i+1)
-		default:
-			return errPayload
-		}
-	}
-}
-
-func skipSpace(data []byte, i int) int {
-	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// stringEnd returns the index after the string that starts at data[i], or
-// -1 if it does not end.
-func stringEnd(data []byte, i int) int {
-	for i++; i < len(data); i++ {
-		switch data[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
-		}
-	}
-	return -1
-}
-
-// valueEnd returns the index after the value that starts at data[i], or -1
-// if it does not end. Inside arrays and objects only strings and brackets
-// matter.
-func valueEnd(data []byte, i int) int {
-	if i == len(data) {
-		return -1
-	}
-	switch data[i] {
-	case '"':
-		return stringEnd(data, i)
-	case '{', '[':
-		depth := 0
-		for ; i < len(data); i++ {
-			switch data[i] {
-			case '"':
-				if i = stringEnd(data, i); i < 0 {
-					return -1
-				}
-				i--
-			case '{', '[':
-				depth++
-			case '}', ']':
-				if depth--; depth == 0 {
-					return i + 1
-				}
-			}
-		}
-		return -1
-	}
-	// A number, true, false or null: up to the next delimiter.
-	start := i
-	for i < len(data) && !strings.ContainsRune(",}] \t\n\r", rune(data[i])) {
-		i++
-	}
-	if i == start {
-		return -1
-	}
-	return i
+// readString reads the JSON string raw.
+func readString(raw string) (string, error) {
+	r := strictjson.NewReader(raw)
+	return r.String()
 }

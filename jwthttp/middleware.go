@@ -17,11 +17,11 @@ import (
 // [Options.FormBody] is set and [Options.MaxFormBytes] is zero.
 const DefaultMaxFormBytes = 64 << 10
 
-// ErrUnavailable reports that a token could not be checked, such as a
+// ErrUnavailable is [jwt.ErrUnavailable]: a token could not be checked, such as a
 // revocation store that cannot be reached. An error wrapping it, returned by
 // [Options.Check] or by the key source, makes the middleware answer 503
 // Service Unavailable instead of judging the token: it fails closed.
-var ErrUnavailable = errors.New("jwt: the token could not be checked")
+var ErrUnavailable = jwt.ErrUnavailable
 
 // Options configures the middleware returned by [New]. The zero value reads
 // tokens from the Authorization header only, verifies them with the secure
