@@ -166,7 +166,7 @@ func waitIdle(t testing.TB, s *Set) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		return s.flight == nil
-	}, 5*time.Second, time.Millisecond)
+	}, 20*time.Second, time.Millisecond)
 }
 
 // verify verifies token with keys at c's time.
