@@ -91,7 +91,11 @@ func (s *Set) get(ctx context.Context, u, etag, what string) (*response, error) 
 	if err != nil {
 		return nil, wrap(ErrFetch, err, "%s", what)
 	}
-	req.Header.Set("Accept", "application/jwk-set+json, application/json")
+	if what == "JWK Set" {
+		req.Header.Set("Accept", "application/jwk-set+json, application/json")
+	} else {
+		req.Header.Set("Accept", "application/json")
+	}
 	if etag != "" {
 		req.Header.Set("If-None-Match", etag)
 	}

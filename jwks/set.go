@@ -648,6 +648,7 @@ func (s *Set) Status() Status {
 func (s *Set) Close() {
 	s.mu.Lock()
 	s.closed = true
+	s.nextTry.Store(math.MaxInt64) // Lookup need not ask for a refresh
 	s.mu.Unlock()
 	s.cancel()
 	s.wg.Wait()

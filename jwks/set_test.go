@@ -116,16 +116,16 @@ func TestFetchFailures(t *testing.T) {
 		want    []error
 		msg     string
 	}{
-		{name: "500", handler: func(w http.ResponseWriter, r *http.Request) { http.Error(w, "oops", 500) },
+		{name: "500", handler: func(w http.ResponseWriter, r *http.Request) { http.Error(w, "oops", http.StatusInternalServerError) },
 			want: []error{ErrFetch}, msg: "status 500"},
 		{name: "404", handler: http.NotFound, want: []error{ErrFetch}, msg: "status 404"},
-		{name: "204", handler: func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) },
+		{name: "204", handler: func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) },
 			want: []error{ErrFetch}, msg: "status 204"},
 		{name: "201 with a good set", handler: func(w http.ResponseWriter, r *http.Request) {
-			w.WriteHeader(201)
+			w.WriteHeader(http.StatusCreated)
 			w.Write(setJSON(t, good))
 		}, want: []error{ErrFetch}, msg: "status 201"},
-		{name: "unconditional 304", handler: func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(304) },
+		{name: "unconditional 304", handler: func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNotModified) },
 			want: []error{ErrFetch}, msg: "status 304"},
 		{name: "invalid JSON", handler: serve([]byte(`{"keys":[`)), want: []error{ErrInvalidSet, jwt.ErrInvalidKey}},
 		{name: "HTML", handler: serve([]byte(`<html>login</html>`)), want: []error{ErrInvalidSet}},
@@ -470,7 +470,7 @@ func TestStaleWhileErrorThenFailClosed(t *testing.T) {
 	require.NoError(t, s.Prefetch(context.Background()))
 	fetchedAt := c.Now()
 
-	srv.set(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", 503) })
+	srv.set(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusServiceUnavailable) })
 	// Past its lifetime the set is still served; the refresh fails.
 	c.Add(2 * time.Minute)
 	tok := sign(t, k, c.Now())
@@ -795,4 +795,37 @@ func TestLookupAllocations(t *testing.T) {
 		})
 		assert.Zero(t, allocs, fmt.Sprintf("%+v", h))
 	}
+}
+
+// countingTransport counts the requests that go through it.
+type countingTransport struct{ n atomic.Int64 }
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+func TestCallersClient(t *testing.T) {
+	k := newKey(t, jwt.EdDSA, "k", false)
+	target := newServer(t, serve(setJSON(t, k)))
+	redirector := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target.URL, http.StatusFound)
+	})
+	var followed atomic.Int64
+	tr := &countingTransport{}
+	client := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error {
+		followed.Add(1)
+		return nil
+	}}
+	s := newTestSet(t, redirector.URL, &Options{Client: client})
+	assert.ErrorIs(t, s.Prefetch(context.Background()), ErrFetch)
+	assert.EqualValues(t, 1, tr.n.Load(), "the caller's transport is used")
+	assert.Zero(t, followed.Load(), "the caller's CheckRedirect is not asked when redirects are not followed")
+	assert.Zero(t, target.hits.Load())
+	assert.NotNil(t, client.CheckRedirect)
+
+	f := newTestSet(t, redirector.URL, &Options{Client: client, FollowRedirects: true})
+	require.NoError(t, f.Prefetch(context.Background()))
+	assert.EqualValues(t, 3, tr.n.Load())
+	assert.EqualValues(t, 1, followed.Load(), "then asked")
 }
