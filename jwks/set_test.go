@@ -72,6 +72,8 @@ func TestVerifyThroughSet(t *testing.T) {
 	require.NoError(t, verify(s, c, sign(t, k2, c.Now())))
 	// A token without kid uses the keys bound to its alg.
 	require.NoError(t, verify(s, c, sign(t, withKID(k1, ""), c.Now())))
+	// Prefetch of a set within its lifetime fetches nothing.
+	require.NoError(t, s.Prefetch(context.Background()))
 	assert.EqualValues(t, 1, srv.hits.Load())
 
 	st := s.Status()
@@ -135,8 +137,8 @@ func TestFetchFailures(t *testing.T) {
 		{name: "only unusable keys", handler: serve([]byte(`{"keys":[
 			{"kty":"EC","crv":"secp256k1","x":"AA","y":"AA","kid":"a"},
 			{"kty":"OKP","crv":"X25519","x":"` + strings.Repeat("A", 43) + `","kid":"b"},
-			` + useEnc(t, good) + `]}`)),
-			want: []error{ErrInvalidSet, jwt.ErrKeyNotFound}, msg: "3 keys left out"},
+			` + restricted(t, good, "enc", nil) + `,` + restricted(t, good, "", []string{"sign"}) + `]}`)),
+			want: []error{ErrInvalidSet, jwt.ErrKeyNotFound}, msg: "4 keys left out"},
 		{name: "private key published", handler: serve([]byte(privateSet(t))),
 			want: []error{ErrInvalidSet, jwt.ErrPrivateKeyInSet}},
 		{name: "duplicate kids", handler: serve([]byte(`{"keys":[` + pubJSON(t, good) + `,` + pubJSON(t, good) + `]}`)),
@@ -186,9 +188,11 @@ func TestFetchFailures(t *testing.T) {
 	}
 }
 
-func useEnc(t *testing.T, k testKey) string {
+// restricted returns k's public JWK with another kid and the given "use"
+// and "key_ops", neither of which allows verifying.
+func restricted(t *testing.T, k testKey, use string, ops []string) string {
 	p := *k.pub
-	p.KeyID, p.Algorithm, p.Use = "enc-key", "", "enc"
+	p.KeyID, p.Use, p.KeyOps = "restricted-"+use+strings.Join(ops, ""), use, ops
 	b, err := p.MarshalJSON()
 	require.NoError(t, err)
 	return string(b)
@@ -828,4 +832,27 @@ func TestCallersClient(t *testing.T) {
 	require.NoError(t, f.Prefetch(context.Background()))
 	assert.EqualValues(t, 3, tr.n.Load())
 	assert.EqualValues(t, 1, followed.Load(), "then asked")
+}
+
+// TestTokenURLsNeverFollowed: "jku" and "x5u" in a token are ignored; only
+// the configured URL is fetched, also for an unknown kid.
+func TestTokenURLsNeverFollowed(t *testing.T) {
+	c := newClock()
+	k := newKey(t, jwt.EdDSA, "k", false)
+	evil := newServer(t, serve(setJSON(t, newKey(t, jwt.EdDSA, "k", false))))
+	srv := newServer(t, serve(setJSON(t, k)))
+	s := newTestSet(t, srv.URL, &Options{Now: c.Now})
+	enc := base64.RawURLEncoding.EncodeToString
+	token := func(kid string) string {
+		h := fmt.Sprintf(`{"alg":"EdDSA","kid":%q,"jku":%q,"x5u":%q}`, kid, evil.URL, evil.URL)
+		p := fmt.Sprintf(`{"exp":%d}`, c.Now().Add(time.Hour).Unix())
+		input := enc([]byte(h)) + "." + enc([]byte(p))
+		sig, err := k.signer.Sign(context.Background(), []byte(input))
+		require.NoError(t, err)
+		return input + "." + enc(sig)
+	}
+	require.NoError(t, verify(s, c, token("k")))
+	assert.ErrorIs(t, verify(s, c, token("unknown")), jwt.ErrKeyNotFound)
+	assert.Zero(t, evil.hits.Load())
+	assert.EqualValues(t, 2, srv.hits.Load())
 }
