@@ -27,7 +27,7 @@ var (
 	// staleness. It wraps jwt.ErrKeyNotFound, as the jwt.KeySource contract
 	// asks, and the error that made the set unavailable is wrapped too.
 	ErrUnavailable = fmt.Errorf("%w: no usable JWK Set", jwt.ErrKeyNotFound)
-	// ErrClosed reports a Set or KeyRing used for work after Close.
+	// ErrClosed reports a Set asked to fetch after Close.
 	ErrClosed = errors.New("jwt: closed")
 )
 
