@@ -52,6 +52,35 @@ func BenchmarkVerify(b *testing.B) {
 	}
 }
 
+// BenchmarkVerifyRatio alternates verifications through the local KeySet
+// and the warm remote Set, so that both see the same machine load, and
+// reports remote time over local time.
+func BenchmarkVerifyRatio(b *testing.B) {
+	for _, alg := range []jwt.Algorithm{jwt.EdDSA, jwt.ES256} {
+		token, local, remote := benchSetup(b, alg)
+		ctx := context.Background()
+		b.Run(alg.Name(), func(b *testing.B) {
+			var tl, tr time.Duration
+			for i := 0; b.Loop(); i++ {
+				first, second, t1, t2 := jwt.KeySource(local), jwt.KeySource(remote), &tl, &tr
+				if i%2 == 1 {
+					first, second, t1, t2 = second, first, t2, t1
+				}
+				start := time.Now()
+				_, err1 := jwt.Verify[jwt.RegisteredClaims](ctx, token, first, nil)
+				mid := time.Now()
+				_, err2 := jwt.Verify[jwt.RegisteredClaims](ctx, token, second, nil)
+				*t1 += mid.Sub(start)
+				*t2 += time.Since(mid)
+				if err1 != nil || err2 != nil {
+					b.Fatal(err1, err2)
+				}
+			}
+			b.ReportMetric(float64(tr)/float64(tl), "remote/local")
+		})
+	}
+}
+
 // BenchmarkLookup measures the lookup alone, the cost a remote Set adds.
 func BenchmarkLookup(b *testing.B) {
 	_, local, remote := benchSetup(b, jwt.EdDSA)
