@@ -71,7 +71,8 @@ type Verifier interface {
 // use, must not keep h's strings beyond the call unless it copies them, and
 // returns an error wrapping ErrKeyNotFound when it has no key for the token
 // (ErrAlgorithmMismatch when the key named by "kid" is bound to another
-// algorithm). The returned slice is only read.
+// algorithm), or ErrUnavailable when it cannot tell, because its keys cannot
+// be fetched. The returned slice is only read.
 type KeySource interface {
 	Lookup(ctx context.Context, h Header) ([]Verifier, error)
 }

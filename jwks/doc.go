@@ -1,0 +1,84 @@
+// Package jwks fetches, caches and refreshes JSON Web Key Sets (RFC 7517)
+// published by identity providers, for verifying their tokens with package
+// jwt, and publishes the keys of a token issuer. It imports only the
+// standard library.
+//
+// A [Set] is a [jwt.KeySource] for the JWK Set at a URL, or, made by
+// [NewOIDC], for the one an OpenID Connect provider names in its discovery
+// document:
+//
+//	keys, opts, err := jwks.NewOIDC("https://login.example.com/realms/main", nil)
+//	if err != nil {
+//		return err // an invalid URL or option; nothing is fetched yet
+//	}
+//	defer keys.Close()
+//	opts.Audience = []string{"orders-api"}
+//	tok, err := jwt.Verify[jwt.RegisteredClaims](ctx, token, keys, opts)
+//
+// or, from a jwks_uri, keys, err := jwks.New(url, &jwks.Options{...}).
+//
+// # Fetching and caching
+//
+// Constructors do no I/O. The first fetch happens on [Set.Prefetch], which
+// a service may call at startup to fail fast, or on the first token. Each
+// request has its own timeout (DefaultTimeout, 10 s) on the caller's
+// *http.Client or a default one, its body is capped (1 MiB), its status must
+// be 200, redirects are not followed unless asked for, and only https URLs
+// are accepted, or http to a loopback address. Only the configured URLs are
+// ever fetched: "jku" and "x5u" in a token are never followed.
+//
+// A fetched set is used for the lifetime its response gives in
+// Cache-Control max-age, or else Expires, bounded to [1 minute, 24 hours]
+// and 15 minutes when it gives none; "no-store", "no-cache" and "max-age=0"
+// mean the minimum. Refreshes are conditional (If-None-Match with the
+// set's ETag); a 304 keeps the set and renews its lifetime. After three
+// quarters of its lifetime the set is refreshed in the background while it
+// keeps serving; with Options.Background, a goroutine does this even when
+// no token arrives. Every fetch is single-flight: one request, however many
+// callers wait for it, and a caller whose context ends stops only its own
+// wait.
+//
+// Every successful refresh replaces the whole set. A key removed upstream
+// stops verifying as soon as the refresh that no longer lists it completes;
+// keys are never merged.
+//
+// # Unknown keys and failures
+//
+// A token whose "kid" the set lacks forces one refresh, shared by every
+// token that arrives meanwhile; then, for Options.Cooldown (30 s), unknown
+// kids fail at once with an error wrapping jwt.ErrKeyNotFound, without
+// waiting. Kids still unknown after a forced refresh are remembered, up to
+// Options.NegativeCacheSize, until the next scheduled refresh. So a flood of
+// tokens with random kids costs the provider at most one request per
+// cooldown. A token whose signature fails never causes a fetch.
+//
+// When a refresh fails (network error, timeout, a status other than 200,
+// a body that is not a JWK Set, or a set with no usable key), the last good
+// set is still served, for up to Options.MaxStaleness (24 hours) past its
+// lifetime, and the Set retries after a cooldown. After that, or before any
+// fetch has succeeded, [Set.Lookup] fails closed with an error wrapping
+// [ErrUnavailable], which wraps jwt.ErrUnavailable and the cause
+// ([ErrFetch], [ErrInvalidSet] or [ErrDiscovery]). [Set.Status] reports the
+// last success, the last error and the number of keys, for health checks,
+// and Options.OnRefresh is called after each fetch.
+//
+// Keys are read by jwt.ParsePublicJWKSet and bound by jwt.JWKSet.KeySet: a
+// key that cannot be used (an encryption key, an unsupported curve) is
+// skipped and reported in Status.Skipped, and only a set with no usable
+// key is an error. Keys without "alg", as Entra ID and many Keycloak realms
+// publish them, are bound to the algorithms in Options.Algorithms that fit
+// them; keys whose "use" is not "sig" or whose "key_ops" lack "verify" are
+// never used.
+//
+// # Publishing keys
+//
+// A [KeyRing] holds the keys of a token issuer: a current key that signs,
+// a next key published ahead of use, and retired keys published until every
+// token they signed has expired. Key IDs are RFC 7638 thumbprints.
+// [KeyRing.Rotate] moves on by one key, and KeyRingOptions.RotateEvery does
+// it on a schedule. [NewHandler] serves the ring's public JWK Set with
+// Cache-Control max-age and an ETag, and answers If-None-Match with 304.
+//
+// Sets and KeyRings hold no package-level state, and every goroutine they
+// start ends by their Close.
+package jwks

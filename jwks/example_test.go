@@ -1,0 +1,136 @@
+package jwks_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"time"
+
+	"github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/jwks"
+)
+
+// An identity provider publishes its keys with a KeyRing and a Handler; a
+// service verifies its tokens through OpenID Connect discovery.
+func ExampleNewOIDC() {
+	ctx := context.Background()
+
+	// The provider's side (normally another service): an issuer with a
+	// key ring, its JWK Set and its discovery document.
+	ring, err := jwks.NewKeyRing(&jwks.KeyRingOptions{Algorithm: jwt.ES256, MaxTokenLifetime: time.Hour})
+	if err != nil {
+		panic(err)
+	}
+	defer ring.Close()
+	mux := http.NewServeMux()
+	idp := httptest.NewServer(mux)
+	defer idp.Close()
+	issuer := idp.URL + "/realms/main"
+	mux.Handle("/realms/main/keys", jwks.NewHandler(ring))
+	mux.HandleFunc("/realms/main/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"issuer":%q,"jwks_uri":%q}`, issuer, issuer+"/keys")
+	})
+	token, err := ring.Sign(ctx, jwt.RegisteredClaims{
+		Issuer:    issuer,
+		Subject:   "user-1",
+		Audience:  jwt.Audience{"orders-api"},
+		ExpiresAt: jwt.NewNumericDate(time.Now().Add(5 * time.Minute)),
+	}, nil)
+	if err != nil {
+		panic(err)
+	}
+
+	// The service's side: from the issuer URL alone.
+	keys, opts, err := jwks.NewOIDC(issuer, nil) // no I/O yet
+	if err != nil {
+		panic(err)
+	}
+	defer keys.Close()
+	opts.Audience = []string{"orders-api"}
+
+	tok, err := jwt.Verify[jwt.RegisteredClaims](ctx, token, keys, opts)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(tok.Claims.Subject, tok.Header.KeyID == ring.KeyID())
+
+	// Tokens from another issuer are rejected, even when signed by its keys.
+	forged, _ := ring.Sign(ctx, jwt.RegisteredClaims{
+		Issuer:    "https://elsewhere.example",
+		Audience:  jwt.Audience{"orders-api"},
+		ExpiresAt: jwt.NewNumericDate(time.Now().Add(5 * time.Minute)),
+	}, nil)
+	_, err = jwt.Verify[jwt.RegisteredClaims](ctx, forged, keys, opts)
+	fmt.Println(errors.Is(err, jwt.ErrIssuerMismatch))
+	// Output:
+	// user-1 true
+	// true
+}
+
+// A Set from a jwks_uri, fetched before the service takes traffic, with
+// its Status for a health check.
+func ExampleNew() {
+	ctx := context.Background()
+	ring, err := jwks.NewKeyRing(&jwks.KeyRingOptions{Algorithm: jwt.EdDSA, MaxTokenLifetime: time.Hour})
+	if err != nil {
+		panic(err)
+	}
+	defer ring.Close()
+	srv := httptest.NewServer(jwks.NewHandler(ring))
+	defer srv.Close()
+
+	keys, err := jwks.New(srv.URL, &jwks.Options{
+		Timeout:    5 * time.Second,
+		Algorithms: []jwt.Algorithm{jwt.EdDSA}, // what this service accepts
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer keys.Close()
+	// Optional: fail fast at startup. Without it, the first token fetches.
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := keys.Prefetch(pctx); err != nil {
+		// errors.Is(err, jwks.ErrFetch) or jwks.ErrInvalidSet: the reason
+		// is in the message.
+		panic(err)
+	}
+	st := keys.Status()
+	fmt.Println(st.Serving, st.Keys, st.LastError)
+	// Output: true 2 <nil>
+}
+
+// A KeyRing signs with its current key and publishes the next one ahead of
+// use; Rotate moves on by one key.
+func ExampleKeyRing() {
+	ctx := context.Background()
+	ring, err := jwks.NewKeyRing(&jwks.KeyRingOptions{
+		Algorithm:        jwt.ES256,
+		MaxTokenLifetime: 15 * time.Minute, // retired keys stay published this long (plus jwt.MaxLeeway)
+		// RotateEvery: 24 * time.Hour,     // or rotate on a schedule, until Close
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer ring.Close()
+	mux := http.NewServeMux()
+	mux.Handle("/.well-known/jwks.json", jwks.NewHandler(ring)) // serve mux with your server
+
+	before := ring.KeyID()
+	next := ring.PublicJWKSet().Keys[1].KeyID
+	token, _ := ring.Sign(ctx, jwt.RegisteredClaims{ExpiresAt: jwt.NewNumericDate(time.Now().Add(10 * time.Minute))}, nil)
+
+	if err := ring.Rotate(); err != nil {
+		panic(err)
+	}
+	fmt.Println(ring.KeyID() == next, len(ring.PublicJWKSet().Keys))
+
+	// The ring verifies what it signed, also with the retired key.
+	tok, err := jwt.Verify[jwt.RegisteredClaims](ctx, token, ring, nil)
+	fmt.Println(err == nil && tok.Header.KeyID == before)
+	// Output:
+	// true 3
+	// true
+}

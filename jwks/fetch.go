@@ -1,0 +1,199 @@
+package jwks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// checkURL parses raw as the URL of a JWK Set, discovery document or
+// issuer: https, or http to a loopback address (tests, sidecars), with a
+// host and without a fragment.
+func checkURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("URL %s: %w", quote(raw), err)
+	}
+	if u.Opaque != "" || u.Host == "" {
+		return nil, fmt.Errorf("URL %s is not absolute", quote(u.Redacted()))
+	}
+	if u.Fragment != "" || u.RawFragment != "" {
+		return nil, fmt.Errorf("URL %s has a fragment", quote(u.Redacted()))
+	}
+	switch u.Scheme {
+	case "https":
+		return u, nil
+	case "http":
+		if isLoopback(u.Hostname()) {
+			return u, nil
+		}
+		return nil, fmt.Errorf("URL %s: http is allowed only to a loopback address; use https", quote(u.Redacted()))
+	}
+	return nil, fmt.Errorf("URL %s: scheme %s, want https", quote(u.Redacted()), quote(u.Scheme))
+}
+
+// isLoopback reports whether host is "localhost" or a loopback IP address.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.IsLoopback()
+}
+
+// redirectPolicy returns the CheckRedirect of the client a Set uses: no
+// redirects unless follow is set, and then only to URLs that checkURL
+// accepts, after which the caller's own policy (or the default one) decides.
+func redirectPolicy(follow bool, user func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if !follow {
+			return http.ErrUseLastResponse
+		}
+		if _, err := checkURL(req.URL.String()); err != nil {
+			return fmt.Errorf("redirect refused: %w", err)
+		}
+		if user != nil {
+			return user(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+}
+
+// response is a successful answer: a body with status 200, or a 304 to a
+// conditional request.
+type response struct {
+	notModified bool
+	body        []byte
+	etag        string
+	header      http.Header
+}
+
+// maxETag is the longest ETag remembered; a longer one is ignored.
+const maxETag = 256
+
+// get fetches u within the Set's timeout. what names the document in
+// errors. etag, if not empty, is sent as If-None-Match. Every error wraps
+// ErrFetch.
+func (s *Set) get(ctx context.Context, u, etag, what string) (*response, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, wrap(ErrFetch, err, "%s", what)
+	}
+	if what == "JWK Set" {
+		req.Header.Set("Accept", "application/jwk-set+json, application/json")
+	} else {
+		req.Header.Set("Accept", "application/json")
+	}
+	if etag != "" {
+		req.Header.Set("If-None-Match", etag)
+	}
+	resp, err := s.cfg.client.Do(req)
+	if err != nil {
+		return nil, wrap(ErrFetch, err, "%s", what)
+	}
+	defer resp.Body.Close()
+	where := redact(u)
+	switch code := resp.StatusCode; {
+	case code == http.StatusOK:
+	case code == http.StatusNotModified && etag != "":
+		return &response{notModified: true, etag: etagOf(resp.Header), header: resp.Header}, nil
+	case code >= 300 && code < 400 && resp.Header.Get("Location") != "":
+		return nil, wrap(ErrFetch, nil, "%s %s: status %d, a redirect to %s, which is not followed (see Options.FollowRedirects)",
+			what, where, code, quote(resp.Header.Get("Location")))
+	default:
+		return nil, wrap(ErrFetch, nil, "%s %s: status %d, want 200", what, where, code)
+	}
+	limit := s.cfg.maxBody
+	if resp.ContentLength > limit {
+		return nil, wrap(ErrFetch, nil, "%s %s: body of %d bytes, limit %d", what, where, resp.ContentLength, limit)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, wrap(ErrFetch, err, "%s %s: reading the body", what, where)
+	}
+	if int64(len(body)) > limit {
+		return nil, wrap(ErrFetch, nil, "%s %s: body larger than %d bytes", what, where, limit)
+	}
+	return &response{body: body, etag: etagOf(resp.Header), header: resp.Header}, nil
+}
+
+// etagOf returns the response's ETag, or "" if it has none or it is too long.
+func etagOf(h http.Header) string {
+	e := h.Get("ETag")
+	if len(e) > maxETag {
+		return ""
+	}
+	return e
+}
+
+// redact returns u for error messages, with any password hidden and quoted.
+func redact(u string) string {
+	if p, err := url.Parse(u); err == nil {
+		u = p.Redacted()
+	}
+	return quote(u)
+}
+
+// freshness returns how long a response with header h stays fresh, as its
+// Cache-Control max-age or else its Expires say (RFC 9111 §4.2.1), less the
+// Age a cache in between reports; ok is false if neither header is present.
+// no-store, no-cache, an invalid or repeated max-age, and an invalid Expires
+// all mean 0: refresh as soon as allowed.
+func freshness(h http.Header, now time.Time) (d time.Duration, ok bool) {
+	age := time.Duration(0)
+	if a, err := strconv.ParseInt(strings.TrimSpace(h.Get("Age")), 10, 64); err == nil && a > 0 {
+		age = seconds(a)
+	}
+	maxAge, seen, stale := int64(0), false, false
+	for _, line := range h.Values("Cache-Control") {
+		for dir := range strings.SplitSeq(line, ",") {
+			name, value, _ := strings.Cut(strings.TrimSpace(dir), "=")
+			switch strings.ToLower(strings.TrimSpace(name)) {
+			case "no-store", "no-cache":
+				stale = true
+			case "max-age":
+				n, err := strconv.ParseInt(strings.Trim(strings.TrimSpace(value), `"`), 10, 64)
+				if err != nil || n < 0 || seen {
+					stale = true
+				}
+				maxAge, seen = n, true
+			}
+		}
+	}
+	switch {
+	case stale:
+		return 0, true
+	case seen:
+		return max(seconds(maxAge)-age, 0), true
+	}
+	exp := h.Get("Expires")
+	if exp == "" {
+		return 0, false
+	}
+	t, err := http.ParseTime(exp)
+	if err != nil {
+		return 0, true
+	}
+	if date, err := http.ParseTime(h.Get("Date")); err == nil {
+		return max(t.Sub(date)-age, 0), true
+	}
+	return max(t.Sub(now), 0), true
+}
+
+// seconds returns n seconds as a Duration, saturating instead of overflowing.
+func seconds(n int64) time.Duration {
+	const limit = int64(1<<63-1) / int64(time.Second)
+	return time.Duration(min(n, limit)) * time.Second
+}
