@@ -275,8 +275,9 @@ func newSet(opts *Options) (*Set, error) {
 }
 
 // Lookup implements [jwt.KeySource] with the rules given for [Set]. Its
-// errors wrap jwt.ErrKeyNotFound, ErrUnavailable (and so jwt.ErrUnavailable) when the Set has no
-// usable set, or jwt.ErrAlgorithmMismatch.
+// errors wrap jwt.ErrKeyNotFound for an unknown key, ErrUnavailable (and so
+// jwt.ErrUnavailable) when the Set has no usable set, or
+// jwt.ErrAlgorithmMismatch.
 func (s *Set) Lookup(ctx context.Context, h jwt.Header) ([]jwt.Verifier, error) {
 	now := s.cfg.now()
 	snap := s.state.Load()
