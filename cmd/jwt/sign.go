@@ -12,9 +12,10 @@ import (
 )
 
 var signCommand = &command{
-	name:     "sign",
-	synopsis: "sign [--alg ALG] --key FILE|--secret-file FILE [--kid KID] [--typ TYP] [--iat] [--exp DURATION] [--nbf DURATION] [--time UNIX] [--max-size BYTES] [CLAIMS]",
-	summary:  "sign a claims set and print the compact token",
+	name: "sign",
+	synopsis: "sign [--alg ALG] --key FILE|--secret-file FILE [--kid KID] [--typ TYP] [--cty CTY] [--iat] [--exp DURATION]\n" +
+		"                [--nbf DURATION] [--time UNIX] [--max-size BYTES] [--jws] [CLAIMS]",
+	summary: "sign a claims set and print the compact token",
 	about: `
 Sign signs CLAIMS, a JSON object, with the private or secret key in FILE and
 prints the compact token and a newline. CLAIMS is the argument, or standard
