@@ -23,7 +23,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"unicode/utf8"
 
@@ -370,7 +369,9 @@ func TestKeygenFileCreation(t *testing.T) {
 		ok(t, jwtRun(t, "keygen", "--alg", "ES256", "--format", "pem", "--out", out, "--force"))
 		st, err := os.Stat(out)
 		require.NoError(t, err)
-		assert.Equal(t, uint32(os.Geteuid()), st.Sys().(*syscall.Stat_t).Uid, "owned by who ran jwt, not by the old file's owner")
+		uid, known := fileOwner(st)
+		require.True(t, known)
+		assert.Equal(t, os.Geteuid(), uid, "owned by who ran jwt, not by the old file's owner")
 	})
 	t.Run("no force", func(t *testing.T) {
 		link := filepath.Join(dir, "dangling")
