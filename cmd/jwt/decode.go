@@ -3,16 +3,14 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"unicode/utf8"
 
 	"github.com/jwtkit/jwt"
 )
 
 var decodeCommand = &command{
 	name:     "decode",
-	synopsis: "decode [--indent] [TOKEN]",
+	synopsis: "decode [--indent] [--max-size BYTES] [TOKEN]",
 	summary:  "print a token's header and payload WITHOUT verifying anything",
 	about: `
 Decode prints the header and payload of TOKEN, the argument or standard input
@@ -23,48 +21,57 @@ JSON, and otherwise as a JSON string. Bytes that are not UTF-8 are shown as
 signature nor the claims, and standard error says so: anyone can write a
 token that says anything. Use jwt verify to trust a token.
 
-Exit status 0: decoded. 1: the token is malformed. 2: usage error.`,
+Exit status 0: decoded. 1: the token is malformed, or longer than --max-size.
+2: usage error.`,
 	examples: []string{
 		`jwt decode "$TOKEN"`,
-		`echo "$TOKEN" | jwt decode --indent`,
+		`echo "$TOKEN" | jwt decode --indent --max-size 65536`,
 	},
-	flags: func(fs *flag.FlagSet) func(*env, []string) error {
-		indent := fs.Bool("indent", false, "indent the output for reading")
-		return func(e *env, pos []string) error {
-			token, err := readToken(e, pos)
-			if err != nil {
-				return err
-			}
-			u, err := jwt.ParseUnverified(token, 0)
-			if err != nil {
-				return &exitError{exitRejected, err}
-			}
-			var out bytes.Buffer
-			out.WriteString(`{"header":`)
-			if err := json.Compact(&out, u.HeaderJSON); err != nil {
-				return &exitError{exitRejected, fmt.Errorf("%w: header: %v", jwt.ErrMalformed, err)}
-			}
-			out.WriteString(`,"payload":`)
-			if json.Valid(u.Payload) {
-				json.Compact(&out, u.Payload)
-			} else {
-				out.Write(appendJSONString(nil, u.Payload))
-			}
-			out.WriteString("}")
-			text := escapeUnprintable(nil, out.Bytes())
-			if *indent {
-				var b bytes.Buffer
-				json.Indent(&b, text, "", "  ")
-				text = b.Bytes()
-			}
-			text = append(text, '\n')
-			if _, err := e.stdout.Write(text); err != nil {
-				return err
-			}
-			fmt.Fprintln(e.stderr, "jwt: decoded only: NOTHING was verified, neither the signature nor the claims")
-			return nil
-		}
-	},
+	run: runDecode,
+}
+
+// runDecode runs jwt decode.
+func runDecode(e *env, args []string) error {
+	fs := newFlagSet("decode")
+	indent := fs.Bool("indent", false, "indent the output for reading")
+	maxSize := byteSize(jwt.DefaultMaxSize)
+	fs.Var(&maxSize, "max-size", maxSizeUsage)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	token, err := readToken(e, pos)
+	if err != nil {
+		return err
+	}
+	u, err := jwt.ParseUnverified(token, int(maxSize))
+	if err != nil {
+		return &exitError{code: exitRejected, msg: libText(err) + sizeHint(err), err: err}
+	}
+	var out bytes.Buffer
+	out.WriteString(`{"header":`)
+	if err := json.Compact(&out, u.HeaderJSON); err != nil {
+		return &exitError{code: exitRejected, msg: "malformed token: header is not JSON", err: jwt.ErrMalformed} // cannot happen: ParseUnverified read it
+	}
+	out.WriteString(`,"payload":`)
+	if json.Valid(u.Payload) {
+		json.Compact(&out, u.Payload)
+	} else {
+		out.Write(appendJSONString(nil, u.Payload))
+	}
+	out.WriteString("}")
+	text := escapeUnprintable(nil, out.Bytes())
+	if *indent {
+		var b bytes.Buffer
+		json.Indent(&b, text, "", "  ")
+		text = b.Bytes()
+	}
+	text = append(text, '\n')
+	if _, err := e.stdout.Write(text); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stderr, "jwt: decoded only: NOTHING was verified, neither the signature nor the claims")
+	return nil
 }
 
 // The output of decode is defined here rather than by encoding/json, whose
@@ -77,6 +84,9 @@ Exit status 0: decoded. 1: the token is malformed. 2: usage error.`,
 // escaped; control characters are written as \b, \f, \n, \r, \t or \u00XX;
 // '<', '>' and '&' as \u003c, \u003e and \u0026, as encoding/json writes
 // them. Bytes from 0x7f up are copied, for escapeUnprintable to deal with.
+// It is not strictjson.AppendString, the writer of tokens, because decode's
+// output is fixed by its tests and the short escapes read better: that one
+// writes \u0008 for \b, and replaces invalid UTF-8 itself.
 func appendJSONString(dst, b []byte) []byte {
 	const hexd = "0123456789abcdef"
 	dst = append(dst, '"')
@@ -101,33 +111,4 @@ func appendJSONString(dst, b []byte) []byte {
 		}
 	}
 	return append(dst, '"')
-}
-
-// escapeUnprintable appends the JSON text b with each byte that is not valid
-// UTF-8 written as \ufffd, and DEL, the C1 control characters (U+0080 to
-// U+009F), U+2028 and U+2029 as \u escapes; other characters are copied.
-// In valid JSON, every byte from 0x7f up is inside a string, where these
-// escapes mean what they say, so the result is valid JSON, in UTF-8 and
-// without control characters.
-func escapeUnprintable(dst, b []byte) []byte {
-	const hexd = "0123456789abcdef"
-	for i := 0; i < len(b); {
-		c := b[i]
-		if c < 0x7f {
-			dst = append(dst, c)
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRune(b[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			dst = append(dst, `\ufffd`...)
-		case r <= 0x9f, r == 0x2028, r == 0x2029:
-			dst = append(dst, '\\', 'u', hexd[r>>12], hexd[r>>8&0xf], hexd[r>>4&0xf], hexd[r&0xf])
-		default:
-			dst = append(dst, b[i:i+size]...)
-		}
-		i += size
-	}
-	return dst
 }

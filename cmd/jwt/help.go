@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -18,29 +19,46 @@ Usage:
 Commands:
 `
 
-const keyHelp = `Key files (--key FILE):
-  A key file is read, by its content, as one of:
-  - a JWK (RFC 7517): UTF-8 text starting with "{";
+const keyHelp = `Key files (--key FILE, --secret-file FILE):
+  --key FILE is read, by its content, as one of:
+  - a JWK (RFC 7517): a JSON object;
   - a JWK Set, {"keys":[...]}: jwt verify takes the key named by the token's
-    "kid" or by --kid; jwt sign and jwt thumbprint take the key named by --kid,
-    or the only key of the set;
+    "kid" among the keys that can verify, or the key named by --kid; jwt sign
+    and jwt thumbprint take the key named by --kid, or the only key of the set;
   - PEM: a private key (PKCS #8 "PRIVATE KEY", PKCS #1 "RSA PRIVATE KEY",
     SEC 1 "EC PRIVATE KEY"), a public key (PKIX "PUBLIC KEY", PKCS #1 "RSA
     PUBLIC KEY") or an X.509 "CERTIFICATE", whose public key is used (the
-    certificate itself is not checked);
-  - anything else is a raw secret for HS256, HS384 or HS512, whose bytes are
-    used exactly as they are, a trailing newline included (write it with
-    printf, not echo). It must be at least 32, 48 or 64 bytes long.
-  The algorithm is never taken from a token: it comes from --alg or from the
-  key's own "alg" member, and if they disagree jwt stops.
+    certificate itself is not checked).
+  A UTF-8 byte-order mark and leading whitespace are ignored.
 
-Times and durations:
-  DURATION is a Go duration such as 90s, 5m, 1h30m or -1m. UNIX is a time in
-  seconds since 1970-01-01T00:00:00Z, such as 1300819380.
+  A raw secret for HS256, HS384 or HS512 is used byte for byte, a trailing
+  newline included (write it with printf, not echo), and must be at least 32,
+  48 or 64 bytes long. Give it with --secret-file FILE. --key FILE reads a
+  raw secret too, but only a file that cannot be anything else: never one
+  with a byte-order mark (UTF-8, UTF-16 or UTF-32), one that looks like JSON
+  (starting with {, [ or "), UTF-16 text, PEM or PGP armor, binary data
+  starting with 0x30 as DER does, or an OpenSSH key, so that no key of
+  another kind, such as a public key, can become an HMAC secret.
+  --secret-file refuses a file that is certainly a key of another kind (a
+  JWK or JWK Set, PEM, one DER structure, an OpenSSH key).
+
+  The algorithm is never taken from a token: it comes from --alg, from the
+  key's own "alg" member, or from a key that fits one algorithm only
+  (Ed25519: EdDSA; EC P-256, P-384, P-521: ES256, ES384, ES512). RSA keys
+  and secrets fit several, so they need --alg or "alg". If --alg and "alg"
+  disagree, jwt stops.
+
+Times, durations and sizes:
+  DURATION is a Go duration such as 90s, 5m, 1h30m or -1m; a number needs a
+  unit. UNIX is a time in seconds since 1970-01-01T00:00:00Z, such as
+  1300819380. --max-size BYTES is the longest token jwt sign prints and jwt
+  verify and jwt decode read, by default 8192 bytes, the library's
+  DefaultMaxSize; give the same value to all three.
 
 Exit status:
   0  success (for verify: the token is valid)
-  1  the token was rejected or is malformed; one line on standard error says why
+  1  the token was rejected or is malformed; one line on standard error says
+     why. Whatever a token says, it can only make jwt exit 0 or 1.
   2  usage error, unreadable file, or a key that cannot be used
 `
 
@@ -59,13 +77,22 @@ func printHelp(w io.Writer) {
 	}
 }
 
-// printCommandHelp writes the help of one command: usage, description,
-// every flag, and examples.
+// printCommandHelp writes the help of c, with the flags its run function
+// defines: run with --help, it returns them in a *helpRequest before it
+// does anything else.
 func printCommandHelp(w io.Writer, c *command) {
+	var help *helpRequest
+	if !errors.As(c.run(nil, []string{"--help"}), &help) {
+		panic("jwt " + c.name + " --help did not ask for help")
+	}
+	writeCommandHelp(w, c, help.flags)
+}
+
+// writeCommandHelp writes the help of c: usage, description, every flag of
+// fs, and examples.
+func writeCommandHelp(w io.Writer, c *command, fs *flag.FlagSet) {
 	fmt.Fprintf(w, "Usage: jwt %s\n\n", c.synopsis)
 	fmt.Fprintf(w, "%s\n", strings.TrimSpace(c.about))
-	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-	c.flags(fs)
 	n := 0
 	fs.VisitAll(func(*flag.Flag) { n++ })
 	if n > 0 {

@@ -2,142 +2,331 @@ package main
 
 import (
 	"bytes"
-	"crypto"
-	"encoding/json"
+	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
 	"encoding/pem"
 	"errors"
+	"flag"
 	"fmt"
-	"unicode/utf8"
+	"regexp"
+	"slices"
+	"strings"
 
 	"github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/internal/strictjson"
 )
 
-// keyFile is a key file in one of the formats jwt reads. Exactly one of
-// jwk, set, signer, public and secret is set.
+// keyFlags are the flags naming a key file: --key FILE, or --secret-file
+// FILE for a raw HMAC secret.
+type keyFlags struct {
+	key, secret string
+}
+
+func (f *keyFlags) define(fs *flag.FlagSet, key string) {
+	fs.StringVar(&f.key, "key", "", "the key `FILE`: "+key+" (see Key files in jwt --help)")
+	fs.StringVar(&f.secret, "secret-file", "", "the raw HMAC secret in `FILE`, for HS256, HS384 and HS512: its bytes exactly as they are")
+}
+
+// read reads the key file the flags name.
+func (f *keyFlags) read() (*keyFile, error) {
+	switch {
+	case f.key != "" && f.secret != "":
+		return nil, usageError("give --key or --secret-file, not both")
+	case f.secret != "":
+		return readSecretFile(f.secret)
+	case f.key != "":
+		return readKeyFile(f.key)
+	}
+	return nil, usageError("no key file given: give --key FILE, or --secret-file FILE for a raw HMAC secret")
+}
+
+// keyFile is a key file in one of the forms jwt reads. Exactly one of jwk
+// and set is set.
 type keyFile struct {
-	path    string
-	kind    string           // for messages: "JWK", "JWK Set", "PEM private key", ...
-	jwk     *jwt.JWK         // a single JWK
-	set     *jwt.JWKSet      // a JWK Set
-	private crypto.Signer    // a PEM private key
-	public  crypto.PublicKey // a PEM public key or a certificate's key
-	secret  []byte           // a raw secret, for HS algorithms
+	path string
+	kind string // for messages: "JWK", "JWK Set", "PEM private key", ...
+	// jwk is the key of the file; a PEM key, a certificate's key or a raw
+	// secret is held as a JWK without "alg" or "kid".
+	jwk *jwt.JWK
+	set *jwt.JWKSet
 	// skipped are the keys of set that could not be parsed.
 	skipped []error
 }
 
-// readKeyFile reads and parses the key file at path. Its errors exit with
-// status 2 and never show key material.
+const (
+	utf8BOM  = "\xef\xbb\xbf"
+	pemBegin = "-----BEGIN "
+)
+
+// readKeyFile reads and parses the key file at path. A file is a raw
+// secret only when it cannot be anything else: see notRawSecret. Errors
+// exit with status 2 and never show key material.
 func readKeyFile(path string) (*keyFile, error) {
 	data, err := readFile(path, "key")
 	if err != nil {
 		return nil, err
 	}
-	kf := &keyFile{path: path}
-	trimmed := bytes.TrimLeft(data, " \t\r\n")
+	text := bytes.TrimLeft(bytes.TrimPrefix(data, []byte(utf8BOM)), " \t\r\n")
 	switch {
-	case len(trimmed) > 0 && trimmed[0] == '{' && utf8.Valid(data):
-		// Checked here so that no parser error can quote a byte of a secret.
-		if !json.Valid(data) {
-			return nil, keyError(fmt.Errorf("key file %s starts with \"{\" but is not valid JSON, so it is neither a JWK nor a JWK Set", quote(path)))
-		}
-		var members map[string]json.RawMessage
-		if json.Unmarshal(data, &members) == nil {
-			if _, ok := members["keys"]; ok {
-				kf.kind = "JWK Set"
-				kf.set, kf.skipped, err = jwt.ParseJWKSet(data)
-				if err != nil {
-					return nil, keyError(fmt.Errorf("key file %s: %s", quote(path), message(err)))
-				}
-				if len(kf.set.Keys) == 0 {
-					return nil, keyError(fmt.Errorf("key file %s: the JWK Set has no usable key%s", quote(path), skippedNote(kf.skipped)))
-				}
-				return kf, nil
-			}
-		}
-		kf.kind = "JWK"
-		if kf.jwk, err = jwt.ParseJWK(data); err != nil {
-			return nil, keyError(fmt.Errorf("key file %s: %s", quote(path), message(err)))
-		}
-		return kf, nil
-	case bytes.Contains(data, []byte("-----BEGIN ")):
-		return kf, kf.readPEM(data)
-	default:
-		kf.kind = "raw secret"
-		kf.secret = data
-		return kf, nil
+	case bytes.Contains(data, []byte(pemBegin)):
+		return readPEM(path, data)
+	case len(text) > 0 && text[0] == '{':
+		return readJSON(path, text)
 	}
+	if why := notRawSecret(data); why != "" {
+		return nil, usageError("key file %s is not read as a raw secret: it %s; if it is one, give it with --secret-file", quote(path), why)
+	}
+	return rawSecret(path, data)
 }
 
-// readPEM reads a PEM private key, public key or certificate.
-func (kf *keyFile) readPEM(data []byte) error {
-	block, rest := pem.Decode(data)
-	if block != nil && block.Type == "EC PARAMETERS" {
-		block, _ = pem.Decode(rest)
+// notRawSecret says why data, a key file that is neither PEM nor a JSON
+// object, could be another kind of key or a text of which a byte-order mark
+// or another encoding would change the bytes; it returns "" for a file
+// that can only be a raw secret.
+func notRawSecret(data []byte) string {
+	if len(data) == 0 {
+		return ""
 	}
-	if block == nil {
-		return keyError(fmt.Errorf("key file %s has a \"-----BEGIN\" line but no valid PEM block", quote(kf.path)))
-	}
-	var err error
-	switch block.Type {
-	case "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "ENCRYPTED PRIVATE KEY":
-		kf.kind = "PEM private key"
-		kf.private, err = jwt.ParsePrivateKeyPEM(data)
-		if errors.Is(err, jwt.ErrEncryptedPEM) {
-			err = errors.New("the PEM private key is encrypted; decrypt it first, e.g. with openssl pkey -in KEY -out PLAIN")
+	text := bytes.TrimLeft(bytes.TrimPrefix(data, []byte(utf8BOM)), " \t\r\n")
+	switch {
+	case bytes.HasPrefix(data, []byte("\xff\xfe\x00\x00")), bytes.HasPrefix(data, []byte("\x00\x00\xfe\xff")):
+		return "starts with a UTF-32 byte-order mark (save it as UTF-8)"
+	case bytes.HasPrefix(data, []byte("\xff\xfe")), bytes.HasPrefix(data, []byte("\xfe\xff")):
+		return "starts with a UTF-16 byte-order mark (save it as UTF-8)"
+	case bytes.HasPrefix(data, []byte(utf8BOM)):
+		return "starts with a UTF-8 byte-order mark, so it is text, but neither a JWK nor PEM"
+	case len(text) > 0 && (text[0] == '[' || text[0] == '"'):
+		return "looks like JSON, but is not a JWK or JWK Set (a JSON object)"
+	case data[0] == 0x30 && !isText(data):
+		return "looks like DER (binary, starting with 0x30 as an ASN.1 SEQUENCE does): jwt reads keys as PEM or JWK, so convert it, e.g. with openssl pkey -inform DER"
+	case isOpenSSH(text):
+		return "looks like an OpenSSH key, which jwt does not read: convert it to PEM, e.g. with ssh-keygen -e -m PKCS8"
+	case bytes.IndexByte(data, 0) >= 0:
+		// UTF-16 or UTF-32 text without a byte-order mark has NUL bytes
+		// between its ASCII characters.
+		ascii := bytes.ReplaceAll(data, []byte{0}, nil)
+		text := bytes.TrimLeft(ascii, " \t\r\n")
+		if bytes.HasPrefix(text, []byte("{")) || bytes.HasPrefix(text, []byte("[")) || bytes.Contains(ascii, []byte(pemBegin)) || isOpenSSH(text) {
+			return "looks like UTF-16 or UTF-32 text (save it as UTF-8)"
 		}
-	case "PUBLIC KEY", "RSA PUBLIC KEY":
-		kf.kind = "PEM public key"
-		kf.public, err = jwt.ParsePublicKeyPEM(data)
-	case "CERTIFICATE":
+	}
+	return ""
+}
+
+// isText reports whether data is printable ASCII, with tabs and line ends:
+// a text secret such as a hexadecimal one starting with "0" (0x30), but no
+// DER, which always holds bytes such as 0x00 and 0x02.
+func isText(data []byte) bool {
+	for _, c := range data {
+		if (c < 0x20 || c > 0x7e) && c != '\t' && c != '\n' && c != '\r' {
+			return false
+		}
+	}
+	return true
+}
+
+// isOpenSSH reports whether text starts as an OpenSSH private key (binary)
+// or public key line does.
+func isOpenSSH(text []byte) bool {
+	for _, p := range []string{"openssh-key-v1", "ssh-", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-"} {
+		if bytes.HasPrefix(text, []byte(p)) {
+			return true
+		}
+	}
+	return false
+}
+
+// sshPublicKey matches the start of an OpenSSH public key line: a key type,
+// a space and the base64 of the key, which starts with a 32-bit length.
+var sshPublicKey = regexp.MustCompile(`^(ssh-[a-z0-9-]+|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9@.-]+) AAAA`)
+
+// readSecretFile reads the raw secret of --secret-file: its bytes exactly
+// as they are, unless the file is certainly a key of another kind (see
+// keyForm).
+func readSecretFile(path string) (*keyFile, error) {
+	data, err := readFile(path, "secret")
+	if err != nil {
+		return nil, err
+	}
+	if form := keyForm(data); form != "" {
+		return nil, usageError("--secret-file %s holds %s, not a raw secret: give it with --key", quote(path), form)
+	}
+	return rawSecret(path, data)
+}
+
+// keyForm names the kind of key data certainly is, if it is one: a JWK or
+// JWK Set (after a UTF-8 byte-order mark and whitespace), PEM, DER whose
+// outer SEQUENCE spans the file, or an OpenSSH key. A raw secret cannot be
+// mistaken for these.
+func keyForm(data []byte) string {
+	text := bytes.TrimLeft(bytes.TrimPrefix(data, []byte(utf8BOM)), " \t\r\n")
+	switch {
+	case bytes.Contains(data, []byte(pemBegin)):
+		return "PEM"
+	case bytes.HasPrefix(text, []byte("openssh-key-v1")), sshPublicKey.Match(text):
+		return "an OpenSSH key"
+	case isDER(data):
+		return "DER"
+	}
+	if names, err := memberNames(text); err == nil {
+		if slices.Contains(names, "keys") {
+			return "a JWK Set"
+		}
+		if slices.Contains(names, "kty") {
+			return "a JWK"
+		}
+	}
+	return ""
+}
+
+// isDER reports whether data is one DER SEQUENCE spanning all of it.
+func isDER(data []byte) bool {
+	if len(data) < 2 || data[0] != 0x30 {
+		return false
+	}
+	n, header := int(data[1]), 2
+	if n >= 0x80 {
+		size := n & 0x7f
+		if size == 0 || size > 3 || len(data) < 2+size {
+			return false
+		}
+		n = 0
+		for _, b := range data[2 : 2+size] {
+			n = n<<8 | int(b)
+		}
+		header += size
+	}
+	return header+n == len(data)
+}
+
+// memberNames returns the member names of the JSON object text, read with
+// the strict reader: no duplicate names at any depth, nothing after it.
+func memberNames(text []byte) ([]string, error) {
+	r := strictjson.NewReader(string(text))
+	if err := r.ObjectStart(); err != nil {
+		return nil, err
+	}
+	var names []string
+	var seen strictjson.NameSet
+	name, ok, err := r.FirstMember()
+	for ; ok && err == nil; name, ok, err = r.NextMember() {
+		if err = seen.Add(name); err == nil {
+			err = r.Skip()
+		}
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, name)
+	}
+	if err == nil {
+		err = r.End()
+	}
+	return names, err
+}
+
+// readJSON reads a key file holding a JSON object: a JWK Set if it has a
+// "keys" member, else a JWK.
+func readJSON(path string, text []byte) (*keyFile, error) {
+	names, err := memberNames(text)
+	if err != nil {
+		// The reader's errors never quote a value, which may be a secret.
+		detail := "invalid JSON"
+		var se *strictjson.Error
+		if errors.As(err, &se) {
+			detail = se.Detail
+		}
+		return nil, usageError("key file %s starts with \"{\" but is not valid JSON (%s), so it is neither a JWK nor a JWK Set", quote(path), detail)
+	}
+	kf := &keyFile{path: path, kind: "JWK"}
+	if slices.Contains(names, "keys") {
+		kf.kind = "JWK Set"
+		if kf.set, kf.skipped, err = jwt.ParseJWKSet(text); err != nil {
+			return nil, keyError(err, "key file %s", quote(path))
+		}
+		if len(kf.set.Keys) == 0 {
+			return nil, usageError("key file %s: the JWK Set has no usable key%s", quote(path), skippedNote(kf.skipped))
+		}
+		return kf, nil
+	}
+	if kf.jwk, err = jwt.ParseJWK(text); err != nil {
+		return nil, keyError(err, "key file %s", quote(path))
+	}
+	return kf, nil
+}
+
+// readPEM reads a PEM private key, public key or certificate with the
+// library's parsers, chosen by the type of the first block.
+func readPEM(path string, data []byte) (*keyFile, error) {
+	if bytes.Contains(data, []byte(pemBegin+"PGP ")) {
+		return nil, usageError("key file %s holds OpenPGP armor, which jwt does not read", quote(path))
+	}
+	block, _ := pem.Decode(data)
+	if block == nil {
+		return nil, usageError("key file %s has a %q line but no valid PEM block", quote(path), strings.TrimSpace(pemBegin))
+	}
+	kf := &keyFile{path: path}
+	var key any
+	var err error
+	switch {
+	case block.Type == "CERTIFICATE":
 		// The first certificate of a chain is the one whose key signs.
 		kf.kind = "X.509 certificate"
 		cert, cerr := jwt.ParseCertificate(block.Bytes)
 		if err = cerr; err == nil {
-			kf.public = cert.PublicKey
+			key = cert.PublicKey
 		}
+	case strings.HasSuffix(block.Type, "PUBLIC KEY"):
+		kf.kind = "PEM public key"
+		key, err = jwt.ParsePublicKeyPEM(data)
 	default:
-		err = fmt.Errorf("PEM block %s is not a key or certificate that jwt reads", quote(block.Type))
+		kf.kind = "PEM private key"
+		key, err = jwt.ParsePrivateKeyPEM(data)
 	}
+	switch {
+	case errors.Is(err, jwt.ErrEncryptedPEM):
+		return nil, usageError("key file %s: the PEM private key is encrypted; decrypt it first, e.g. with openssl pkey -in KEY -out PLAIN", quote(path))
+	case errors.Is(err, jwt.ErrUnsupportedKeyType):
+		return nil, usageError("key file %s holds a key of a type jwt does not use; jwt uses RSA keys, EC keys on P-256, P-384 and P-521, and Ed25519 keys", quote(path))
+	case err != nil && block.Type == "OPENSSH PRIVATE KEY":
+		return nil, usageError("key file %s is an OpenSSH private key, which jwt does not read: convert it to PKCS #8, e.g. with ssh-keygen -p -m PKCS8 -f KEY", quote(path))
+	case err != nil:
+		return nil, keyError(err, "key file %s", quote(path))
+	}
+	if kf.jwk, err = jwt.NewJWK(key); err != nil {
+		return nil, keyError(err, "the %s in %s", kf.kind, quote(path))
+	}
+	return kf, nil
+}
+
+// rawSecret returns data as a raw HMAC secret.
+func rawSecret(path string, data []byte) (*keyFile, error) {
+	if len(data) == 0 {
+		return nil, usageError("key file %s is empty", quote(path))
+	}
+	k, err := jwt.NewJWK(data)
 	if err != nil {
-		return keyError(fmt.Errorf("key file %s: %s", quote(kf.path), message(err)))
+		return nil, keyError(err, "the raw secret in %s", quote(path))
 	}
-	return nil
+	return &keyFile{path: path, kind: "raw secret", jwk: k}, nil
 }
 
 func skippedNote(skipped []error) string {
 	if len(skipped) == 0 {
 		return ""
 	}
-	return fmt.Sprintf(" (%d skipped; the first: %s)", len(skipped), message(skipped[0]))
+	return fmt.Sprintf(" (%d skipped; the first: %s)", len(skipped), libText(skipped[0]))
 }
 
-// resolveAlgorithm returns the algorithm to use with a key: --alg, or the
-// key's own "alg" member. Neither, or both disagreeing, is an error.
-func resolveAlgorithm(flagAlg, keyAlg, path string) (jwt.Algorithm, error) {
-	switch {
-	case flagAlg != "" && keyAlg != "" && flagAlg != keyAlg:
-		return nil, keyError(fmt.Errorf("--alg %s disagrees with the \"alg\" %s of the key in %s", flagAlg, quote(keyAlg), quote(path)))
-	case flagAlg != "":
-		return algorithmByName(flagAlg)
-	case keyAlg != "":
-		a, err := jwt.AlgorithmByName(keyAlg)
-		if err != nil {
-			return nil, keyError(fmt.Errorf("the key in %s has the unsupported \"alg\" %s", quote(path), quote(keyAlg)))
-		}
-		return a, nil
-	}
-	return nil, usageError("no algorithm: give --alg (the key in %s has no \"alg\" member; the algorithm is never taken from the token)", quote(path))
-}
-
-// pickKey returns the key of a JWK Set named by kid, or its only key.
-// A missing kid is a usage error.
-func (kf *keyFile) pickKey(kid string) (*jwt.JWK, error) {
+// pick returns the key of a JWK Set named by kid, or its only key: the
+// operator's choice, so a missing key exits with status 2.
+func (kf *keyFile) pick(kid string) (*jwt.JWK, error) {
 	if kid != "" {
 		if k := kf.set.Key(kid); k != nil {
 			return k, nil
 		}
-		return nil, keyError(fmt.Errorf("the JWK Set in %s has no key with kid %s%s", quote(kf.path), quote(kid), skippedNote(kf.skipped)))
+		return nil, usageError("the JWK Set in %s has no key with kid %s%s", quote(kf.path), quote(kid), skippedNote(kf.skipped))
 	}
 	if len(kf.set.Keys) == 1 {
 		return kf.set.Keys[0], nil
@@ -145,114 +334,167 @@ func (kf *keyFile) pickKey(kid string) (*jwt.JWK, error) {
 	return nil, usageError("the JWK Set in %s holds %d keys: choose one with --kid", quote(kf.path), len(kf.set.Keys))
 }
 
-// checkKID reports a --kid that disagrees with a JWK's own kid.
-func checkKID(k *jwt.JWK, kid, path string) error {
-	if kid != "" && k.KeyID != "" && kid != k.KeyID {
-		return keyError(fmt.Errorf("--kid %s disagrees with the kid %s of the key in %s", quote(kid), quote(k.KeyID), quote(path)))
+// algorithm returns the algorithm to use with k, a key of the file: --alg,
+// the key's own "alg", or the one algorithm the key fits. Neither, or --alg
+// and "alg" disagreeing, is an error.
+func (kf *keyFile) algorithm(k *jwt.JWK, flagAlg string) (jwt.Algorithm, error) {
+	switch {
+	case flagAlg != "" && k.Algorithm != "" && flagAlg != k.Algorithm:
+		return nil, usageError("--alg %s disagrees with the \"alg\" %s of the key in %s", flagAlg, quote(k.Algorithm), quote(kf.path))
+	case flagAlg != "":
+		return algorithmByName(flagAlg)
+	case k.Algorithm != "":
+		a, err := jwt.AlgorithmByName(k.Algorithm)
+		if err != nil {
+			return nil, usageError("the key in %s has the unsupported \"alg\" %s", quote(kf.path), quote(k.Algorithm))
+		}
+		return a, nil
+	}
+	if a := inferAlgorithm(k.Key); a != nil {
+		return a, nil
+	}
+	return nil, usageError("no algorithm: give --alg (the %s in %s is %s, which fits %s, and has no \"alg\" member; the algorithm is never taken from the token)",
+		kf.kind, quote(kf.path), describeKey(k.Key), strings.Join(fittingAlgorithms(k.Key), ", "))
+}
+
+// checkFits returns an error if alg cannot use k's kind of key. The library
+// checks this too; jwt checks first to say it in words.
+func (kf *keyFile) checkFits(k *jwt.JWK, alg jwt.Algorithm) error {
+	if fits(alg, k.Key) {
+		return nil
+	}
+	return usageError("the %s in %s cannot be used with %s: it is %s, which is for %s, not %s",
+		kf.kind, quote(kf.path), alg.Name(), describeKey(k.Key), strings.Join(fittingAlgorithms(k.Key), ", "), alg.Name())
+}
+
+// inferAlgorithm returns the algorithm of a key that fits only one: Ed25519
+// keys EdDSA, and EC keys ES256, ES384 or ES512 by their curve. It returns
+// nil for RSA keys and secrets, which fit several.
+func inferAlgorithm(key any) jwt.Algorithm {
+	if algs := fittingAlgorithms(key); len(algs) == 1 {
+		a, _ := jwt.AlgorithmByName(algs[0])
+		return a
 	}
 	return nil
 }
 
-// signer returns a Signer for the key file, bound to --alg or the key's alg,
-// and the key ID to write into the header.
-func (kf *keyFile) signer(flagAlg, kid string) (jwt.Signer, string, error) {
+// fittingAlgorithms returns the names of the algorithms that can use key.
+func fittingAlgorithms(key any) []string {
+	var names []string
+	for _, a := range jwt.Algorithms() {
+		if fits(a, key) {
+			names = append(names, a.Name())
+		}
+	}
+	return names
+}
+
+// fits reports whether alg can use key's kind of key (and, for ECDSA, its
+// curve); sizes are left to the library.
+func fits(alg jwt.Algorithm, key any) bool {
+	switch a := alg.(type) {
+	case jwt.HMACAlgorithm:
+		_, ok := key.([]byte)
+		return ok
+	case jwt.RSAAlgorithm, jwt.RSAPSSAlgorithm:
+		switch key.(type) {
+		case *rsa.PublicKey, *rsa.PrivateKey:
+			return true
+		}
+	case jwt.ECDSAAlgorithm:
+		switch a {
+		case jwt.ES256:
+			return curveName(key) == "P-256"
+		case jwt.ES384:
+			return curveName(key) == "P-384"
+		case jwt.ES512:
+			return curveName(key) == "P-521"
+		}
+	case jwt.EdDSAAlgorithm:
+		switch key.(type) {
+		case ed25519.PublicKey, ed25519.PrivateKey:
+			return true
+		}
+	}
+	return false
+}
+
+// curveName returns the curve of an EC key, or "".
+func curveName(key any) string {
+	switch k := key.(type) {
+	case *ecdsa.PublicKey:
+		return k.Curve.Params().Name
+	case *ecdsa.PrivateKey:
+		return k.Curve.Params().Name
+	}
+	return ""
+}
+
+// describeKey says what kind of key key is, in words, for messages.
+func describeKey(key any) string {
+	switch k := key.(type) {
+	case *rsa.PublicKey:
+		return fmt.Sprintf("an RSA key of %d bits", k.N.BitLen())
+	case *rsa.PrivateKey:
+		return fmt.Sprintf("an RSA key of %d bits", k.N.BitLen())
+	case *ecdsa.PublicKey, *ecdsa.PrivateKey:
+		return "an EC key on " + curveName(key)
+	case ed25519.PublicKey, ed25519.PrivateKey:
+		return "an Ed25519 key"
+	case []byte:
+		return fmt.Sprintf("a secret of %d bytes", len(k))
+	}
+	return "a key of a type jwt does not use"
+}
+
+// signer returns a Signer for the key file, bound to --alg, the key's alg
+// or the one algorithm the key fits. With a JWK Set, kid chooses the key;
+// if kidSet, kid is written as the header "kid" in place of the key's own
+// ("" for none).
+func (kf *keyFile) signer(flagAlg, kid string, kidSet bool) (jwt.Signer, error) {
 	k := kf.jwk
 	if kf.set != nil {
 		var err error
-		if k, err = kf.pickKey(kid); err != nil {
-			return nil, "", err
+		if k, err = kf.pick(kid); err != nil {
+			return nil, err
 		}
 	}
-	if k != nil {
-		if err := checkKID(k, kid, kf.path); err != nil {
-			return nil, "", err
-		}
-		alg, err := resolveAlgorithm(flagAlg, k.Algorithm, kf.path)
-		if err != nil {
-			return nil, "", err
-		}
-		if !k.IsPrivate() {
-			return nil, "", keyError(fmt.Errorf("the key in %s is a public key, which cannot sign; give the private key", quote(kf.path)))
-		}
-		s, err := k.Signer(alg)
-		if err != nil {
-			return nil, "", kf.unusable(alg, err)
-		}
-		if kid == "" {
-			kid = k.KeyID
-		}
-		return s, kid, nil
-	}
-	alg, err := resolveAlgorithm(flagAlg, "", kf.path)
-	if err != nil {
-		return nil, "", err
-	}
-	var key any
-	switch {
-	case kf.private != nil:
-		key = kf.private
-	case kf.public != nil:
-		return nil, "", keyError(fmt.Errorf("%s holds a %s, which cannot sign; give the private key", quote(kf.path), kf.kind))
-	default:
-		if _, ok := alg.(jwt.HMACAlgorithm); !ok {
-			return nil, "", kf.notRawSecret(alg)
-		}
-		key = kf.secret
-	}
-	s, err := alg.NewSigner(key)
-	if err != nil {
-		return nil, "", kf.unusable(alg, err)
-	}
-	return s, kid, nil
-}
-
-// verifier returns a Verifier for the key file. tokenKID is the "kid" of
-// the token's header, which chooses the key of a JWK Set when --kid does
-// not; it is never used for anything else.
-func (kf *keyFile) verifier(flagAlg, kid, tokenKID string) (jwt.KeySource, error) {
-	if kf.set != nil {
-		return kf.setVerifier(flagAlg, kid, tokenKID)
-	}
-	if kf.jwk != nil {
-		return kf.jwkVerifier(kf.jwk, flagAlg, kid)
-	}
-	alg, err := resolveAlgorithm(flagAlg, "", kf.path)
+	alg, err := kf.algorithm(k, flagAlg)
 	if err != nil {
 		return nil, err
 	}
-	var key any
-	switch {
-	case kf.private != nil:
-		key = kf.private.Public()
-	case kf.public != nil:
-		key = kf.public
-	default:
-		if _, ok := alg.(jwt.HMACAlgorithm); !ok {
-			return nil, kf.notRawSecret(alg)
-		}
-		key = kf.secret
+	if !k.IsPrivate() {
+		return nil, usageError("the %s in %s holds a public key, which cannot sign; give the private key", kf.kind, quote(kf.path))
 	}
-	v, err := alg.NewVerifier(key)
-	if err != nil {
-		return nil, kf.unusable(alg, err)
-	}
-	if kid != "" {
-		v = jwt.VerifierWithKeyID(v, kid)
-	}
-	return v, nil
-}
-
-func (kf *keyFile) jwkVerifier(k *jwt.JWK, flagAlg, kid string) (jwt.Verifier, error) {
-	if err := checkKID(k, kid, kf.path); err != nil {
+	if err := kf.checkFits(k, alg); err != nil {
 		return nil, err
 	}
-	alg, err := resolveAlgorithm(flagAlg, k.Algorithm, kf.path)
+	s, err := k.Signer(alg)
 	if err != nil {
+		return nil, keyError(err, "the %s in %s cannot be used with %s", kf.kind, quote(kf.path), alg.Name())
+	}
+	if kidSet {
+		s = jwt.SignerWithKeyID(s, kid)
+	}
+	return s, nil
+}
+
+// verifier returns a Verifier for k, a key of the file chosen by the
+// operator; kid, if set, must be k's kid or is given to a key without one.
+func (kf *keyFile) verifier(k *jwt.JWK, flagAlg, kid string) (jwt.Verifier, error) {
+	if kid != "" && k.KeyID != "" && kid != k.KeyID {
+		return nil, usageError("--kid %s disagrees with the kid %s of the key in %s", quote(kid), quote(k.KeyID), quote(kf.path))
+	}
+	alg, err := kf.algorithm(k, flagAlg)
+	if err != nil {
+		return nil, err
+	}
+	if err := kf.checkFits(k, alg); err != nil {
 		return nil, err
 	}
 	v, err := k.Verifier(alg)
 	if err != nil {
-		return nil, kf.unusable(alg, err)
+		return nil, keyError(err, "the %s in %s cannot be used with %s", kf.kind, quote(kf.path), alg.Name())
 	}
 	if kid != "" && k.KeyID == "" {
 		v = jwt.VerifierWithKeyID(v, kid)
@@ -260,88 +502,94 @@ func (kf *keyFile) jwkVerifier(k *jwt.JWK, flagAlg, kid string) (jwt.Verifier, e
 	return v, nil
 }
 
-// setVerifier chooses the key of a JWK Set: the one named by --kid, else
-// the one named by the token's kid, else the only key; for a token without
-// kid and a set of several keys, every key bound to --alg (or, without
-// --alg, each key bound to its own "alg") is tried, as a jwt.KeySet does.
-func (kf *keyFile) setVerifier(flagAlg, kid, tokenKID string) (jwt.KeySource, error) {
-	switch {
-	case kid != "":
-		k, err := kf.pickKey(kid)
-		if err != nil {
-			return nil, err
-		}
-		return kf.jwkVerifier(k, flagAlg, "")
-	case tokenKID != "":
-		k := kf.set.Key(tokenKID)
-		if k == nil {
-			return nil, rejected(fmt.Errorf("%w: the JWK Set in %s has no key with the token's kid %s", jwt.ErrKeyNotFound, quote(kf.path), quote(tokenKID)))
-		}
-		return kf.jwkVerifier(k, flagAlg, "")
-	case len(kf.set.Keys) == 1:
-		return kf.jwkVerifier(kf.set.Keys[0], flagAlg, "")
-	}
-	var flagAlgorithm jwt.Algorithm
+// setKeys returns the KeySource of a JWK Set for tokens that choose the key
+// by their kid: the library's KeySet of the keys that can verify with --alg
+// or, without it, with their own "alg" or the one algorithm they fit.
+// Keys it leaves out are left out for every token, so a token naming one
+// is rejected; only a set with no usable key at all is the operator's
+// error.
+func (kf *keyFile) setKeys(flagAlg string) (jwt.KeySource, error) {
+	set := kf.set
+	var allowed []jwt.Algorithm
 	if flagAlg != "" {
 		a, err := algorithmByName(flagAlg)
 		if err != nil {
 			return nil, err
 		}
-		flagAlgorithm = a
+		allowed = []jwt.Algorithm{a}
+	} else {
+		set = withInferredAlgorithms(set)
 	}
-	var vs []jwt.Verifier
-	for _, k := range kf.set.Keys {
-		if flagAlgorithm != nil && k.Algorithm != "" && k.Algorithm != flagAlg {
-			continue // bound to another algorithm
-		}
-		if flagAlgorithm == nil && k.Algorithm == "" {
-			continue // no algorithm for this key
-		}
-		v, err := k.Verifier(flagAlgorithm)
-		if err != nil {
-			continue // a key of another type, or not for signatures
-		}
-		vs = append(vs, v)
-	}
-	if len(vs) == 0 {
-		if flagAlg == "" {
-			return nil, usageError("the token has no kid and no key of the JWK Set in %s has an \"alg\": give --alg or --kid", quote(kf.path))
-		}
-		return nil, keyError(fmt.Errorf("no key of the JWK Set in %s can verify %s", quote(kf.path), flagAlg))
-	}
-	ks, err := jwt.NewKeySet(vs...)
+	ks, skipped, err := set.KeySet(allowed...)
 	if err != nil {
-		return nil, keyError(fmt.Errorf("key file %s: %s", quote(kf.path), message(err)))
+		with := ""
+		if flagAlg != "" {
+			with = " with --alg " + flagAlg
+		}
+		return nil, usageError("no key of the JWK Set in %s can verify signatures%s%s", quote(kf.path), with, skippedNote(append(kf.skipped, skipped...)))
 	}
-	return ks, nil
+	return &setKeySource{keys: ks, set: set, allowed: allowed, path: kf.path}, nil
 }
 
-func (kf *keyFile) notRawSecret(alg jwt.Algorithm) error {
-	return keyError(fmt.Errorf("%s is not a JWK, JWK Set or PEM file, so it is read as a raw secret, which only HS256, HS384 and HS512 use, not %s", quote(kf.path), alg.Name()))
+// withInferredAlgorithms returns set, or a copy of it in which each key
+// without "alg" that fits only one algorithm is bound to that algorithm.
+func withInferredAlgorithms(set *jwt.JWKSet) *jwt.JWKSet {
+	out := &jwt.JWKSet{Keys: slices.Clone(set.Keys), Extra: set.Extra}
+	for i, k := range out.Keys {
+		if a := inferAlgorithm(k.Key); k.Algorithm == "" && a != nil {
+			c := *k
+			c.Algorithm = a.Name()
+			out.Keys[i] = &c
+		}
+	}
+	return out
 }
 
-// unusable reports a key that does not fit alg, without its material.
-func (kf *keyFile) unusable(alg jwt.Algorithm, err error) error {
-	return keyError(fmt.Errorf("the %s in %s cannot be used with %s: %s", kf.kind, quote(kf.path), alg.Name(), message(err)))
+// setKeySource is the library's KeySet of a local JWK Set, which also says,
+// for a token whose kid names a key the KeySet left out, why it was left
+// out.
+type setKeySource struct {
+	keys    *jwt.KeySet
+	set     *jwt.JWKSet
+	allowed []jwt.Algorithm
+	path    string
 }
 
-// thumbprintJWK returns a JWK for the key file, for thumbprints.
+func (s *setKeySource) Lookup(ctx context.Context, h jwt.Header) ([]jwt.Verifier, error) {
+	vs, err := s.keys.Lookup(ctx, h)
+	if errors.Is(err, jwt.ErrKeyNotFound) && h.KeyID != "" {
+		if k := s.set.Key(h.KeyID); k != nil {
+			return nil, fmt.Errorf("%w; the JWK Set in %s has a key with this kid, left out: %s", err, quote(s.path), s.leftOut(k))
+		}
+	}
+	return vs, err
+}
+
+// leftOut says why the KeySet left k out, as the library does for a set of
+// that one key, or in jwt's words when k does not fit --alg.
+func (s *setKeySource) leftOut(k *jwt.JWK) string {
+	if len(s.allowed) == 1 && k.Algorithm == "" && !fits(s.allowed[0], k.Key) {
+		return fmt.Sprintf("it is %s, which --alg %s cannot use", describeKey(k.Key), s.allowed[0].Name())
+	}
+	_, skipped, _ := (&jwt.JWKSet{Keys: []*jwt.JWK{k}}).KeySet(s.allowed...)
+	if len(skipped) == 0 {
+		return "it cannot verify signatures"
+	}
+	why := skipped[0]
+	if inner := errors.Unwrap(why); inner != nil {
+		why = inner
+	}
+	text := libText(why)
+	if k.Algorithm == "" && len(s.allowed) == 0 {
+		text += " (give --alg)"
+	}
+	return text
+}
+
+// thumbprintJWK returns the key of the file whose thumbprint to print.
 func (kf *keyFile) thumbprintJWK(kid string) (*jwt.JWK, error) {
-	switch {
-	case kf.set != nil:
-		return kf.pickKey(kid)
-	case kf.jwk != nil:
-		return kf.jwk, nil
+	if kf.set != nil {
+		return kf.pick(kid)
 	}
-	var key any = kf.secret
-	if kf.private != nil {
-		key = kf.private.Public()
-	} else if kf.public != nil {
-		key = kf.public
-	}
-	k, err := jwt.NewJWK(key)
-	if err != nil {
-		return nil, keyError(fmt.Errorf("the %s in %s: %s", kf.kind, quote(kf.path), message(err)))
-	}
-	return k, nil
+	return kf.jwk, nil
 }

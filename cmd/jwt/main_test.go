@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -93,10 +94,23 @@ func fails(t *testing.T, r result, code int, want ...string) {
 	assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "stderr %q should be one line", r.stderr)
 	assert.NotContains(t, r.stderr, "goroutine")
 	assert.NotContains(t, r.stderr, "panic")
+	assert.Equal(t, 1, strings.Count(libraryNesting.ReplaceAllString(r.stderr, "$1"), "jwt:"), "stderr %q should say \"jwt:\" once", r.stderr)
+	assert.NotRegexp(t, goTypeName, r.stderr, "no Go type names")
+	assertTerminalSafe(t, "standard error", strings.TrimSuffix(r.stderr, "\n"))
 	for _, w := range want {
 		assert.Contains(t, r.stderr, w)
 	}
 }
+
+// libraryNesting matches the library's own messages that still nest a
+// "jwt: " prefix (issue 9: "One jwt: prefix per message"), which jwt
+// quotes as they are: the cause of ErrInvalidClaims, a JWK's "alg" that
+// does not fit its key, and the keys a JWK Set skipped. jwt itself adds
+// none; delete this once the library is fixed.
+var libraryNesting = regexp.MustCompile(`(invalid claims: |JWK alg "[^"]*" does not fit the key: |JWK Set key \d+(?: \(kid "[^"]*"\))?: )jwt: `)
+
+// goTypeName matches the Go type names of keys, which messages must not show.
+var goTypeName = regexp.MustCompile(`\b(rsa|ecdsa|ed25519|ecdh|dsa|crypto|x509)\.[A-Z]|\[\](byte|uint8)`)
 
 // write writes data to name in dir and returns the path.
 func write(t *testing.T, dir, name string, data []byte) string {
@@ -144,11 +158,11 @@ func at(offset int) string { return strconv.Itoa(T + offset) }
 
 func TestHelp(t *testing.T) {
 	flagsOf := map[string][]string{
-		"sign":       {"alg", "key", "kid", "typ", "cty", "iat", "exp", "nbf", "time", "jws"},
-		"verify":     {"key", "alg", "kid", "iss", "aud", "sub", "typ", "leeway", "require", "no-exp", "ignore-aud", "check-iat", "time", "jws"},
-		"decode":     {"indent"},
+		"sign":       {"alg", "key", "secret-file", "kid", "typ", "cty", "iat", "exp", "nbf", "time", "max-size", "jws"},
+		"verify":     {"key", "secret-file", "alg", "kid", "iss", "aud", "sub", "typ", "leeway", "require", "no-exp", "ignore-aud", "check-iat", "time", "max-size", "jws"},
+		"decode":     {"indent", "max-size"},
 		"keygen":     {"alg", "kid", "format", "out", "bits", "force"},
-		"thumbprint": {"key", "kid"},
+		"thumbprint": {"key", "secret-file", "kid"},
 		"version":    {},
 	}
 	full := ok(t, jwtRun(t, "--help"))
@@ -358,7 +372,8 @@ func TestKeyFormats(t *testing.T) {
 
 	t.Run("PEM PKCS8 and PKIX", func(t *testing.T) {
 		key := keygen(t, dir, "p8.pem", "--alg", "EdDSA", "--format", "pem")
-		fails(t, jwtRun(t, "sign", "--key", key, claims), 2, "no algorithm", "--alg")
+		// An Ed25519 key fits EdDSA only, so --alg may be left out.
+		verifies(t, sign(t, "--key", key), "--key", key+".pub")
 		token := sign(t, "--alg", "EdDSA", "--key", key, "--kid", "ed-1")
 		verifies(t, token, "--alg", "EdDSA", "--key", key+".pub")
 		verifies(t, token, "--alg", "EdDSA", "--key", key) // the public part of a private key
@@ -380,6 +395,9 @@ func TestKeyFormats(t *testing.T) {
 			verifies(t, token, "--alg", alg, "--key", pub)
 			verifies(t, token, "--alg", alg, "--key", p8+".pub")
 		}
+		// An RSA key fits six algorithms: --alg is needed.
+		fails(t, jwtRun(t, "sign", "--key", priv, claims), 2, "no algorithm", "--alg", "RS256, RS384, RS512, PS256, PS384, PS512")
+		fails(t, jwtRun(t, "verify", "--key", pub, "x.y.z"), 2, "no algorithm", "--alg")
 		// An RSA key cannot be used for ES256: exit 2, before any token is read.
 		fails(t, jwtRun(t, "sign", "--alg", "ES256", "--key", priv, claims), 2, "PEM private key", "cannot be used with ES256")
 		fails(t, jwtRun(t, "verify", "--alg", "ES256", "--key", pub, "x.y.z"), 2, "cannot be used with ES256")
@@ -425,7 +443,7 @@ func TestKeyFormats(t *testing.T) {
 	t.Run("raw secret", func(t *testing.T) {
 		raw := make([]byte, 64)
 		rand.Read(raw)
-		raw[0] = 0xff // not text, so never read as JSON
+		raw[0], raw[1] = 0xff, 0x01 // not a byte-order mark, JSON or DER: unambiguously raw
 		secret := write(t, dir, "secret.bin", raw)
 		for _, alg := range []string{"HS256", "HS384", "HS512"} {
 			token := sign(t, "--alg", alg, "--key", secret)
@@ -478,8 +496,13 @@ func TestKeyFormats(t *testing.T) {
 		fails(t, jwtRun(t, "verify", "--key", pubs, "--kid", "nope", t1), 2, `no key with kid "nope"`)
 		// A kid the set does not hold.
 		fails(t, jwtRun(t, "verify", "--key", pubs, sign(t, "--key", other)), 1, "token rejected", "key not found", kid(other))
-		// --alg that disagrees with the chosen key's alg.
-		fails(t, jwtRun(t, "verify", "--key", pubs, "--alg", "EdDSA", t1), 2, "disagrees")
+		// --alg leaves out the keys bound to other algorithms: a token
+		// naming one is rejected (the token chose the key: issue 10 item 5),
+		// a set with no key for --alg is the operator's error.
+		fails(t, jwtRun(t, "verify", "--key", pubs, "--alg", "EdDSA", t1), 1, "key not found", `alg "ES256"`)
+		fails(t, jwtRun(t, "verify", "--key", pubs, "--alg", "RS256", t1), 2, "no key of the JWK Set", "--alg RS256")
+		// --kid chooses a key, and then --alg that disagrees with its alg is the operator's error.
+		fails(t, jwtRun(t, "verify", "--key", pubs, "--kid", kid(k1), "--alg", "EdDSA", t1), 2, "disagrees")
 
 		// A token without kid: every key bound to its algorithm is tried.
 		pemKey := keygen(t, dir, "nokid.pem", "--alg", "ES256", "--format", "pem")
@@ -504,7 +527,14 @@ func TestKeyFormats(t *testing.T) {
 		key := keygen(t, dir, "named.jwk", "--alg", "ES256", "--kid", "mine")
 		token := sign(t, "--key", key)
 		verifies(t, token, "--key", key+".pub", "--kid", "mine")
-		fails(t, jwtRun(t, "sign", "--key", key, "--kid", "yours", claims), 2, `--kid "yours" disagrees`)
+		// --kid on sign sets the header kid, in place of the key's own.
+		yours := sign(t, "--key", key, "--kid", "yours")
+		assert.Contains(t, ok(t, jwtRun(t, "decode", yours)), `"kid":"yours"`)
+		fails(t, jwtRun(t, "verify", "--key", key+".pub", yours), 1, "key not found", `token has kid "yours"`)
+		noKid := sign(t, "--key", key, "--kid", "")
+		assert.NotContains(t, ok(t, jwtRun(t, "decode", noKid)), `"kid"`)
+		verifies(t, noKid, "--key", key+".pub")
+		// On verify, a --kid that disagrees with the key's own is an error.
 		fails(t, jwtRun(t, "verify", "--key", key+".pub", "--kid", "yours", token), 2, "disagrees")
 		fails(t, jwtRun(t, "sign", "--alg", "ES384", "--key", key, claims), 2, `--alg ES384 disagrees with the "alg" "ES256"`)
 		fails(t, jwtRun(t, "verify", "--alg", "ES384", "--key", key+".pub", token), 2, "disagrees")

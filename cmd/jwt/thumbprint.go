@@ -3,13 +3,12 @@ package main
 import (
 	"crypto"
 	"encoding/base64"
-	"flag"
 	"fmt"
 )
 
 var thumbprintCommand = &command{
 	name:     "thumbprint",
-	synopsis: "thumbprint --key FILE [--kid KID]",
+	synopsis: "thumbprint --key FILE|--secret-file FILE [--kid KID]",
 	summary:  "print a key's RFC 7638 JWK thumbprint",
 	about: `
 Thumbprint prints the RFC 7638 JWK Thumbprint of the key in FILE: the
@@ -20,29 +19,36 @@ secret is taken as a key of type "oct").`,
 	examples: []string{
 		`jwt thumbprint --key es256.jwk.pub`,
 		`jwt thumbprint --key jwks.json --kid 2024-01`,
-		`jwt thumbprint --key cert.pem`,
+		`jwt thumbprint --secret-file secret.bin`,
 	},
-	flags: func(fs *flag.FlagSet) func(*env, []string) error {
-		keyPath := fs.String("key", "", "the key `FILE` (JWK, JWK Set, PEM key or certificate, or raw secret)")
-		kid := fs.String("kid", "", "with a JWK Set, the `KID` of the key to use (needed if the set has several)")
-		return func(e *env, pos []string) error {
-			if len(pos) > 0 {
-				return usageError("unexpected argument %s", quote(pos[0]))
-			}
-			kf, err := readKeyFile(*keyPath)
-			if err != nil {
-				return err
-			}
-			k, err := kf.thumbprintJWK(*kid)
-			if err != nil {
-				return err
-			}
-			t, err := k.Thumbprint(crypto.SHA256)
-			if err != nil {
-				return keyError(fmt.Errorf("the %s in %s: %s", kf.kind, quote(kf.path), message(err)))
-			}
-			_, err = fmt.Fprintln(e.stdout, base64.RawURLEncoding.EncodeToString(t))
-			return err
-		}
-	},
+	run: runThumbprint,
+}
+
+// runThumbprint runs jwt thumbprint.
+func runThumbprint(e *env, args []string) error {
+	fs := newFlagSet("thumbprint")
+	var keys keyFlags
+	keys.define(fs, "a JWK, JWK Set, PEM key or X.509 certificate")
+	kid := fs.String("kid", "", "with a JWK Set, the `KID` of the key to use (needed if the set has several)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageError("unexpected argument %s", quote(pos[0]))
+	}
+	kf, err := keys.read()
+	if err != nil {
+		return err
+	}
+	k, err := kf.thumbprintJWK(*kid)
+	if err != nil {
+		return err
+	}
+	t, err := k.Thumbprint(crypto.SHA256)
+	if err != nil {
+		return keyError(err, "the %s in %s", kf.kind, quote(kf.path))
+	}
+	_, err = fmt.Fprintln(e.stdout, base64.RawURLEncoding.EncodeToString(t))
+	return err
 }
