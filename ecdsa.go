@@ -73,11 +73,11 @@ func (a ECDSAAlgorithm) NewSigner(key any) (Signer, error) {
 	name, _, h, size := a.params()
 	s, ok := key.(crypto.Signer)
 	if !ok {
-		return nil, fmt.Errorf("%w: %s needs an *ecdsa.PrivateKey or crypto.Signer, not %T", ErrInvalidKey, name, key)
+		return nil, fmt.Errorf("%w: %s needs an ECDSA private key or a crypto.Signer holding one, not %s", ErrInvalidKey, name, kindOf(key))
 	}
 	pub, ok := s.Public().(*ecdsa.PublicKey)
 	if !ok {
-		return nil, fmt.Errorf("%w: %s needs an ECDSA key, not %T", ErrInvalidKey, name, s.Public())
+		return nil, fmt.Errorf("%w: %s needs an ECDSA key, not %s", ErrInvalidKey, name, kindOf(s.Public()))
 	}
 	if err := a.checkPublic(pub); err != nil {
 		return nil, err
@@ -98,7 +98,7 @@ func (a ECDSAAlgorithm) NewVerifier(key any) (Verifier, error) {
 			pub = &k.PublicKey
 		}
 	default:
-		return nil, fmt.Errorf("%w: %s needs an *ecdsa.PublicKey, not %T", ErrInvalidKey, name, key)
+		return nil, fmt.Errorf("%w: %s needs an ECDSA public key, not %s", ErrInvalidKey, name, kindOf(key))
 	}
 	if err := a.checkPublic(pub); err != nil {
 		return nil, err

@@ -67,11 +67,11 @@ func (a EdDSAAlgorithm) NewSigner(key any) (Signer, error) {
 	case crypto.Signer:
 		pub, ok := k.Public().(ed25519.PublicKey)
 		if !ok || len(pub) != ed25519.PublicKeySize {
-			return nil, fmt.Errorf("%w: %s needs an Ed25519 key, not %T", ErrInvalidKey, name, k.Public())
+			return nil, fmt.Errorf("%w: %s needs an Ed25519 key, not %s", ErrInvalidKey, name, kindOf(k.Public()))
 		}
 		return &ed25519Signer{name: name, signer: k}, nil
 	}
-	return nil, fmt.Errorf("%w: %s needs an ed25519.PrivateKey or crypto.Signer, not %T", ErrInvalidKey, name, key)
+	return nil, fmt.Errorf("%w: %s needs an Ed25519 private key or a crypto.Signer holding one, not %s", ErrInvalidKey, name, kindOf(key))
 }
 
 // NewVerifier returns a Verifier for key, an ed25519.PublicKey of 32 bytes
@@ -96,7 +96,7 @@ func (a EdDSAAlgorithm) NewVerifier(key any) (Verifier, error) {
 			pub = k.Public().(ed25519.PublicKey)
 		}
 	default:
-		return nil, fmt.Errorf("%w: %s needs an ed25519.PublicKey, not %T", ErrInvalidKey, name, key)
+		return nil, fmt.Errorf("%w: %s needs an Ed25519 public key, not %s", ErrInvalidKey, name, kindOf(key))
 	}
 	if len(pub) != ed25519.PublicKeySize {
 		return nil, fmt.Errorf("%w: %s public key is %d bytes, want %d", ErrInvalidKey, name, len(pub), ed25519.PublicKeySize)

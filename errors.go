@@ -1,6 +1,11 @@
 package jwt
 
 import (
+	"crypto"
+	"crypto/ecdh"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"strings"
@@ -116,3 +121,41 @@ type multiError struct {
 
 func (e *multiError) Error() string   { return e.msg }
 func (e *multiError) Unwrap() []error { return e.errs }
+
+// annotate returns err with context before its message, saying "jwt:" once.
+func annotate(err error, format string, args ...any) error {
+	return &multiError{
+		msg:  "jwt: " + fmt.Sprintf(format, args...) + ": " + strings.TrimPrefix(err.Error(), "jwt: "),
+		errs: []error{err},
+	}
+}
+
+// kindOf names the kind of key in words for a message, without Go syntax
+// for the key types of this package.
+func kindOf(key any) string {
+	switch k := key.(type) {
+	case nil:
+		return "nil"
+	case []byte:
+		return "a byte slice"
+	case string:
+		return "a string"
+	case *rsa.PrivateKey:
+		return "an RSA private key"
+	case *rsa.PublicKey:
+		return "an RSA public key"
+	case *ecdsa.PrivateKey:
+		return "an ECDSA private key"
+	case *ecdsa.PublicKey:
+		return "an ECDSA public key"
+	case ed25519.PrivateKey, *ed25519.PrivateKey:
+		return "an Ed25519 private key"
+	case ed25519.PublicKey, *ed25519.PublicKey:
+		return "an Ed25519 public key"
+	case *ecdh.PrivateKey, *ecdh.PublicKey:
+		return "an ECDH key"
+	case crypto.Signer:
+		return "a crypto.Signer holding " + kindOf(k.Public())
+	}
+	return fmt.Sprintf("a value of type %T", key)
+}

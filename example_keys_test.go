@@ -48,7 +48,7 @@ func ExampleParsePublicJWKSet() {
 	}
 	fmt.Println(tok.Header.KeyID, tok.Claims.Subject)
 	// Output:
-	// skipped: JWK Set key 1 (kid "enc-1"): jwt: invalid key: unsupported key type: OKP curve "X25519"
+	// skipped: jwt: JWK Set key 1 (kid "enc-1"): invalid key: unsupported key type: OKP curve "X25519"
 	// kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k alice
 }
 

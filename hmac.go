@@ -90,7 +90,7 @@ func (a HMACAlgorithm) newKey(key any) (*hmacKey, error) {
 	}
 	secret, ok := key.([]byte)
 	if !ok {
-		return nil, fmt.Errorf("%w: %s needs a []byte secret, not %T", ErrInvalidKey, a.Name(), key)
+		return nil, fmt.Errorf("%w: %s needs a secret of bytes, not %s", ErrInvalidKey, a.Name(), kindOf(key))
 	}
 	if len(secret) < h.Size() {
 		return nil, fmt.Errorf("%w: %s secret is %d bytes, at least %d required (RFC 7518 §3.2)", ErrInvalidKey, a.Name(), len(secret), h.Size())

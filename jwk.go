@@ -172,7 +172,7 @@ func checkJWKKey(key any) (string, error) {
 	case nil:
 		return "", jwkError("no key")
 	}
-	return "", fmt.Errorf("%w: %T", ErrUnsupportedKeyType, key)
+	return "", fmt.Errorf("%w: %s", ErrUnsupportedKeyType, kindOf(key))
 }
 
 func jwkCurveName(c elliptic.Curve) string {

@@ -279,7 +279,7 @@ func checkJWKAlgorithm(alg string, key any) error {
 		return fmt.Errorf("%w: JWK alg: %w", ErrInvalidKey, err)
 	}
 	if _, err := a.NewVerifier(publicKeyOf(key)); err != nil {
-		return fmt.Errorf("JWK alg %q does not fit the key: %w", alg, err)
+		return annotate(err, "JWK alg %s does not fit the key", quote(alg))
 	}
 	return nil
 }

@@ -79,7 +79,7 @@ func parseJWKSet(data []byte, public bool) (*JWKSet, []error, error) {
 		}
 		k, err := parseJWKMembers(km)
 		if err != nil {
-			skipped = append(skipped, fmt.Errorf("JWK Set key %d (kid %q): %w", i, kid, err))
+			skipped = append(skipped, annotate(err, "JWK Set key %d (kid %s)", i, quote(kid)))
 			continue
 		}
 		if k.KeyID != "" {
@@ -218,7 +218,7 @@ func (s *JWKSet) KeySet(allowed ...Algorithm) (ks *KeySet, skipped []error, err 
 			}
 		}
 		if len(vs) == n {
-			skipped = append(skipped, fmt.Errorf("JWK Set key %d (kid %s): %w", i, quote(k.KeyID), why))
+			skipped = append(skipped, annotate(why, "JWK Set key %d (kid %s)", i, quote(k.KeyID)))
 		}
 	}
 	if len(vs) == 0 {

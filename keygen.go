@@ -49,7 +49,7 @@ func GenerateKey(alg Algorithm) (any, error) {
 	if alg == nil {
 		return nil, fmt.Errorf("%w: nil Algorithm", ErrUnsupportedAlgorithm)
 	}
-	return nil, fmt.Errorf("%w: cannot generate a key for %q (%T)", ErrUnsupportedAlgorithm, alg.Name(), alg)
+	return nil, fmt.Errorf("%w: cannot generate a key for %s, an algorithm of another package", ErrUnsupportedAlgorithm, quote(alg.Name()))
 }
 
 // rsaBitsFor returns the modulus size GenerateKey uses for RSA algorithms

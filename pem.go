@@ -61,7 +61,7 @@ func ParsePrivateKeyPEM(data []byte) (crypto.Signer, error) {
 	}
 	s, ok := key.(crypto.Signer)
 	if !ok || !isPrivateKey(key) {
-		return nil, fmt.Errorf("%w: %T", ErrUnsupportedKeyType, key)
+		return nil, fmt.Errorf("%w: %s", ErrUnsupportedKeyType, kindOf(key))
 	}
 	return s, nil
 }
@@ -96,7 +96,7 @@ func ParsePublicKeyPEM(data []byte) (crypto.PublicKey, error) {
 		return nil, err
 	}
 	if isPrivateKey(key) {
-		return nil, fmt.Errorf("%w: %T", ErrUnsupportedKeyType, key)
+		return nil, fmt.Errorf("%w: %s", ErrUnsupportedKeyType, kindOf(key))
 	}
 	return key, nil
 }
@@ -177,7 +177,7 @@ func isPrivateKey(key any) bool {
 // Errors wrap ErrInvalidKey.
 func EncodePrivateKeyPEM(key crypto.PrivateKey) ([]byte, error) {
 	if !isPrivateKey(key) {
-		return nil, fmt.Errorf("%w: EncodePrivateKeyPEM needs an RSA, ECDSA or Ed25519 private key, not %T", ErrInvalidKey, key)
+		return nil, fmt.Errorf("%w: EncodePrivateKeyPEM needs an RSA, ECDSA or Ed25519 private key, not %s", ErrInvalidKey, kindOf(key))
 	}
 	if _, err := checkJWKKey(key); err != nil {
 		return nil, err
@@ -198,7 +198,7 @@ func EncodePublicKeyPEM(key crypto.PublicKey) ([]byte, error) {
 		key = s.Public()
 	}
 	if _, ok := key.([]byte); ok || isPrivateKey(key) {
-		return nil, fmt.Errorf("%w: EncodePublicKeyPEM needs a public key, not %T", ErrInvalidKey, key)
+		return nil, fmt.Errorf("%w: EncodePublicKeyPEM needs a public key, not %s", ErrInvalidKey, kindOf(key))
 	}
 	if _, err := checkJWKKey(key); err != nil {
 		return nil, err

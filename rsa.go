@@ -133,11 +133,11 @@ func newRSASigner(name string, h crypto.Hash, pss bool, key any) (Signer, error)
 	}
 	s, ok := key.(crypto.Signer)
 	if !ok {
-		return nil, fmt.Errorf("%w: %s needs an *rsa.PrivateKey or crypto.Signer, not %T", ErrInvalidKey, name, key)
+		return nil, fmt.Errorf("%w: %s needs an RSA private key or a crypto.Signer holding one, not %s", ErrInvalidKey, name, kindOf(key))
 	}
 	pub, ok := s.Public().(*rsa.PublicKey)
 	if !ok {
-		return nil, fmt.Errorf("%w: %s needs an RSA key, not %T", ErrInvalidKey, name, s.Public())
+		return nil, fmt.Errorf("%w: %s needs an RSA key, not %s", ErrInvalidKey, name, kindOf(s.Public()))
 	}
 	if err := checkRSAPublic(name, pub); err != nil {
 		return nil, err
@@ -186,7 +186,7 @@ func newRSAVerifier(name string, h crypto.Hash, pss bool, key any) (Verifier, er
 			pub = &k.PublicKey
 		}
 	default:
-		return nil, fmt.Errorf("%w: %s needs an *rsa.PublicKey, not %T", ErrInvalidKey, name, key)
+		return nil, fmt.Errorf("%w: %s needs an RSA public key, not %s", ErrInvalidKey, name, kindOf(key))
 	}
 	if err := checkRSAPublic(name, pub); err != nil {
 		return nil, err

@@ -368,10 +368,16 @@ func (kf *keyFile) checkFits(k *jwt.JWK, alg jwt.Algorithm) error {
 }
 
 // inferAlgorithm returns the algorithm of a key that fits only one: Ed25519
-// keys EdDSA, and EC keys ES256, ES384 or ES512 by their curve. It returns
+// keys EdDSA, and EC keys ES256, ES384 or ES512 by their curve. An Ed25519
+// key also fits RFC 9864's "Ed25519", the same algorithm under its
+// fully-specified name; "EdDSA" is what every verifier reads. It returns
 // nil for RSA keys and secrets, which fit several.
 func inferAlgorithm(key any) jwt.Algorithm {
-	if algs := fittingAlgorithms(key); len(algs) == 1 {
+	algs := fittingAlgorithms(key)
+	if len(algs) == 2 && algs[0] == jwt.EdDSA.Name() && algs[1] == jwt.Ed25519.Name() {
+		algs = algs[:1]
+	}
+	if len(algs) == 1 {
 		a, _ := jwt.AlgorithmByName(algs[0])
 		return a
 	}

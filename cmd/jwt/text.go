@@ -17,28 +17,8 @@ func quote(s string) string { return strconv.QuoteToASCII(s) }
 // print after its own "jwt: ": without the "jwt: " with which the library
 // starts each message.
 func libText(err error) string {
-	return goTypeWords.Replace(strings.TrimPrefix(err.Error(), "jwt: "))
+	return strings.TrimPrefix(err.Error(), "jwt: ")
 }
-
-// goTypeWords names in words the Go types of keys that a few of the
-// library's messages show, so that jwt never prints a Go type name. jwt
-// checks that a key fits an algorithm before the library does (see
-// checkFits), so these are a last line of defence.
-var goTypeWords = strings.NewReplacer(
-	"*rsa.PrivateKey", "RSA private key",
-	"*rsa.PublicKey", "RSA public key",
-	"*ecdsa.PrivateKey", "ECDSA private key",
-	"*ecdsa.PublicKey", "ECDSA public key",
-	"ed25519.PrivateKey", "Ed25519 private key",
-	"ed25519.PublicKey", "Ed25519 public key",
-	"*ecdh.PrivateKey", "X25519 or ECDH private key",
-	"*ecdh.PublicKey", "X25519 or ECDH public key",
-	"*dsa.PrivateKey", "DSA private key",
-	"*dsa.PublicKey", "DSA public key",
-	"[]byte secret", "secret",
-	"[]uint8", "secret",
-	"crypto.Signer", "signer",
-)
 
 // sizeHint says how to read a token that err reports as too large.
 func sizeHint(err error) string {
