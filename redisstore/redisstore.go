@@ -31,8 +31,10 @@
 //
 // Any error from Redis (unreachable, timed out, a finished context) is
 // returned wrapping session.ErrStoreUnavailable, so the session package
-// fails closed. The client reconnects by itself once Redis is back, and the
-// scripts are reloaded if Redis lost them. For revocations to survive a
+// fails closed. The client reconnects by itself once Redis is back (go-redis
+// probes a failed server once a second, so for up to about a second some
+// calls still fail, closed), and the scripts are reloaded if Redis lost
+// them. For revocations to survive a
 // restart of Redis, run it with append-only persistence (appendonly yes);
 // with appendfsync always, nothing acknowledged is lost even if Redis
 // crashes, and with the default everysec, up to a second of writes may be.

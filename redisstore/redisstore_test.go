@@ -34,6 +34,8 @@ func clientOptions(addr string) *redis.Options {
 		ReadTimeout:              500 * time.Millisecond,
 		WriteTimeout:             500 * time.Millisecond,
 		MaxRetries:               1,
+		DialerRetries:            2,
+		DialerRetryTimeout:       20 * time.Millisecond,
 		MaintNotificationsConfig: &maintnotifications.Config{Mode: maintnotifications.ModeDisabled},
 	}
 }
