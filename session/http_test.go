@@ -43,6 +43,9 @@ type response struct {
 	body   map[string]any
 }
 
+// testClient keeps no idle connections, so that tests leave no goroutines.
+var testClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}
+
 func do(t *testing.T, method, u, contentType, body string, header http.Header) response {
 	t.Helper()
 	req, err := http.NewRequest(method, u, strings.NewReader(body))
@@ -53,7 +56,7 @@ func do(t *testing.T, method, u, contentType, body string, header http.Header) r
 	for k, v := range header {
 		req.Header[k] = v
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := testClient.Do(req)
 	require.NoError(t, err)
 	defer res.Body.Close()
 	data, err := io.ReadAll(res.Body)
