@@ -21,8 +21,8 @@
 // Every key has a TTL: a family lives until its last token expires, a
 // revoked token ID until the token's expiry, a subject revocation until the
 // last token it could revoke has expired; nothing grows without bound.
-// Subjects and replay-cache keys are stored as SHA-256 digests, not as
-// given.
+// Subjects, token IDs and replay-cache keys appear in keys as SHA-256
+// digests, not as given.
 //
 // Reads never go through a client-side cache: New refuses a client with one
 // enabled, since a cached answer could let a revoked token through.
