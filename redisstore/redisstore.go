@@ -1,0 +1,330 @@
+// Package redisstore is a session.Store (and session.ReplayCache) kept in
+// Redis, so that the instances of a service share one view of refresh-token
+// families and revocations: a refresh token rotated on one instance is used
+// up on all of them, and a revocation is seen by every instance at once.
+//
+//	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
+//	store, err := redisstore.New(client, nil)
+//	m, err := session.New(session.Options{Signer: signer, Keys: keys, Store: store})
+//
+// # Atomicity and keys
+//
+// Every change is one Lua script or one command, so it is atomic: rotation
+// (compare-and-set of the current refresh token), reuse detection (which
+// revokes the family in the same step), and each revocation. Each script
+// touches exactly one key, and the key of a family carries the family ID as
+// its hash tag ("jwtkit:fam:{ID}"): any further key of a family must carry
+// the same tag, so the store works on Redis Cluster. A revocation check
+// reads up to three keys (the token, its family, its subject) in one
+// pipelined round trip.
+//
+// Every key has a TTL: a family lives until its last token expires, a
+// revoked token ID until the token's expiry, a subject revocation until the
+// last token it could revoke has expired; nothing grows without bound.
+// Subjects, token IDs and replay-cache keys appear in keys as SHA-256
+// digests, not as given.
+//
+// Reads never go through a client-side cache: New refuses a client with one
+// enabled, since a cached answer could let a revoked token through.
+//
+// # Failures and persistence
+//
+// Any error from Redis (unreachable, timed out, a finished context) is
+// returned wrapping session.ErrStoreUnavailable, so the session package
+// fails closed. The client reconnects by itself once Redis is back (go-redis
+// probes a failed server once a second, so for up to about a second some
+// calls still fail, closed), and the scripts are reloaded if Redis lost
+// them. For revocations to survive a
+// restart of Redis, run it with append-only persistence (appendonly yes);
+// with appendfsync always, nothing acknowledged is lost even if Redis
+// crashes, and with the default everysec, up to a second of writes may be.
+//
+// The times in the store are those of the service's clock (family start,
+// subject revocations) and of the Redis server's clock (the reuse grace
+// window, so that it is measured by one clock for all instances); keep the
+// clocks synchronized.
+package redisstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/session"
+	"github.com/redis/go-redis/v9"
+)
+
+// DefaultPrefix begins every key unless Options.Prefix is set.
+const DefaultPrefix = "jwtkit:"
+
+// Options configures a Store. A nil pointer means the defaults.
+type Options struct {
+	// Prefix begins every key; "" means DefaultPrefix. Stores with
+	// different prefixes share nothing.
+	Prefix string
+	// Now returns the current time, from which expiry times become TTLs;
+	// nil means time.Now. It must agree with the Manager's clock.
+	Now func() time.Time
+}
+
+// Store is a session.Store and session.ReplayCache in Redis. It is safe for
+// concurrent use.
+type Store struct {
+	client redis.UniversalClient
+	prefix string
+	now    func() time.Time
+}
+
+var (
+	_ session.Store       = (*Store)(nil)
+	_ session.ReplayCache = (*Store)(nil)
+)
+
+// New returns a Store using client, a *redis.Client, *redis.ClusterClient
+// or any other UniversalClient. It does no I/O. A *redis.Client with
+// client-side caching enabled is an error wrapping jwt.ErrInvalidOption.
+func New(client redis.UniversalClient, opts *Options) (*Store, error) {
+	if client == nil {
+		return nil, fmt.Errorf("%w: redisstore: nil client", jwt.ErrInvalidOption)
+	}
+	if c, ok := client.(*redis.Client); ok {
+		if o := c.Options(); o.ClientSideCache != nil || o.ClientSideCacheConfig != nil {
+			return nil, fmt.Errorf("%w: redisstore: the client has client-side caching enabled; a cached read could miss a revocation", jwt.ErrInvalidOption)
+		}
+	}
+	s := &Store{client: client, prefix: DefaultPrefix, now: time.Now}
+	if opts != nil {
+		if opts.Prefix != "" {
+			s.prefix = opts.Prefix
+		}
+		if opts.Now != nil {
+			s.now = opts.Now
+		}
+	}
+	return s, nil
+}
+
+func digest(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return base64.RawURLEncoding.EncodeToString(h[:])
+}
+
+func (s *Store) familyKey(id string) string   { return s.prefix + "fam:{" + id + "}" }
+func (s *Store) tokenKey(id string) string    { return s.prefix + "jti:{" + digest(id) + "}" }
+func (s *Store) subjectKey(sub string) string { return s.prefix + "sub:{" + digest(sub) + "}" }
+func (s *Store) replayKey(key string) string  { return s.prefix + "seen:{" + digest(key) + "}" }
+func millis(t time.Time) string               { return strconv.FormatInt(t.UnixMilli(), 10) }
+func unavailable(err error) error {
+	return fmt.Errorf("%w: redis: %w", session.ErrStoreUnavailable, err)
+}
+
+// ttl returns the milliseconds from now to until, rounded up, or 0 if
+// until has passed.
+func (s *Store) ttl(until time.Time) int64 {
+	d := until.Sub(s.now())
+	if d <= 0 {
+		return 0
+	}
+	return int64((d + time.Millisecond - 1) / time.Millisecond)
+}
+
+// The scripts. Each touches only KEYS[1]. Numbers are passed and stored as
+// decimal strings, never formatted by Lua.
+var (
+	// ARGV: subject digest, created (ms), current jti, TTL (ms).
+	// Returns 1 if created (or created before, identically), 0 if the ID is taken.
+	createScript = redis.NewScript(`
+local f = redis.call('HMGET', KEYS[1], 'sub', 'created', 'cur', 'prev')
+if f[1] then
+  if f[1] == ARGV[1] and f[2] == ARGV[2] and f[3] == ARGV[3] and not f[4] then return 1 end
+  return 0
+end
+redis.call('HSET', KEYS[1], 'sub', ARGV[1], 'created', ARGV[2], 'cur', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return 1`)
+
+	// ARGV: presented jti, next jti, new TTL (ms), grace (ms).
+	// Returns ok, unknown, revoked, retry or reused.
+	rotateScript = redis.NewScript(`
+local f = redis.call('HMGET', KEYS[1], 'cur', 'prev', 'rot', 'rev')
+if not f[1] then return 'unknown' end
+if f[4] then return 'revoked' end
+local t = redis.call('TIME')
+local now = t[1] .. string.format('%03d', math.floor(tonumber(t[2]) / 1000))
+if f[1] == ARGV[1] then
+  redis.call('HSET', KEYS[1], 'cur', ARGV[2], 'prev', ARGV[1], 'rot', now)
+  if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[3]) then
+    redis.call('PEXPIRE', KEYS[1], ARGV[3])
+  end
+  return 'ok'
+end
+if f[1] == ARGV[2] and f[2] == ARGV[1] then return 'ok' end
+if f[2] == ARGV[1] and tonumber(now) - tonumber(f[3]) < tonumber(ARGV[4]) then return 'retry' end
+redis.call('HSET', KEYS[1], 'rev', '1')
+return 'reused'`)
+
+	// Marks an existing family revoked, keeping its TTL.
+	revokeFamilyScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'rev', '1') end
+return 1`)
+
+	// ARGV: TTL (ms). Sets the key, never shortening its TTL.
+	revokeTokenScript = redis.NewScript(`
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+end
+return 1`)
+
+	// ARGV: cutoff (ms), TTL (ms). Raises the cutoff and the TTL, never
+	// lowering either.
+	revokeSubjectScript = redis.NewScript(`
+local cur = redis.call('GET', KEYS[1])
+if not cur or tonumber(cur) < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL')
+end
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 1`)
+)
+
+// Create implements session.Store.
+func (s *Store) Create(ctx context.Context, f session.Family) error {
+	ttl := s.ttl(f.Expires)
+	if ttl == 0 {
+		return nil // expired at birth: nothing to keep
+	}
+	n, err := createScript.Run(ctx, s.client, []string{s.familyKey(f.ID)},
+		digest(f.Subject), millis(f.Created), f.Token, ttl).Int()
+	if err != nil {
+		return unavailable(err)
+	}
+	if n != 1 {
+		return fmt.Errorf("%w: family ID already in use", session.ErrStoreUnavailable)
+	}
+	return nil
+}
+
+// Rotate implements session.Store.
+func (s *Store) Rotate(ctx context.Context, r session.Rotation) error {
+	res, err := rotateScript.Run(ctx, s.client, []string{s.familyKey(r.Family)},
+		r.Presented, r.Next, max(s.ttl(r.Expires), 1), r.Grace.Milliseconds()).Text()
+	if err != nil {
+		return unavailable(err)
+	}
+	switch res {
+	case "ok":
+		return nil
+	case "unknown":
+		return fmt.Errorf("%w: unknown or expired session", session.ErrRevoked)
+	case "revoked":
+		return fmt.Errorf("%w: session revoked", session.ErrRevoked)
+	case "retry":
+		return session.ErrRecentlyRotated
+	case "reused":
+		return session.ErrReused
+	}
+	return fmt.Errorf("%w: unexpected rotation result %q", session.ErrStoreUnavailable, res)
+}
+
+// RevokeFamily implements session.Store.
+func (s *Store) RevokeFamily(ctx context.Context, id string) error {
+	if err := revokeFamilyScript.Run(ctx, s.client, []string{s.familyKey(id)}).Err(); err != nil {
+		return unavailable(err)
+	}
+	return nil
+}
+
+// RevokeToken implements session.Store.
+func (s *Store) RevokeToken(ctx context.Context, id string, until time.Time) error {
+	ttl := s.ttl(until)
+	if ttl == 0 {
+		return nil
+	}
+	if err := revokeTokenScript.Run(ctx, s.client, []string{s.tokenKey(id)}, ttl).Err(); err != nil {
+		return unavailable(err)
+	}
+	return nil
+}
+
+// RevokeSubject implements session.Store.
+func (s *Store) RevokeSubject(ctx context.Context, subject string, before, until time.Time) error {
+	ttl := s.ttl(until)
+	if ttl == 0 {
+		return nil
+	}
+	if err := revokeSubjectScript.Run(ctx, s.client, []string{s.subjectKey(subject)}, millis(before), ttl).Err(); err != nil {
+		return unavailable(err)
+	}
+	return nil
+}
+
+// Check implements session.Store, with one pipelined round trip.
+func (s *Store) Check(ctx context.Context, t session.TokenRef) error {
+	var (
+		revoked *redis.IntCmd
+		family  *redis.SliceCmd
+	)
+	pipe := s.client.Pipeline()
+	if t.ID != "" {
+		revoked = pipe.Exists(ctx, s.tokenKey(t.ID))
+	}
+	if t.Family != "" {
+		family = pipe.HMGet(ctx, s.familyKey(t.Family), "rev", "created", "sub")
+	}
+	cutoff := pipe.Get(ctx, s.subjectKey(t.Subject))
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return unavailable(err)
+	}
+	if revoked != nil && revoked.Val() > 0 {
+		return fmt.Errorf("%w: token ID revoked", session.ErrRevoked)
+	}
+	began := int64(-1)
+	if !t.IssuedAt.IsZero() {
+		began = t.IssuedAt.UnixMilli()
+	}
+	if family != nil {
+		f := family.Val()
+		created, _ := f[1].(string)
+		switch {
+		case f[2] == nil:
+			return fmt.Errorf("%w: unknown or expired session", session.ErrRevoked)
+		case f[0] != nil:
+			return fmt.Errorf("%w: session revoked", session.ErrRevoked)
+		case f[2] != digest(t.Subject):
+			return fmt.Errorf("%w: session of another subject", session.ErrRevoked)
+		}
+		n, err := strconv.ParseInt(created, 10, 64)
+		if err != nil {
+			return fmt.Errorf("%w: malformed family record", session.ErrStoreUnavailable)
+		}
+		began = n
+	}
+	if c, err := cutoff.Result(); err == nil {
+		n, err := strconv.ParseInt(c, 10, 64)
+		if err != nil {
+			return fmt.Errorf("%w: malformed subject record", session.ErrStoreUnavailable)
+		}
+		if began < n {
+			return fmt.Errorf("%w: all tokens of the subject revoked", session.ErrRevoked)
+		}
+	}
+	return nil
+}
+
+// Remember implements session.ReplayCache with SET NX.
+func (s *Store) Remember(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	if ttl < time.Millisecond {
+		return false, fmt.Errorf("%w: replay cache TTL %v below 1ms", jwt.ErrInvalidOption, ttl)
+	}
+	fresh, err := s.client.SetNX(ctx, s.replayKey(key), "1", ttl).Result()
+	if err != nil {
+		return false, unavailable(err)
+	}
+	return fresh, nil
+}

@@ -1,0 +1,53 @@
+// Package session issues pairs of access and refresh tokens, refreshes them
+// with rotation and reuse detection, and revokes them: the token lifecycle
+// of a service where users log in, call APIs with a short-lived access token
+// in the Authorization header, and trade a longer-lived refresh token, sent
+// only in POST bodies, for a new pair when the access token expires.
+//
+// A [Manager] signs both kinds of token with one jwt.Signer, typed apart by
+// the header "typ" ([AccessType], "at+jwt", and [RefreshType]) so that
+// neither is accepted as the other. The tokens of one login form a family,
+// named by the "sid" claim; each "jti" is unique. The state that makes
+// refresh tokens single-use and tokens revocable lives in a [Store]:
+// [MemoryStore] for one process, or the Redis store of module
+// github.com/jwtkit/jwt/redisstore for many instances.
+//
+//	m, err := session.New(session.Options{Signer: signer, Keys: verifier, Issuer: "https://auth.example"})
+//	pair, err := m.Issue(ctx, session.Grant{Subject: "user-1", Scope: "read"})
+//	pair, err = m.Refresh(ctx, pair.RefreshToken)
+//
+// LoginHandler, RefreshHandler, LogoutHandler and LogoutAllHandler serve the
+// token endpoints with the requests and responses of RFC 6749 §5.
+//
+// # Security
+//
+// Refresh follows RFC 9700 §4.14.2: every refresh rotates the refresh
+// token, and the store remembers the family's current and previous token.
+// Rotation is one atomic compare-and-set, so any number of concurrent
+// refreshes with one token yield at most one new pair. Presenting a refresh
+// token that was already rotated is reuse: the store revokes the whole
+// family at once (the newest refresh token and the access tokens stop
+// working too), and [Options.OnReuse] is told. [Options.ReuseGrace] turns
+// on a short window in which the previous token is refused without revoking
+// anything, for clients that retry; it is off by default because a token
+// reused within the window goes undetected.
+//
+// A session never outlives [Options.MaxLifetime], when set, and ends when it
+// is not refreshed for [Options.RefreshTTL] (its idle timeout).
+// [Options.Recheck] re-checks the subject at every refresh, so that a
+// disabled user or changed permissions take effect within one access token
+// lifetime.
+//
+// Tokens are revoked by "jti" ([Manager.RevokeID], [Manager.RevokeToken]),
+// by family (logout, [Manager.RevokeFamily]) and by subject for sessions
+// begun before a time (logout everywhere, [Manager.RevokeSubject]). An API
+// sees revocations only if it asks: [Manager.CheckAccess] (and
+// [Manager.CheckRequest], the same check in the shape of a middleware hook)
+// costs one store round trip per request and fails closed, with
+// [ErrStoreUnavailable], when the store cannot answer. Without it, a revoked
+// access token works until it expires, which is why access tokens are short.
+//
+// Every failure is an error wrapping a sentinel: [ErrExpired],
+// [ErrWrongType], [ErrRevoked], [ErrReused], [ErrRecentlyRotated],
+// [ErrDenied], [ErrStoreUnavailable], or one of package jwt.
+package session

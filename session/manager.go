@@ -1,0 +1,634 @@
+package session
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/jwtkit/jwt"
+)
+
+// Token types, written as the header "typ" (RFC 8725 §3.11), so that
+// neither kind of token is accepted as the other.
+const (
+	// AccessType is the "typ" of access tokens (RFC 9068).
+	AccessType = "at+jwt"
+	// RefreshType is the "typ" of refresh tokens.
+	RefreshType = "refresh+jwt"
+)
+
+// Defaults and limits of [Options].
+const (
+	DefaultAccessTTL  = 5 * time.Minute
+	DefaultRefreshTTL = 24 * time.Hour
+	// MaxReuseGrace is the longest Options.ReuseGrace allowed.
+	MaxReuseGrace = time.Minute
+)
+
+// subjectMargin is how much longer than the longest token lifetime a
+// subject revocation is kept, to cover a refresh that was in flight.
+const subjectMargin = time.Minute
+
+// Options configures a [Manager]. Signer and Keys are required; the zero
+// value of every other field means its default.
+type Options struct {
+	// Signer signs access and refresh tokens. Give it a key ID with
+	// jwt.SignerWithKeyID so that verifiers using a JWK Set find the key.
+	Signer jwt.Signer
+	// Keys verifies refresh tokens, and access tokens in VerifyAccess and
+	// the logout handlers: the Verifier of Signer's key, or a KeySet
+	// holding it.
+	Keys jwt.KeySource
+	// Store keeps families and revocations; nil means a new MemoryStore
+	// using Now. A service of several instances needs a shared store.
+	Store Store
+	// Issuer is the "iss" of every token, checked when tokens are verified.
+	// Refresh tokens also carry it as their "aud".
+	Issuer string
+	// Audience is the "aud" of access tokens: the APIs that accept them.
+	Audience []string
+	// AccessTTL is the lifetime of access tokens; 0 means
+	// DefaultAccessTTL. Lifetimes are whole seconds, at least one.
+	AccessTTL time.Duration
+	// RefreshTTL is the lifetime of each refresh token; 0 means
+	// DefaultRefreshTTL. Since every refresh replaces the refresh token,
+	// RefreshTTL is the session's idle timeout: a session in which no
+	// refresh happens for RefreshTTL ends.
+	RefreshTTL time.Duration
+	// MaxLifetime, if set, is the absolute lifetime of a session, counted
+	// from the login: no token of the session is valid after it, however
+	// often it is refreshed.
+	MaxLifetime time.Duration
+	// ReuseGrace, if set, is the window after a rotation in which the
+	// rotated refresh token, presented again, is refused with
+	// ErrRecentlyRotated instead of being treated as reuse, so that a
+	// client retrying a refresh whose answer it lost is not logged out.
+	// At most MaxReuseGrace. A token reused within the window is not
+	// detected as reuse, so leave it off unless clients need it.
+	ReuseGrace time.Duration
+	// Recheck, if set, is called on every refresh, after the refresh token
+	// has been verified and found unrevoked and before a new pair is made,
+	// with the grant the session was issued for. It returns the grant for
+	// the new pair (with the subject unchanged, and the scope or extra
+	// claims updated if permissions changed), or an error wrapping
+	// ErrDenied to refuse (a disabled user). Refusing does not revoke the
+	// session; use RevokeSubject for that.
+	Recheck func(ctx context.Context, g Grant) (Grant, error)
+	// OnReuse, if set, is called when a reused refresh token has made the
+	// store revoke its family, for logging or alerting. It must not block
+	// for long: the refresh request waits for it.
+	OnReuse func(ctx context.Context, r Reuse)
+	// Now returns the current time; nil means time.Now. It must agree with
+	// the store's clock.
+	Now func() time.Time
+}
+
+// Grant is what a pair of tokens is issued for.
+type Grant struct {
+	// Subject is the "sub" of the tokens: the user. Required.
+	Subject string
+	// ClientID, if set, is the "client_id" of the tokens (RFC 9068).
+	ClientID string
+	// Scope, if set, is the "scope" of the tokens: space-separated scope
+	// names (RFC 8693 §4.2).
+	Scope string
+	// Extra holds further claims for access tokens, by name. The names
+	// this package writes (iss, sub, aud, exp, nbf, iat, jti, sid,
+	// client_id, scope, auth_time) are not allowed. Refresh tokens carry
+	// them inside their "ext" claim, so that a refresh reissues them; in
+	// the Grant given to Options.Recheck their values are the
+	// json.RawMessage read from the refresh token.
+	Extra map[string]any
+}
+
+// Pair is a pair of tokens issued by [Manager.Issue] or [Manager.Refresh].
+type Pair struct {
+	// AccessToken is the access token, of type AccessType.
+	AccessToken string
+	// AccessExpires is the access token's "exp".
+	AccessExpires time.Time
+	// RefreshToken is the refresh token, of type RefreshType.
+	RefreshToken string
+	// RefreshExpires is the refresh token's "exp".
+	RefreshExpires time.Time
+	// IssuedAt is the "iat" of both tokens.
+	IssuedAt time.Time
+	// FamilyID is the "sid" of both tokens: the session.
+	FamilyID string
+	// Grant is the grant the pair was issued for.
+	Grant Grant
+}
+
+// Claims are the claims of the tokens a [Manager] issues, as
+// [Manager.VerifyAccess] returns them. Extra claims of access tokens are
+// read by calling jwt.Verify with a type of your own.
+type Claims struct {
+	jwt.RegisteredClaims
+	// FamilyID is the "sid" claim: the family (session) of the token.
+	FamilyID string `json:"sid,omitempty"`
+	// ClientID is the "client_id" claim.
+	ClientID string `json:"client_id,omitempty"`
+	// Scope is the "scope" claim.
+	Scope string `json:"scope,omitempty"`
+	// AuthTime is the "auth_time" claim: when the session began.
+	AuthTime jwt.NumericDate `json:"auth_time,omitzero"`
+}
+
+// refreshClaims are the claims of a refresh token.
+type refreshClaims struct {
+	Claims
+	Extra map[string]json.RawMessage `json:"ext,omitempty"`
+}
+
+// Reuse describes a reused refresh token, for [Options.OnReuse].
+type Reuse struct {
+	Subject  string
+	ClientID string
+	FamilyID string // the family, now revoked
+	TokenID  string // the "jti" of the reused refresh token
+}
+
+// Manager issues, refreshes and revokes pairs of access and refresh tokens.
+// It is safe for concurrent use.
+type Manager struct {
+	signer      jwt.Signer
+	keys        jwt.KeySource
+	store       Store
+	issuer      string
+	audience    []string
+	refreshAud  []string
+	accessTTL   time.Duration
+	refreshTTL  time.Duration
+	maxLifetime time.Duration
+	grace       time.Duration
+	recheck     func(context.Context, Grant) (Grant, error)
+	onReuse     func(context.Context, Reuse)
+	now         func() time.Time
+}
+
+// New returns a Manager configured by opts. Options that cannot be honoured
+// are an error wrapping jwt.ErrInvalidOption.
+func New(opts Options) (*Manager, error) {
+	m := &Manager{
+		signer:      opts.Signer,
+		keys:        opts.Keys,
+		store:       opts.Store,
+		issuer:      opts.Issuer,
+		audience:    append([]string(nil), opts.Audience...),
+		accessTTL:   orDefault(opts.AccessTTL, DefaultAccessTTL),
+		refreshTTL:  orDefault(opts.RefreshTTL, DefaultRefreshTTL),
+		maxLifetime: opts.MaxLifetime,
+		grace:       opts.ReuseGrace,
+		recheck:     opts.Recheck,
+		onReuse:     opts.OnReuse,
+		now:         opts.Now,
+	}
+	switch {
+	case m.signer == nil:
+		return nil, fmt.Errorf("%w: session: no Signer", jwt.ErrInvalidOption)
+	case m.keys == nil:
+		return nil, fmt.Errorf("%w: session: no Keys", jwt.ErrInvalidOption)
+	case !wholeSeconds(m.accessTTL), !wholeSeconds(m.refreshTTL):
+		return nil, fmt.Errorf("%w: session: token lifetimes must be whole seconds, at least 1s", jwt.ErrInvalidOption)
+	case m.maxLifetime != 0 && !wholeSeconds(m.maxLifetime):
+		return nil, fmt.Errorf("%w: session: MaxLifetime must be whole seconds, at least 1s", jwt.ErrInvalidOption)
+	case m.grace < 0 || m.grace > MaxReuseGrace:
+		return nil, fmt.Errorf("%w: session: ReuseGrace %v outside 0 to %v", jwt.ErrInvalidOption, m.grace, MaxReuseGrace)
+	}
+	if m.now == nil {
+		m.now = time.Now
+	}
+	if m.store == nil {
+		m.store = NewMemoryStore(&MemoryStoreOptions{Now: m.now})
+	}
+	if m.issuer != "" {
+		m.refreshAud = []string{m.issuer}
+	}
+	return m, nil
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
+}
+
+func wholeSeconds(d time.Duration) bool { return d >= time.Second && d%time.Second == 0 }
+
+// reserved are the claim names a Manager writes itself.
+var reserved = map[string]bool{
+	"iss": true, "sub": true, "aud": true, "exp": true, "nbf": true, "iat": true, "jti": true,
+	"sid": true, "client_id": true, "scope": true, "auth_time": true,
+}
+
+func checkGrant(g *Grant) error {
+	if g.Subject == "" {
+		return fmt.Errorf("%w: grant has no subject", jwt.ErrInvalidClaims)
+	}
+	for name := range g.Extra {
+		if reserved[name] {
+			return fmt.Errorf("%w: extra claim %q is set by the session manager", jwt.ErrInvalidClaims, name)
+		}
+	}
+	return nil
+}
+
+// newID returns 128 random bits in base64url: 22 characters.
+func newID() string {
+	var b [16]byte
+	rand.Read(b[:]) // never fails (crypto/rand.Read crashes the program instead)
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+const idLen = 22 // len(newID())
+
+// tokenID returns a new "jti" for a token of family: the family ID, a dot,
+// and a random part, so that the family of a token can be found from its
+// registered claims alone (see CheckAccess).
+func tokenID(family string) string { return family + "." + newID() }
+
+// familyOf returns the family named by a jti made by tokenID, or "".
+func familyOf(jti string) string {
+	if len(jti) != 2*idLen+1 || jti[idLen] != '.' {
+		return ""
+	}
+	for i := 0; i < len(jti); i++ {
+		c := jti[i]
+		if i != idLen && !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return ""
+		}
+	}
+	return jti[:idLen]
+}
+
+// minted is a new pair before the store has accepted it.
+type minted struct {
+	pair       Pair
+	refreshJTI string
+	expires    time.Time // the family's expiry: the later of the two "exp"
+}
+
+// mint signs a new pair of family for g. The session began at began.
+func (m *Manager) mint(ctx context.Context, g Grant, family string, began, now time.Time) (*minted, error) {
+	iat := time.Unix(now.Unix(), 0)
+	accessExp, refreshExp := iat.Add(m.accessTTL), iat.Add(m.refreshTTL)
+	if m.maxLifetime > 0 {
+		end := time.Unix(began.Unix(), 0).Add(m.maxLifetime)
+		if !end.After(now) {
+			return nil, fmt.Errorf("%w: the session reached its maximum lifetime", ErrExpired)
+		}
+		accessExp, refreshExp = earliest(accessExp, end), earliest(refreshExp, end)
+	}
+	authTime := jwt.NewNumericDate(began)
+	claims := make(map[string]any, len(g.Extra)+10)
+	for k, v := range g.Extra {
+		claims[k] = v
+	}
+	accessJTI, refreshJTI := tokenID(family), tokenID(family)
+	claims["sub"] = g.Subject
+	claims["iat"] = jwt.NewNumericDate(iat)
+	claims["exp"] = jwt.NewNumericDate(accessExp)
+	claims["jti"] = accessJTI
+	claims["sid"] = family
+	claims["auth_time"] = authTime
+	if m.issuer != "" {
+		claims["iss"] = m.issuer
+	}
+	if len(m.audience) > 0 {
+		claims["aud"] = jwt.Audience(m.audience)
+	}
+	if g.ClientID != "" {
+		claims["client_id"] = g.ClientID
+	}
+	if g.Scope != "" {
+		claims["scope"] = g.Scope
+	}
+	access, err := jwt.Sign(ctx, m.signer, claims, &jwt.SignOptions{Type: AccessType})
+	if err != nil {
+		return nil, err
+	}
+	rc := refreshClaims{Claims: Claims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    m.issuer,
+			Subject:   g.Subject,
+			Audience:  m.refreshAud,
+			ExpiresAt: jwt.NewNumericDate(refreshExp),
+			IssuedAt:  jwt.NewNumericDate(iat),
+			ID:        refreshJTI,
+		},
+		FamilyID: family,
+		ClientID: g.ClientID,
+		Scope:    g.Scope,
+		AuthTime: authTime,
+	}}
+	if len(g.Extra) > 0 {
+		rc.Extra = make(map[string]json.RawMessage, len(g.Extra))
+		for k, v := range g.Extra {
+			b, err := json.Marshal(v)
+			if err != nil {
+				return nil, fmt.Errorf("%w: extra claim %q: %w", jwt.ErrInvalidClaims, k, err)
+			}
+			rc.Extra[k] = b
+		}
+	}
+	refresh, err := jwt.Sign(ctx, m.signer, rc, &jwt.SignOptions{Type: RefreshType})
+	if err != nil {
+		return nil, err
+	}
+	return &minted{
+		pair: Pair{
+			AccessToken:    access,
+			AccessExpires:  accessExp,
+			RefreshToken:   refresh,
+			RefreshExpires: refreshExp,
+			IssuedAt:       iat,
+			FamilyID:       family,
+			Grant:          g,
+		},
+		refreshJTI: refreshJTI,
+		expires:    latest(accessExp, refreshExp),
+	}, nil
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// Issue starts a session for g, after the caller has authenticated the
+// user, and returns its first pair of tokens.
+func (m *Manager) Issue(ctx context.Context, g Grant) (*Pair, error) {
+	if err := checkGrant(&g); err != nil {
+		return nil, err
+	}
+	now := m.now()
+	family := newID()
+	t, err := m.mint(ctx, g, family, now, now)
+	if err != nil {
+		return nil, err
+	}
+	f := Family{ID: family, Subject: g.Subject, Created: now, Token: t.refreshJTI, Expires: t.expires}
+	if err := m.store.Create(ctx, f); err != nil {
+		return nil, storeError(err)
+	}
+	return &t.pair, nil
+}
+
+// Refresh trades a refresh token for a new pair of the same session. It
+// verifies the token (signature, "typ" RefreshType, "exp", "iss"), checks
+// that it is not revoked, calls Options.Recheck, signs the new pair and
+// rotates the session's refresh token in the store, atomically: of any
+// number of concurrent refreshes with one token, at most one succeeds.
+//
+// A refresh token that was already rotated revokes the whole session and
+// returns an error wrapping ErrReused, after calling Options.OnReuse;
+// within Options.ReuseGrace of its rotation it returns ErrRecentlyRotated
+// instead and revokes nothing. Other failures wrap ErrExpired, ErrWrongType,
+// ErrRevoked, ErrDenied, ErrStoreUnavailable or a sentinel of package jwt
+// (a bad signature is jwt.ErrInvalidSignature).
+func (m *Manager) Refresh(ctx context.Context, refreshToken string) (*Pair, error) {
+	now := m.now() // the new tokens' iat: before the store checks, see RevokeSubject
+	tok, err := jwt.Verify[refreshClaims](ctx, refreshToken, m.keys, &jwt.VerifyOptions{
+		Type:     RefreshType,
+		Issuer:   m.issuer,
+		Audience: m.refreshAud,
+		Now:      func() time.Time { return now },
+		Required: []string{"sub", "iat", "jti", "sid", "auth_time"},
+	})
+	if err != nil {
+		return nil, err
+	}
+	c := &tok.Claims
+	if familyOf(c.ID) != c.FamilyID {
+		return nil, fmt.Errorf("%w: refresh token's jti does not name its session", jwt.ErrMalformed)
+	}
+	ref := TokenRef{ID: c.ID, Family: c.FamilyID, Subject: c.Subject, IssuedAt: c.IssuedAt.Time}
+	if err := m.store.Check(ctx, ref); err != nil {
+		return nil, storeError(err)
+	}
+	g := Grant{Subject: c.Subject, ClientID: c.ClientID, Scope: c.Scope}
+	if len(c.Extra) > 0 {
+		g.Extra = make(map[string]any, len(c.Extra))
+		for k, v := range c.Extra {
+			g.Extra[k] = v
+		}
+	}
+	if m.recheck != nil {
+		ng, err := m.recheck(ctx, g)
+		if err != nil {
+			if errors.Is(err, ErrDenied) {
+				return nil, err
+			}
+			return nil, fmt.Errorf("jwt: session recheck failed: %w", err)
+		}
+		if ng.Subject != g.Subject {
+			return nil, fmt.Errorf("%w: Recheck changed the subject", jwt.ErrInvalidOption)
+		}
+		if err := checkGrant(&ng); err != nil {
+			return nil, err
+		}
+		g = ng
+	}
+	t, err := m.mint(ctx, g, c.FamilyID, c.AuthTime.Time, now)
+	if err != nil {
+		return nil, err
+	}
+	err = m.store.Rotate(ctx, Rotation{
+		Family:    c.FamilyID,
+		Presented: c.ID,
+		Next:      t.refreshJTI,
+		Expires:   t.expires,
+		Grace:     m.grace,
+	})
+	switch {
+	case err == nil:
+		return &t.pair, nil
+	case errors.Is(err, ErrReused):
+		if m.onReuse != nil {
+			m.onReuse(ctx, Reuse{Subject: c.Subject, ClientID: c.ClientID, FamilyID: c.FamilyID, TokenID: c.ID})
+		}
+		return nil, err
+	default:
+		return nil, storeError(err)
+	}
+}
+
+// storeError returns err, a Store's error, as one wrapping a known
+// sentinel: an error of no known kind is taken as the store being
+// unavailable, so that nothing is allowed on an answer not understood.
+func storeError(err error) error {
+	for _, known := range []error{ErrRevoked, ErrReused, ErrRecentlyRotated, ErrStoreUnavailable, jwt.ErrInvalidOption} {
+		if errors.Is(err, known) {
+			return err
+		}
+	}
+	return fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
+}
+
+// VerifyAccess verifies an access token issued by m, as an API served
+// with m would: signature, "typ" AccessType, "exp" with no leeway (the
+// issuer's own clock), "iss" and "aud" as configured, and then
+// [Manager.CheckAccess].
+func (m *Manager) VerifyAccess(ctx context.Context, accessToken string) (*jwt.Token[Claims], error) {
+	tok, err := jwt.Verify[Claims](ctx, accessToken, m.keys, &jwt.VerifyOptions{
+		Type:     AccessType,
+		Issuer:   m.issuer,
+		Audience: m.audience,
+		Now:      m.now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := m.CheckAccess(ctx, &tok.Claims.RegisteredClaims); err != nil {
+		return nil, err
+	}
+	return tok, nil
+}
+
+// CheckAccess reports whether the verified token with claims rc may still
+// be used: it returns nil, an error wrapping ErrRevoked if the token was
+// revoked (by its "jti", with its session, or with all of its subject's
+// tokens), or an error wrapping ErrStoreUnavailable if the store could not
+// answer. It costs one store round trip.
+//
+// CheckAccess is the revocation check to plug into a resource server's
+// middleware, after the middleware has verified the token; it fails closed:
+// only a nil error allows the request. See also [Manager.CheckRequest].
+func (m *Manager) CheckAccess(ctx context.Context, rc *jwt.RegisteredClaims) error {
+	if rc == nil {
+		return fmt.Errorf("%w: no claims", ErrRevoked)
+	}
+	ref := TokenRef{ID: rc.ID, Subject: rc.Subject, IssuedAt: rc.IssuedAt.Time}
+	if m.issuer == "" || rc.Issuer == m.issuer {
+		ref.Family = familyOf(rc.ID)
+	}
+	if err := m.store.Check(ctx, ref); err != nil {
+		if errors.Is(err, ErrRevoked) {
+			return err
+		}
+		if errors.Is(err, ErrStoreUnavailable) {
+			return err
+		}
+		return fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
+	}
+	return nil
+}
+
+// CheckRequest is [Manager.CheckAccess] in the shape of a middleware's
+// check hook, for a request whose bearer token the middleware has verified
+// with header h and registered claims rc. It also refuses, with an error
+// wrapping ErrWrongType, a token whose "typ" is not AccessType, in case the
+// middleware was not told to require it. An error wrapping
+// ErrStoreUnavailable means the check could not be made: the middleware
+// should answer 503 and must not serve the request.
+func (m *Manager) CheckRequest(r *http.Request, h jwt.Header, rc *jwt.RegisteredClaims) error {
+	if !isType(h.Type, AccessType) {
+		return fmt.Errorf("%w: not an access token", ErrWrongType)
+	}
+	return m.CheckAccess(r.Context(), rc)
+}
+
+// isType reports whether typ names the media type want, as RFC 7515
+// §4.1.9 compares them.
+func isType(typ, want string) bool {
+	if len(typ) > len("application/") && strings.EqualFold(typ[:len("application/")], "application/") {
+		typ = typ[len("application/"):]
+	}
+	return strings.EqualFold(typ, want)
+}
+
+// RevokeFamily revokes the session (family) id, the "sid" of its tokens:
+// its refresh token can no longer be used, and CheckAccess refuses its
+// access tokens. This is logout.
+func (m *Manager) RevokeFamily(ctx context.Context, id string) error {
+	if err := m.store.RevokeFamily(ctx, id); err != nil {
+		return storeError(err)
+	}
+	return nil
+}
+
+// RevokeID revokes the token whose "jti" is id until until, its "exp"
+// (after which it is refused anyway).
+func (m *Manager) RevokeID(ctx context.Context, id string, until time.Time) error {
+	if id == "" {
+		return fmt.Errorf("%w: empty token ID", jwt.ErrInvalidOption)
+	}
+	if err := m.store.RevokeToken(ctx, id, until); err != nil {
+		return storeError(err)
+	}
+	return nil
+}
+
+// RevokeSubject revokes every token of subject issued in a session that
+// began before the time before: logout everywhere, as after a password
+// change. A session that begins later (a new login) is not affected,
+// compared to the millisecond. before must not be in the future.
+func (m *Manager) RevokeSubject(ctx context.Context, subject string, before time.Time) error {
+	now := m.now()
+	if subject == "" {
+		return fmt.Errorf("%w: empty subject", jwt.ErrInvalidOption)
+	}
+	if before.After(now) {
+		return fmt.Errorf("%w: revocation time is in the future", jwt.ErrInvalidOption)
+	}
+	until := before.Add(max(m.accessTTL, m.refreshTTL) + subjectMargin)
+	if err := m.store.RevokeSubject(ctx, subject, before, until); err != nil {
+		return storeError(err)
+	}
+	return nil
+}
+
+// RevokeToken revokes a token issued by m, given whole, as a revocation
+// endpoint would (RFC 7009): an access token by its "jti", and a refresh
+// token with its whole session. The token's signature, "iss" and type are
+// verified; its expiry is not, so that an expired refresh token still ends
+// its session. A token that is not one of m's is an error wrapping a
+// sentinel of package jwt.
+func (m *Manager) RevokeToken(ctx context.Context, token string) error {
+	c, typ, err := m.verifyIgnoringExpiry(ctx, token)
+	if err != nil {
+		return err
+	}
+	if typ == RefreshType {
+		return m.RevokeFamily(ctx, c.FamilyID)
+	}
+	return m.RevokeID(ctx, c.ID, c.ExpiresAt.Time)
+}
+
+// verifyIgnoringExpiry verifies a token of m of either type, as for
+// revocation: signature, "typ", "iss" and the claims the session needs,
+// but not "exp".
+func (m *Manager) verifyIgnoringExpiry(ctx context.Context, token string) (*Claims, string, error) {
+	// A clock at the epoch puts every "exp" in the future; m's tokens have no "nbf".
+	epoch := func() time.Time { return time.Unix(0, 0) }
+	opts := jwt.VerifyOptions{Type: AccessType, Issuer: m.issuer, Audience: m.audience, Now: epoch, Required: []string{"jti", "sid"}}
+	tok, err := jwt.Verify[Claims](ctx, token, m.keys, &opts)
+	typ := AccessType
+	if errors.Is(err, jwt.ErrTypeMismatch) {
+		opts.Type, opts.Audience, typ = RefreshType, m.refreshAud, RefreshType
+		tok, err = jwt.Verify[Claims](ctx, token, m.keys, &opts)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	if familyOf(tok.Claims.ID) != tok.Claims.FamilyID {
+		return nil, "", fmt.Errorf("%w: token's jti does not name its session", jwt.ErrMalformed)
+	}
+	return &tok.Claims, typ, nil
+}

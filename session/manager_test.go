@@ -1,0 +1,383 @@
+package session_test
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/session"
+	"github.com/stretchr/testify/require"
+)
+
+// fakeClock is a clock tests move by hand.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{t: time.Unix(1_800_000_000, 250_000_000)} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+type keys struct {
+	signer   jwt.Signer
+	verifier jwt.Verifier
+}
+
+func newKeys(t *testing.T) keys {
+	t.Helper()
+	secret := make([]byte, 32)
+	rand.Read(secret)
+	s, err := jwt.HS256.NewSigner(secret)
+	require.NoError(t, err)
+	v, err := jwt.HS256.NewVerifier(secret)
+	require.NoError(t, err)
+	return keys{jwt.SignerWithKeyID(s, "k1"), jwt.VerifierWithKeyID(v, "k1")}
+}
+
+// newTestManager returns a Manager on a fake clock with a MemoryStore on
+// the same clock; edit changes the options first.
+func newTestManager(t *testing.T, edit func(*session.Options)) (*session.Manager, *fakeClock, keys) {
+	t.Helper()
+	k := newKeys(t)
+	clock := newFakeClock()
+	opts := session.Options{
+		Signer:   k.signer,
+		Keys:     k.verifier,
+		Issuer:   "https://auth.example",
+		Audience: []string{"api"},
+		Now:      clock.Now,
+	}
+	if edit != nil {
+		edit(&opts)
+	}
+	m, err := session.New(opts)
+	require.NoError(t, err)
+	return m, clock, k
+}
+
+func TestNewOptions(t *testing.T) {
+	k := newKeys(t)
+	valid := session.Options{Signer: k.signer, Keys: k.verifier}
+	_, err := session.New(valid)
+	require.NoError(t, err)
+	for _, tt := range []struct {
+		name string
+		edit func(*session.Options)
+	}{
+		{"no signer", func(o *session.Options) { o.Signer = nil }},
+		{"no keys", func(o *session.Options) { o.Keys = nil }},
+		{"fractional access TTL", func(o *session.Options) { o.AccessTTL = 1500 * time.Millisecond }},
+		{"negative refresh TTL", func(o *session.Options) { o.RefreshTTL = -time.Hour }},
+		{"sub-second max lifetime", func(o *session.Options) { o.MaxLifetime = time.Millisecond }},
+		{"negative grace", func(o *session.Options) { o.ReuseGrace = -time.Second }},
+		{"grace too long", func(o *session.Options) { o.ReuseGrace = session.MaxReuseGrace + time.Second }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			o := valid
+			tt.edit(&o)
+			_, err := session.New(o)
+			require.ErrorIs(t, err, jwt.ErrInvalidOption)
+		})
+	}
+}
+
+func TestIssuedTokens(t *testing.T) {
+	ctx := context.Background()
+	m, clock, k := newTestManager(t, nil)
+	p, err := m.Issue(ctx, session.Grant{
+		Subject: "alice", ClientID: "web", Scope: "read write",
+		Extra: map[string]any{"name": "Alice", "roles": []string{"a", "b"}},
+	})
+	require.NoError(t, err)
+	require.Equal(t, time.Unix(clock.Now().Unix(), 0), p.IssuedAt)
+	require.Equal(t, 5*time.Minute, p.AccessExpires.Sub(p.IssuedAt))
+	require.Equal(t, 24*time.Hour, p.RefreshExpires.Sub(p.IssuedAt))
+
+	at, err := jwt.Verify[map[string]any](ctx, p.AccessToken, k.verifier, &jwt.VerifyOptions{
+		Type: "application/at+jwt", Issuer: "https://auth.example", Audience: []string{"api"}, Now: clock.Now,
+	})
+	require.NoError(t, err)
+	require.Equal(t, "at+jwt", at.Header.Type)
+	require.Equal(t, "k1", at.Header.KeyID)
+	c := at.Claims
+	require.Equal(t, "alice", c["sub"])
+	require.Equal(t, "web", c["client_id"])
+	require.Equal(t, "read write", c["scope"])
+	require.Equal(t, "Alice", c["name"])
+	require.Equal(t, []any{"a", "b"}, c["roles"])
+	require.Equal(t, p.FamilyID, c["sid"])
+	require.Equal(t, float64(p.IssuedAt.Unix()), c["auth_time"])
+	require.Equal(t, float64(p.AccessExpires.Unix()), c["exp"])
+
+	rt, err := jwt.Verify[map[string]any](ctx, p.RefreshToken, k.verifier, &jwt.VerifyOptions{
+		Type: session.RefreshType, Issuer: "https://auth.example", Audience: []string{"https://auth.example"}, Now: clock.Now,
+	})
+	require.NoError(t, err)
+	require.Equal(t, "refresh+jwt", rt.Header.Type)
+	require.Equal(t, p.FamilyID, rt.Claims["sid"])
+	require.NotContains(t, rt.Claims, "name", "extra claims are carried inside ext only")
+	require.Equal(t, map[string]any{"name": "Alice", "roles": []any{"a", "b"}}, rt.Claims["ext"])
+	require.NotEqual(t, c["jti"], rt.Claims["jti"])
+
+	// The extra claims survive a refresh.
+	clock.Advance(time.Minute)
+	p2, err := m.Refresh(ctx, p.RefreshToken)
+	require.NoError(t, err)
+	at2, err := jwt.Verify[map[string]any](ctx, p2.AccessToken, k.verifier, &jwt.VerifyOptions{Audience: []string{"api"}, Now: clock.Now})
+	require.NoError(t, err)
+	require.Equal(t, "Alice", at2.Claims["name"])
+	require.Equal(t, c["auth_time"], at2.Claims["auth_time"], "auth_time is the login's")
+	require.NotEqual(t, c["jti"], at2.Claims["jti"])
+
+	// Pairs of different logins are different sessions.
+	p3, err := m.Issue(ctx, session.Grant{Subject: "alice"})
+	require.NoError(t, err)
+	require.NotEqual(t, p.FamilyID, p3.FamilyID)
+}
+
+func TestIssueRefusesBadGrants(t *testing.T) {
+	m, _, _ := newTestManager(t, nil)
+	for _, g := range []session.Grant{
+		{},
+		{Subject: "alice", Extra: map[string]any{"sub": "mallory"}},
+		{Subject: "alice", Extra: map[string]any{"sid": "x"}},
+		{Subject: "alice", Extra: map[string]any{"bad": func() {}}},
+	} {
+		_, err := m.Issue(context.Background(), g)
+		require.ErrorIs(t, err, jwt.ErrInvalidClaims, "%+v", g)
+	}
+}
+
+func TestMaxLifetime(t *testing.T) {
+	ctx := context.Background()
+	m, clock, _ := newTestManager(t, func(o *session.Options) {
+		o.RefreshTTL = 40 * time.Minute
+		o.MaxLifetime = time.Hour
+	})
+	p, err := m.Issue(ctx, session.Grant{Subject: "alice"})
+	require.NoError(t, err)
+	end := p.IssuedAt.Add(time.Hour)
+
+	clock.Advance(30 * time.Minute)
+	p, err = m.Refresh(ctx, p.RefreshToken)
+	require.NoError(t, err)
+	require.Equal(t, end, p.RefreshExpires, "a refresh extended the session beyond its maximum lifetime")
+
+	clock.Advance(28 * time.Minute)
+	p, err = m.Refresh(ctx, p.RefreshToken)
+	require.NoError(t, err)
+	require.Equal(t, end, p.AccessExpires)
+	require.Equal(t, end, p.RefreshExpires)
+
+	clock.Advance(2 * time.Minute)
+	_, err = m.Refresh(ctx, p.RefreshToken)
+	require.ErrorIs(t, err, session.ErrExpired)
+	_, err = m.VerifyAccess(ctx, p.AccessToken)
+	require.ErrorIs(t, err, session.ErrExpired)
+}
+
+func TestIdleTimeout(t *testing.T) {
+	ctx := context.Background()
+	m, clock, _ := newTestManager(t, func(o *session.Options) { o.RefreshTTL = 10 * time.Minute })
+	p, err := m.Issue(ctx, session.Grant{Subject: "alice"})
+	require.NoError(t, err)
+	for range 5 { // active: refreshed every 9 minutes, the session goes on
+		clock.Advance(9 * time.Minute)
+		p, err = m.Refresh(ctx, p.RefreshToken)
+		require.NoError(t, err)
+	}
+	clock.Advance(10 * time.Minute)
+	_, err = m.Refresh(ctx, p.RefreshToken)
+	require.ErrorIs(t, err, session.ErrExpired)
+}
+
+func TestAccessTokenExpiry(t *testing.T) {
+	ctx := context.Background()
+	m, clock, _ := newTestManager(t, nil)
+	p, err := m.Issue(ctx, session.Grant{Subject: "alice"})
+	require.NoError(t, err)
+	clock.Advance(5*time.Minute - time.Second)
+	_, err = m.VerifyAccess(ctx, p.AccessToken)
+	require.NoError(t, err)
+	clock.Advance(time.Second)
+	_, err = m.VerifyAccess(ctx, p.AccessToken)
+	require.ErrorIs(t, err, session.ErrExpired, "no leeway on the issuer's own clock")
+}
+
+func TestRecheck(t *testing.T) {
+	ctx := context.Background()
+	var deny, fail, rename bool
+	m, _, k := newTestManager(t, func(o *session.Options) {
+		o.Recheck = func(_ context.Context, g session.Grant) (session.Grant, error) {
+			switch {
+			case deny:
+				return g, session.ErrDenied
+			case fail:
+				return g, errors.New("user database down")
+			case rename:
+				g.Subject = "mallory"
+				return g, nil
+			}
+			g.Scope = "read" // permissions changed
+			g.Extra = map[string]any{"plan": "free"}
+			return g, nil
+		}
+	})
+	p, err := m.Issue(ctx, session.Grant{Subject: "alice", Scope: "read admin", Extra: map[string]any{"plan": "pro"}})
+	require.NoError(t, err)
+
+	deny = true
+	_, err = m.Refresh(ctx, p.RefreshToken)
+	require.ErrorIs(t, err, session.ErrDenied)
+	deny, fail = false, true
+	_, err = m.Refresh(ctx, p.RefreshToken)
+	require.ErrorContains(t, err, "user database down")
+	require.NotErrorIs(t, err, session.ErrDenied)
+	fail, rename = false, true
+	_, err = m.Refresh(ctx, p.RefreshToken)
+	require.ErrorIs(t, err, jwt.ErrInvalidOption)
+	rename = false
+
+	// None of the refused refreshes rotated or revoked anything.
+	p2, err := m.Refresh(ctx, p.RefreshToken)
+	require.NoError(t, err)
+	require.Equal(t, "read", p2.Grant.Scope)
+	tok, err := m.VerifyAccess(ctx, p2.AccessToken)
+	require.NoError(t, err)
+	require.Equal(t, "read", tok.Claims.Scope)
+	at, err := jwt.Verify[map[string]any](ctx, p2.AccessToken, k.verifier, &jwt.VerifyOptions{IgnoreAudience: true})
+	require.NoError(t, err)
+	require.Equal(t, "free", at.Claims["plan"])
+}
+
+func TestRefreshRejects(t *testing.T) {
+	ctx := context.Background()
+	m, clock, k := newTestManager(t, nil)
+	p, err := m.Issue(ctx, session.Grant{Subject: "alice"})
+	require.NoError(t, err)
+
+	other, _, _ := newTestManager(t, nil)
+	po, err := other.Issue(ctx, session.Grant{Subject: "alice"})
+	require.NoError(t, err)
+	_, err = m.Refresh(ctx, po.RefreshToken)
+	require.ErrorIs(t, err, jwt.ErrInvalidSignature, "a refresh token signed with another key")
+
+	_, err = m.Refresh(ctx, "not a token")
+	require.ErrorIs(t, err, jwt.ErrMalformed)
+
+	// A refresh token whose jti does not name its family, signed with the
+	// right key, as a forger holding the key or a bug would make it.
+	now := clock.Now()
+	forged, err := jwt.Sign(ctx, k.signer, map[string]any{
+		"iss": "https://auth.example", "aud": "https://auth.example", "sub": "alice",
+		"iat": now.Unix(), "exp": now.Add(time.Hour).Unix(), "auth_time": now.Unix(),
+		"sid": p.FamilyID, "jti": "x",
+	}, &jwt.SignOptions{Type: session.RefreshType})
+	require.NoError(t, err)
+	_, err = m.Refresh(ctx, forged)
+	require.ErrorIs(t, err, jwt.ErrMalformed)
+
+	clock.Advance(24 * time.Hour)
+	_, err = m.Refresh(ctx, p.RefreshToken)
+	require.ErrorIs(t, err, session.ErrExpired)
+}
+
+func TestRevocations(t *testing.T) {
+	ctx := context.Background()
+	m, clock, _ := newTestManager(t, nil)
+	require.ErrorIs(t, m.RevokeSubject(ctx, "alice", clock.Now().Add(time.Second)), jwt.ErrInvalidOption)
+	require.ErrorIs(t, m.RevokeSubject(ctx, "", clock.Now()), jwt.ErrInvalidOption)
+	require.ErrorIs(t, m.RevokeID(ctx, "", clock.Now().Add(time.Hour)), jwt.ErrInvalidOption)
+
+	// An expired refresh token still ends its session, whose newer
+	// tokens may be alive: revocation checks the signature, not the expiry.
+	m, clock, _ = newTestManager(t, func(o *session.Options) { o.RefreshTTL = time.Hour })
+	p1, err := m.Issue(ctx, session.Grant{Subject: "alice"})
+	require.NoError(t, err)
+	clock.Advance(50 * time.Minute)
+	p2, err := m.Refresh(ctx, p1.RefreshToken)
+	require.NoError(t, err)
+	clock.Advance(20 * time.Minute)
+	require.NoError(t, m.RevokeToken(ctx, p1.RefreshToken))
+	_, err = m.Refresh(ctx, p2.RefreshToken)
+	require.ErrorIs(t, err, session.ErrRevoked)
+
+	other, _, _ := newTestManager(t, nil)
+	po, err := other.Issue(ctx, session.Grant{Subject: "alice"})
+	require.NoError(t, err)
+	require.ErrorIs(t, m.RevokeToken(ctx, po.AccessToken), jwt.ErrInvalidSignature)
+}
+
+func TestCheckRequest(t *testing.T) {
+	ctx := context.Background()
+	m, _, _ := newTestManager(t, nil)
+	p, err := m.Issue(ctx, session.Grant{Subject: "alice"})
+	require.NoError(t, err)
+	tok, err := m.VerifyAccess(ctx, p.AccessToken)
+	require.NoError(t, err)
+	r := httptest.NewRequest("GET", "/api", nil)
+	rc := &tok.Claims.RegisteredClaims
+	require.NoError(t, m.CheckRequest(r, tok.Header, rc))
+	require.NoError(t, m.CheckRequest(r, jwt.Header{Type: "application/AT+JWT"}, rc))
+	require.ErrorIs(t, m.CheckRequest(r, jwt.Header{Type: session.RefreshType}, rc), session.ErrWrongType)
+	require.ErrorIs(t, m.CheckRequest(r, jwt.Header{}, rc), session.ErrWrongType)
+	require.NoError(t, m.RevokeFamily(ctx, p.FamilyID))
+	require.ErrorIs(t, m.CheckRequest(r, tok.Header, rc), session.ErrRevoked)
+	require.ErrorIs(t, m.CheckAccess(ctx, nil), session.ErrRevoked)
+}
+
+// brokenStore is a Store whose backend is gone.
+type brokenStore struct{ err error }
+
+func (s brokenStore) Create(context.Context, session.Family) error         { return s.err }
+func (s brokenStore) Rotate(context.Context, session.Rotation) error       { return s.err }
+func (s brokenStore) RevokeFamily(context.Context, string) error           { return s.err }
+func (s brokenStore) RevokeToken(context.Context, string, time.Time) error { return s.err }
+func (s brokenStore) Check(context.Context, session.TokenRef) error        { return s.err }
+func (s brokenStore) RevokeSubject(context.Context, string, time.Time, time.Time) error {
+	return s.err
+}
+
+func TestFailsClosed(t *testing.T) {
+	ctx := context.Background()
+	for _, storeErr := range []error{
+		session.ErrStoreUnavailable,
+		errors.New("some store error the manager does not know"),
+	} {
+		good, _, k := newTestManager(t, nil)
+		p, err := good.Issue(ctx, session.Grant{Subject: "alice"})
+		require.NoError(t, err)
+		tok, err := good.VerifyAccess(ctx, p.AccessToken)
+		require.NoError(t, err)
+
+		m, err := session.New(session.Options{Signer: k.signer, Keys: k.verifier, Store: brokenStore{storeErr},
+			Issuer: "https://auth.example", Audience: []string{"api"}})
+		require.NoError(t, err)
+		_, err = m.Issue(ctx, session.Grant{Subject: "alice"})
+		require.ErrorIs(t, err, session.ErrStoreUnavailable)
+		_, err = m.Refresh(ctx, p.RefreshToken)
+		require.ErrorIs(t, err, session.ErrStoreUnavailable)
+		require.ErrorIs(t, m.CheckAccess(ctx, &tok.Claims.RegisteredClaims), session.ErrStoreUnavailable)
+		_, err = m.VerifyAccess(ctx, p.AccessToken)
+		require.ErrorIs(t, err, session.ErrStoreUnavailable)
+		require.ErrorIs(t, m.RevokeFamily(ctx, p.FamilyID), session.ErrStoreUnavailable)
+		require.ErrorIs(t, m.RevokeToken(ctx, p.AccessToken), session.ErrStoreUnavailable)
+		require.ErrorIs(t, m.RevokeSubject(ctx, "alice", time.Now()), session.ErrStoreUnavailable)
+	}
+}

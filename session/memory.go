@@ -1,0 +1,279 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/jwtkit/jwt"
+)
+
+// sweepInterval is how often, at most, a MemoryStore walks all its records
+// to drop the expired ones, unless it has grown since the last walk.
+const sweepInterval = time.Minute
+
+// MemoryStoreOptions configures a [MemoryStore]. A nil pointer means the
+// defaults.
+type MemoryStoreOptions struct {
+	// Now returns the current time; nil means time.Now. It must agree with
+	// the clock of the Manager using the store.
+	Now func() time.Time
+}
+
+// MemoryStore is a [Store] and [ReplayCache] held in the process's memory,
+// for a service that runs as one instance: its state is lost when the
+// process ends (every session then ends too), and it is not shared with
+// other processes. It is safe for concurrent use.
+//
+// Expired records are dropped lazily: a lookup ignores them, and the calls
+// that add records now and then remove all expired ones, at a cost spread
+// over the calls. No goroutine is started, so there is nothing to close.
+type MemoryStore struct {
+	now func() time.Time
+
+	mu        sync.Mutex
+	families  map[string]*memFamily
+	tokens    map[string]time.Time // revoked jti → until
+	subjects  map[string]memCutoff
+	seen      map[string]time.Time // ReplayCache key → until
+	nextSweep time.Time
+	sweepSize int // sweep when the record count reaches this
+}
+
+type memFamily struct {
+	subject string
+	created time.Time
+	cur     string
+	prev    string
+	rotated time.Time
+	revoked bool
+	expires time.Time
+}
+
+type memCutoff struct {
+	before, until time.Time
+}
+
+// NewMemoryStore returns an empty MemoryStore.
+func NewMemoryStore(opts *MemoryStoreOptions) *MemoryStore {
+	s := &MemoryStore{
+		now:       time.Now,
+		families:  make(map[string]*memFamily),
+		tokens:    make(map[string]time.Time),
+		subjects:  make(map[string]memCutoff),
+		seen:      make(map[string]time.Time),
+		sweepSize: 1024,
+	}
+	if opts != nil && opts.Now != nil {
+		s.now = opts.Now
+	}
+	return s
+}
+
+// begin checks ctx, locks s and returns the current time. The caller
+// unlocks s.mu.
+func (s *MemoryStore) begin(ctx context.Context) (time.Time, error) {
+	if err := ctx.Err(); err != nil {
+		return time.Time{}, fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
+	}
+	s.mu.Lock()
+	now := s.now()
+	s.maybeSweep(now)
+	return now, nil
+}
+
+// maybeSweep drops expired records if a sweep is due: once per
+// sweepInterval, or sooner when the store has doubled since the last sweep,
+// so that expired records never outnumber live ones by much for long.
+func (s *MemoryStore) maybeSweep(now time.Time) {
+	n := len(s.families) + len(s.tokens) + len(s.subjects) + len(s.seen)
+	if now.Before(s.nextSweep) && n < s.sweepSize {
+		return
+	}
+	for k, f := range s.families {
+		if !now.Before(f.expires) {
+			delete(s.families, k)
+		}
+	}
+	for k, until := range s.tokens {
+		if !now.Before(until) {
+			delete(s.tokens, k)
+		}
+	}
+	for k, c := range s.subjects {
+		if !now.Before(c.until) {
+			delete(s.subjects, k)
+		}
+	}
+	for k, until := range s.seen {
+		if !now.Before(until) {
+			delete(s.seen, k)
+		}
+	}
+	n = len(s.families) + len(s.tokens) + len(s.subjects) + len(s.seen)
+	s.nextSweep = now.Add(sweepInterval)
+	s.sweepSize = max(2*n, 1024)
+}
+
+// family returns the unexpired family id, or nil.
+func (s *MemoryStore) family(id string, now time.Time) *memFamily {
+	f := s.families[id]
+	if f == nil {
+		return nil
+	}
+	if !now.Before(f.expires) {
+		delete(s.families, id)
+		return nil
+	}
+	return f
+}
+
+// Create implements [Store.Create].
+func (s *MemoryStore) Create(ctx context.Context, f Family) error {
+	now, err := s.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	if old := s.family(f.ID, now); old != nil {
+		if old.subject == f.Subject && old.cur == f.Token && old.prev == "" && old.created.Equal(f.Created) {
+			return nil
+		}
+		return fmt.Errorf("%w: family ID already in use", ErrStoreUnavailable)
+	}
+	if !now.Before(f.Expires) {
+		return nil // expired at birth: nothing to keep
+	}
+	s.families[f.ID] = &memFamily{subject: f.Subject, created: f.Created, cur: f.Token, expires: f.Expires}
+	return nil
+}
+
+// Rotate implements [Store.Rotate].
+func (s *MemoryStore) Rotate(ctx context.Context, r Rotation) error {
+	now, err := s.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	f := s.family(r.Family, now)
+	switch {
+	case f == nil:
+		return fmt.Errorf("%w: unknown or expired session", ErrRevoked)
+	case f.revoked:
+		return fmt.Errorf("%w: session revoked", ErrRevoked)
+	case f.cur == r.Presented:
+		f.prev, f.cur, f.rotated = r.Presented, r.Next, now
+		if r.Expires.After(f.expires) {
+			f.expires = r.Expires
+		}
+		return nil
+	case f.cur == r.Next && f.prev == r.Presented:
+		return nil // this rotation, repeated
+	case f.prev == r.Presented && now.Sub(f.rotated) < r.Grace:
+		return ErrRecentlyRotated
+	default:
+		f.revoked = true
+		return ErrReused
+	}
+}
+
+// RevokeFamily implements [Store.RevokeFamily].
+func (s *MemoryStore) RevokeFamily(ctx context.Context, id string) error {
+	now, err := s.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	if f := s.family(id, now); f != nil {
+		f.revoked = true
+	}
+	return nil
+}
+
+// RevokeToken implements [Store.RevokeToken].
+func (s *MemoryStore) RevokeToken(ctx context.Context, id string, until time.Time) error {
+	now, err := s.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	if until.After(now) && until.After(s.tokens[id]) {
+		s.tokens[id] = until
+	}
+	return nil
+}
+
+// RevokeSubject implements [Store.RevokeSubject].
+func (s *MemoryStore) RevokeSubject(ctx context.Context, subject string, before, until time.Time) error {
+	now, err := s.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	if !until.After(now) {
+		return nil
+	}
+	c, ok := s.subjects[subject]
+	if !ok || !now.Before(c.until) {
+		c = memCutoff{}
+	}
+	if before.After(c.before) {
+		c.before = before
+	}
+	if until.After(c.until) {
+		c.until = until
+	}
+	s.subjects[subject] = c
+	return nil
+}
+
+// Check implements [Store.Check].
+func (s *MemoryStore) Check(ctx context.Context, t TokenRef) error {
+	now, err := s.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	if t.ID != "" {
+		if until, ok := s.tokens[t.ID]; ok && now.Before(until) {
+			return fmt.Errorf("%w: token ID revoked", ErrRevoked)
+		}
+	}
+	began := t.IssuedAt
+	if t.Family != "" {
+		f := s.family(t.Family, now)
+		switch {
+		case f == nil:
+			return fmt.Errorf("%w: unknown or expired session", ErrRevoked)
+		case f.revoked:
+			return fmt.Errorf("%w: session revoked", ErrRevoked)
+		case f.subject != t.Subject:
+			return fmt.Errorf("%w: session of another subject", ErrRevoked)
+		}
+		began = f.created
+	}
+	if c, ok := s.subjects[t.Subject]; ok && now.Before(c.until) {
+		if began.IsZero() || began.Truncate(time.Millisecond).Before(c.before.Truncate(time.Millisecond)) {
+			return fmt.Errorf("%w: all tokens of the subject revoked", ErrRevoked)
+		}
+	}
+	return nil
+}
+
+// Remember implements [ReplayCache.Remember].
+func (s *MemoryStore) Remember(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	if ttl < time.Millisecond {
+		return false, fmt.Errorf("%w: replay cache TTL %v below 1ms", jwt.ErrInvalidOption, ttl)
+	}
+	now, err := s.begin(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer s.mu.Unlock()
+	if until, ok := s.seen[key]; ok && now.Before(until) {
+		return false, nil
+	}
+	s.seen[key] = now.Add(ttl)
+	return true, nil
+}
