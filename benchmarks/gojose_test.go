@@ -66,3 +66,71 @@ func goJoseSigner(tb testing.TB, f *fixture) signCase {
 		last: func() string { return last },
 	}
 }
+
+// goJoseParse returns go-jose's verification of the registered claims into
+// registered and of all claims into out, as the go-jose rows do.
+func goJoseParse(k *keys) func(tok string, out any) error {
+	key := k.verifyingKey()
+	algs := []jose.SignatureAlgorithm{jose.SignatureAlgorithm(k.alg)}
+	expected := josejwt.Expected{Issuer: claimIss, AnyAudience: josejwt.Audience{claimAud}}
+	return func(tok string, out any) error {
+		t, err := josejwt.ParseSigned(tok, algs)
+		if err != nil {
+			return err
+		}
+		var registered josejwt.Claims
+		if err := t.Claims(key, &registered, out); err != nil {
+			return err
+		}
+		return registered.Validate(expected)
+	}
+}
+
+// goJoseMapDecoder decodes the claims into a map[string]any beside
+// jwt.Claims, which Validate needs.
+func goJoseMapDecoder(tb testing.TB, k *keys) decodeFunc {
+	parse := goJoseParse(k)
+	return func(tok string, _ []byte) (any, error) {
+		var m map[string]any
+		if err := parse(tok, &m); err != nil {
+			return nil, err
+		}
+		return m, nil
+	}
+}
+
+// goJoseStructDecoder decodes the claims into the private claims P beside
+// jwt.Claims, as the go-jose row does with its private struct.
+func goJoseStructDecoder[P any](tb testing.TB, k *keys) decodeFunc {
+	parse := goJoseParse(k)
+	return func(tok string, _ []byte) (any, error) {
+		p := new(P)
+		if err := parse(tok, p); err != nil {
+			return nil, err
+		}
+		return p, nil
+	}
+}
+
+// goJosePlainSigner signs rawClaims, a plain struct, as the one claims
+// value of jwt.Signed.
+func goJosePlainSigner(tb testing.TB, f *fixture) signCase {
+	signer, err := jose.NewSigner(
+		jose.SigningKey{Algorithm: jose.SignatureAlgorithm(f.alg), Key: f.signingKey()},
+		(&jose.SignerOptions{}).WithType("JWT"),
+	)
+	if err != nil {
+		tb.Fatalf("go-jose %s: %v", f.alg, err)
+	}
+	claims := f.rawClaims()
+	var last string
+	return signCase{
+		name: "go-jose/plain",
+		sign: func() error {
+			var err error
+			last, err = josejwt.Signed(signer).Claims(&claims).Serialize()
+			return err
+		},
+		last: func() string { return last },
+	}
+}

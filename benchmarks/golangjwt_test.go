@@ -62,3 +62,42 @@ func golangJWTSigner(tb testing.TB, f *fixture) signCase {
 		last: func() string { return last },
 	}
 }
+
+// golangJWTParser returns the Parser and Keyfunc of the golang-jwt rows.
+func golangJWTParser(k *keys) (*gjwt.Parser, gjwt.Keyfunc) {
+	key := k.verifyingKey()
+	return gjwt.NewParser(
+		gjwt.WithValidMethods([]string{k.alg}),
+		gjwt.WithIssuer(claimIss),
+		gjwt.WithAudience(claimAud),
+	), func(*gjwt.Token) (any, error) { return key, nil }
+}
+
+// golangJWTMapDecoder parses into gjwt.MapClaims, golang-jwt's map.
+func golangJWTMapDecoder(tb testing.TB, k *keys) decodeFunc {
+	parser, keyFunc := golangJWTParser(k)
+	return func(tok string, _ []byte) (any, error) {
+		c := gjwt.MapClaims{}
+		if _, err := parser.ParseWithClaims(tok, c, keyFunc); err != nil {
+			return nil, err
+		}
+		return c, nil
+	}
+}
+
+// golangJWTStructDecoder parses into G, a struct embedding
+// gjwt.RegisteredClaims and the private claims P.
+func golangJWTStructDecoder[G, P any, PG interface {
+	*G
+	gjwt.Claims
+	private() *P
+}](tb testing.TB, k *keys) decodeFunc {
+	parser, keyFunc := golangJWTParser(k)
+	return func(tok string, _ []byte) (any, error) {
+		c := PG(new(G))
+		if _, err := parser.ParseWithClaims(tok, c, keyFunc); err != nil {
+			return nil, err
+		}
+		return c.private(), nil
+	}
+}

@@ -110,3 +110,65 @@ func jwtkitSigner(tb testing.TB, f *fixture) signCase {
 		last: func() string { return last },
 	}
 }
+
+// jwtkitVerifier returns the jwtkit Verifier of k's algorithm and key.
+func jwtkitVerifier(tb testing.TB, k *keys) jwt.Verifier {
+	tb.Helper()
+	v, err := jwtkitAlgorithm(tb, k.alg).NewVerifier(k.verifyingKey())
+	if err != nil {
+		tb.Fatalf("jwtkit %s: %v", k.alg, err)
+	}
+	return v
+}
+
+// jwtkitMapDecoder verifies into map[string]any, with tokens of up to
+// maxSize bytes.
+func jwtkitMapDecoder(tb testing.TB, k *keys, maxSize int) decodeFunc {
+	v := jwtkitVerifier(tb, k)
+	opts := &jwt.VerifyOptions{Issuer: claimIss, Audience: []string{claimAud}, MaxSize: maxSize}
+	return func(tok string, _ []byte) (any, error) {
+		t, err := jwt.Verify[map[string]any](context.Background(), tok, v, opts)
+		if err != nil {
+			return nil, err
+		}
+		return t.Claims, nil
+	}
+}
+
+// jwtkitStructDecoder verifies into Kit, a struct embedding
+// jwt.RegisteredClaims and the private claims P, with tokens of up to
+// maxSize bytes.
+func jwtkitStructDecoder[Kit, P any, PKit interface {
+	*Kit
+	private() *P
+}](tb testing.TB, k *keys, maxSize int) decodeFunc {
+	v := jwtkitVerifier(tb, k)
+	opts := &jwt.VerifyOptions{Issuer: claimIss, Audience: []string{claimAud}, MaxSize: maxSize}
+	return func(tok string, _ []byte) (any, error) {
+		t, err := jwt.Verify[Kit](context.Background(), tok, v, opts)
+		if err != nil {
+			return nil, err
+		}
+		return PKit(&t.Claims).private(), nil
+	}
+}
+
+// jwtkitPlainSigner signs rawClaims, a plain struct that does not embed
+// jwt.RegisteredClaims, as the raw row does.
+func jwtkitPlainSigner(tb testing.TB, f *fixture) signCase {
+	s, err := jwtkitAlgorithm(tb, f.alg).NewSigner(f.signingKey())
+	if err != nil {
+		tb.Fatalf("jwtkit %s: %v", f.alg, err)
+	}
+	claims := f.rawClaims()
+	var last string
+	return signCase{
+		name: "jwtkit/plain",
+		sign: func() error {
+			var err error
+			last, err = jwt.Sign(context.Background(), s, &claims, nil)
+			return err
+		},
+		last: func() string { return last },
+	}
+}

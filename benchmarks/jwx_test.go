@@ -83,3 +83,21 @@ func jwxSigner(tb testing.TB, f *fixture) signCase {
 		last: func() string { return string(last) },
 	}
 }
+
+// jwxDecoder parses as the jwx row does and returns jwx's token, which
+// holds the private claims in a map: jwx's one path, counted among the map
+// rows.
+func jwxDecoder(tb testing.TB, k *keys) decodeFunc {
+	opts := []jwxjwt.ParseOption{
+		jwxjwt.WithKey(jwxAlgorithm(tb, k.alg), jwxKey(tb, k.verifyingKey())),
+		jwxjwt.WithIssuer(claimIss),
+		jwxjwt.WithAudience(claimAud),
+	}
+	return func(_ string, tokb []byte) (any, error) {
+		t, err := jwxjwt.Parse(tokb, opts...)
+		if err != nil {
+			return nil, err
+		}
+		return t, nil
+	}
+}
