@@ -170,3 +170,39 @@ func cristalSigner(tb testing.TB, f *fixture) signCase {
 		last: func() string { return last.String() },
 	}
 }
+
+var errCristalKid = errors.New("cristalhq: unknown kid")
+
+// cristalKeySetVerifier picks a Verifier by the header's kid: cristalhq
+// has no key set, and Parse is ParseNoVerify followed by Verify, so a
+// caller with several keys writes this.
+func cristalKeySetVerifier(tb testing.TB, set []kidKey) verifyCase {
+	byKid := make(map[string]cjwt.Verifier, len(set))
+	for _, k := range set {
+		byKid[k.kid] = cristalVerifierOf(tb, k.keys)
+	}
+	return verifyCase{
+		name: "cristalhq", checksClaims: true, checksAudience: true,
+		verify: func(_ string, tokb []byte) error {
+			t, err := cjwt.ParseNoVerify(tokb)
+			if err != nil {
+				return err
+			}
+			v, ok := byKid[t.Header().KeyID]
+			if !ok {
+				return errCristalKid
+			}
+			if err := v.Verify(t); err != nil {
+				return err
+			}
+			var c cristalClaims
+			if err := t.DecodeClaims(&c); err != nil {
+				return err
+			}
+			if !c.IsValidAt(time.Now()) || !c.IsForAudience(claimAud) || !c.IsIssuer(claimIss) {
+				return errCristalClaims
+			}
+			return nil
+		},
+	}
+}

@@ -227,14 +227,19 @@ func tamper(tok string, sig bool) string {
 		i = (last + len(tok)) / 2
 	}
 	b := []byte(tok)
-	// Flipping the lowest bit of the 6-bit value keeps the alphabet and, away
-	// from the segment's end, the canonical trailing bits.
+	flipBase64url(b, i)
+	return string(b)
+}
+
+// flipBase64url changes the base64url character b[i] to another by
+// flipping the lowest bit of its 6-bit value, which keeps the alphabet and,
+// away from the encoding's end, the canonical trailing bits.
+func flipBase64url(b []byte, i int) {
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 	for j := range len(alphabet) {
 		if alphabet[j] == b[i] {
 			b[i] = alphabet[j^1]
-			break
+			return
 		}
 	}
-	return string(b)
 }

@@ -1,6 +1,7 @@
 package benchmarks
 
 import (
+	"encoding/json"
 	"testing"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -132,5 +133,59 @@ func goJosePlainSigner(tb testing.TB, f *fixture) signCase {
 			return err
 		},
 		last: func() string { return last },
+	}
+}
+
+// goJoseKeySetVerifier verifies with a jose.JSONWebKeySet of the keys,
+// which go-jose searches by the header's kid.
+func goJoseKeySetVerifier(tb testing.TB, set []kidKey) verifyCase {
+	var jwks jose.JSONWebKeySet
+	for _, k := range set {
+		jwks.Keys = append(jwks.Keys, jose.JSONWebKey{Key: k.verifyingKey(), KeyID: k.kid, Algorithm: k.alg, Use: "sig"})
+	}
+	algs := []jose.SignatureAlgorithm{jose.SignatureAlgorithm(set[0].alg)}
+	expected := josejwt.Expected{Issuer: claimIss, AnyAudience: josejwt.Audience{claimAud}}
+	return verifyCase{
+		name: "go-jose", checksClaims: true, checksAudience: true,
+		verify: func(tok string, _ []byte) error {
+			t, err := josejwt.ParseSigned(tok, algs)
+			if err != nil {
+				return err
+			}
+			var registered josejwt.Claims
+			var private joseClaims
+			if err := t.Claims(&jwks, &registered, &private); err != nil {
+				return err
+			}
+			return registered.Validate(expected)
+		},
+	}
+}
+
+// goJoseJWKSetParser parses with json.Unmarshal into jose.JSONWebKeySet,
+// go-jose's way.
+func goJoseJWKSetParser(tb testing.TB) parseCase {
+	expected := josejwt.Expected{Issuer: claimIss, AnyAudience: josejwt.Audience{claimAud}}
+	return parseCase{
+		name: "go-jose",
+		parse: func(data []byte) (any, error) {
+			var set jose.JSONWebKeySet
+			if err := json.Unmarshal(data, &set); err != nil {
+				return nil, err
+			}
+			return &set, nil
+		},
+		keys: func(set any) int { return len(set.(*jose.JSONWebKeySet).Keys) },
+		verify: func(set any, tok string) error {
+			t, err := josejwt.ParseSigned(tok, []jose.SignatureAlgorithm{jose.ES256})
+			if err != nil {
+				return err
+			}
+			var registered josejwt.Claims
+			if err := t.Claims(set.(*jose.JSONWebKeySet), &registered); err != nil {
+				return err
+			}
+			return registered.Validate(expected)
+		},
 	}
 }

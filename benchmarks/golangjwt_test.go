@@ -1,6 +1,7 @@
 package benchmarks
 
 import (
+	"errors"
 	"testing"
 
 	gjwt "github.com/golang-jwt/jwt/v5"
@@ -99,5 +100,35 @@ func golangJWTStructDecoder[G, P any, PG interface {
 			return nil, err
 		}
 		return c.private(), nil
+	}
+}
+
+var errGolangJWTKid = errors.New("golang-jwt: unknown kid")
+
+// golangJWTKeySetVerifier parses with a Keyfunc that picks the key by the
+// header's kid, golang-jwt's mechanism for several keys.
+func golangJWTKeySetVerifier(tb testing.TB, set []kidKey) verifyCase {
+	byKid := make(map[string]any, len(set))
+	for _, k := range set {
+		byKid[k.kid] = k.verifyingKey()
+	}
+	keyFunc := func(t *gjwt.Token) (any, error) {
+		kid, _ := t.Header["kid"].(string)
+		if key, ok := byKid[kid]; ok {
+			return key, nil
+		}
+		return nil, errGolangJWTKid
+	}
+	parser := gjwt.NewParser(
+		gjwt.WithValidMethods([]string{set[0].alg}),
+		gjwt.WithIssuer(claimIss),
+		gjwt.WithAudience(claimAud),
+	)
+	return verifyCase{
+		name: "golang-jwt", checksClaims: true, checksAudience: true,
+		verify: func(tok string, _ []byte) error {
+			_, err := parser.ParseWithClaims(tok, &golangJWTClaims{}, keyFunc)
+			return err
+		},
 	}
 }

@@ -2,6 +2,7 @@ package benchmarks
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/jwtkit/jwt"
@@ -171,4 +172,99 @@ func jwtkitPlainSigner(tb testing.TB, f *fixture) signCase {
 		},
 		last: func() string { return last },
 	}
+}
+
+// jwtkitKeySetVerifier verifies with jwt.NewKeySet of the keys, each
+// carrying its kid, into jwt.RegisteredClaims.
+func jwtkitKeySetVerifier(tb testing.TB, set []kidKey) verifyCase {
+	vs := make([]jwt.Verifier, len(set))
+	for i, k := range set {
+		vs[i] = jwt.VerifierWithKeyID(jwtkitVerifier(tb, k.keys), k.kid)
+	}
+	ks, err := jwt.NewKeySet(vs...)
+	if err != nil {
+		tb.Fatalf("jwtkit key set: %v", err)
+	}
+	return jwtkitRegisteredVerifier("jwtkit", ks)
+}
+
+// jwtkitKidVerifier verifies with the Verifier of k carrying its kid, used
+// as the key source on its own.
+func jwtkitKidVerifier(tb testing.TB, k kidKey) verifyCase {
+	return jwtkitRegisteredVerifier("jwtkit/verifier", jwt.VerifierWithKeyID(jwtkitVerifier(tb, k.keys), k.kid))
+}
+
+func jwtkitRegisteredVerifier(name string, keys jwt.KeySource) verifyCase {
+	opts := &jwt.VerifyOptions{Issuer: claimIss, Audience: []string{claimAud}}
+	return verifyCase{
+		name: name, checksClaims: true, checksAudience: true,
+		verify: func(tok string, _ []byte) error {
+			_, err := jwt.Verify[jwt.RegisteredClaims](context.Background(), tok, keys, opts)
+			return err
+		},
+	}
+}
+
+// jwtkitJWKSetParser parses with jwt.ParsePublicJWKSet; a skipped key is
+// an error here, since every key of the benchmark's set is usable.
+func jwtkitJWKSetParser() parseCase {
+	return parseCase{
+		name: "jwtkit",
+		parse: func(data []byte) (any, error) {
+			set, skipped, err := jwt.ParsePublicJWKSet(data)
+			if err != nil {
+				return nil, err
+			}
+			if len(skipped) > 0 {
+				return nil, skipped[0]
+			}
+			return set, nil
+		},
+		keys:   func(set any) int { return len(set.(*jwt.JWKSet).Keys) },
+		verify: jwtkitVerifyWithJWKSet,
+	}
+}
+
+// jwtkitJWKSetKeySetParser parses with jwt.ParsePublicJWKSet and makes the
+// jwt.KeySet that Verify takes: the whole way from the set's bytes to keys
+// ready to verify.
+func jwtkitJWKSetKeySetParser() parseCase {
+	return parseCase{
+		name: "jwtkit/keyset",
+		parse: func(data []byte) (any, error) {
+			set, skipped, err := jwt.ParsePublicJWKSet(data)
+			if err != nil {
+				return nil, err
+			}
+			ks, skippedKeys, err := set.KeySet()
+			if err != nil {
+				return nil, err
+			}
+			if len(skipped) > 0 || len(skippedKeys) > 0 {
+				return nil, errors.Join(append(skipped, skippedKeys...)...)
+			}
+			return jwtkitParsedKeySet{set, ks}, nil
+		},
+		keys: func(set any) int { return len(set.(jwtkitParsedKeySet).set.Keys) },
+		verify: func(set any, tok string) error {
+			opts := &jwt.VerifyOptions{Issuer: claimIss, Audience: []string{claimAud}}
+			_, err := jwt.Verify[jwt.RegisteredClaims](context.Background(), tok, set.(jwtkitParsedKeySet).ks, opts)
+			return err
+		},
+	}
+}
+
+type jwtkitParsedKeySet struct {
+	set *jwt.JWKSet
+	ks  *jwt.KeySet
+}
+
+func jwtkitVerifyWithJWKSet(set any, tok string) error {
+	ks, _, err := set.(*jwt.JWKSet).KeySet()
+	if err != nil {
+		return err
+	}
+	opts := &jwt.VerifyOptions{Issuer: claimIss, Audience: []string{claimAud}}
+	_, err = jwt.Verify[jwt.RegisteredClaims](context.Background(), tok, ks, opts)
+	return err
 }

@@ -140,3 +140,20 @@ func katarasPlainSigner(tb testing.TB, f *fixture) signCase {
 		last: func() string { return string(last) },
 	}
 }
+
+// katarasKeySetVerifier verifies with kataras' Keys, which picks the key by
+// the header's kid.
+func katarasKeySetVerifier(tb testing.TB, set []kidKey) verifyCase {
+	keys := make(kjwt.Keys, len(set))
+	for _, k := range set {
+		keys.Register(katarasAlgorithm(tb, k.alg), k.kid, k.verifyingKey(), k.signingKey())
+	}
+	expected := kjwt.Expected{Issuer: claimIss, Audience: kjwt.Audience{claimAud}}
+	return verifyCase{
+		name: "kataras", checksClaims: true, checksAudience: true,
+		verify: func(_ string, tokb []byte) error {
+			var c katarasClaims
+			return keys.VerifyToken(tokb, &c, expected)
+		},
+	}
+}

@@ -58,6 +58,13 @@ var sizeWords = []string{
 	"quebec", "romeo", "sierra", "tango", "uniform", "victor", "whiskey", "zoë",
 }
 
+// sizePadMin is the smallest padding member: `,"s000":"` and 6 characters
+// of sizeFiller followed by a quote.
+const sizePadMin = 16
+
+// sizeFiller is the text of the padding member.
+const sizeFiller = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua."
+
 func sizeWord(i int) string { return sizeWords[i%len(sizeWords)] }
 
 // sizeMember returns the i-th generated member: its JSON name, its Go field
@@ -146,16 +153,24 @@ import (
 		var members []string
 		var fields []string
 		total := sizeRegisteredLen
-		for i := 0; ; i++ {
+		i := 0
+		for ; ; i++ {
 			name, field, value := sizeMember(i)
 			m := fmt.Sprintf("%q:%s", name, mustMarshal(value))
-			if total+1+len(m) > size.bytes {
+			if total+1+len(m)+sizePadMin > size.bytes {
 				break
 			}
 			total += 1 + len(m) // a comma and the member
 			members = append(members, m)
 			fields = append(fields, field)
 		}
+		// A last string member brings the set to exactly the target size,
+		// so that the cost per byte of claims compares across sizes.
+		name := fmt.Sprintf("s%03d", i)
+		pad := size.bytes - total - len(`,"":""`) - len(name)
+		members = append(members, fmt.Sprintf("%q:%q", name, sizeFiller[:pad]))
+		fields = append(fields, goField(name, "string"))
+		total = size.bytes
 		n := size.name
 		fmt.Fprintf(&src, "\n// sizeClaims%s holds the %d private claims of the %s rows; with the\n// registered claims, the set is %d bytes of JSON.\n", n, len(fields), n, total)
 		fmt.Fprintf(&src, "type sizeClaims%s struct {\n\t%s\n}\n", n, strings.Join(fields, "\n\t"))
@@ -234,8 +249,11 @@ func TestSizeClaimsMatch(t *testing.T) {
 			if len(m) != s.members {
 				t.Errorf("%d members, want %d", len(m), s.members)
 			}
-			if s.bytes > sizeTargetBytes(s.name) || s.bytes < sizeTargetBytes(s.name)*8/10 {
-				t.Errorf("claims are %d bytes, not about %s", s.bytes, s.name)
+			if whole := len(sizePayload(rawRegistered{
+				Issuer: claimIss, Subject: claimSub, Audience: claimAud,
+				ExpiresAt: 2000000000, IssuedAt: 2000000000, ID: claimJTI,
+			}, s.private)); whole != s.bytes || whole != sizeTargetBytes(s.name) {
+				t.Errorf("claims are %d bytes, want %d (%s)", whole, s.bytes, s.name)
 			}
 		})
 	}
