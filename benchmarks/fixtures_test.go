@@ -54,6 +54,13 @@ type times struct{ iat, exp time.Time }
 type fixture struct {
 	keys
 	now times
+	tokenSet
+	verifiers []verifyCase
+	signers   []signCase
+}
+
+// tokenSet is a valid token and the tokens a verifier of it must reject.
+type tokenSet struct {
 	// token is the valid token (signed by the raw signer); tokenBytes is the
 	// same bytes for the APIs that take a []byte.
 	token      string
@@ -62,8 +69,28 @@ type fixture struct {
 	badPayload, badSignature string // one base64url character changed
 	expired                  string // validly signed, exp an hour ago
 	wrongAudience            string // validly signed, aud "other"
-	verifiers                []verifyCase
-	signers                  []signCase
+}
+
+// newTokenSet signs the valid token and its expired and wrong-audience
+// variants with sign, which is given the registered claims to use.
+func newTokenSet(now time.Time, sign func(r rawRegistered) string) tokenSet {
+	var ts tokenSet
+	valid := rawRegistered{
+		Issuer: claimIss, Subject: claimSub, Audience: claimAud,
+		ExpiresAt: now.Add(time.Hour).Unix(), IssuedAt: now.Unix(), ID: claimJTI,
+	}
+	ts.token = sign(valid)
+	ts.tokenBytes = []byte(ts.token)
+	ts.badPayload = tamper(ts.token, false)
+	ts.badSignature = tamper(ts.token, true)
+	expired := valid
+	expired.IssuedAt = now.Add(-2 * time.Hour).Unix()
+	expired.ExpiresAt = now.Add(-time.Hour).Unix()
+	ts.expired = sign(expired)
+	other := valid
+	other.Audience = "other"
+	ts.wrongAudience = sign(other)
+	return ts
 }
 
 // verifyCase is one row of BenchmarkVerify.
@@ -142,30 +169,27 @@ func fixtures(tb testing.TB) []*fixture {
 func newFixture(tb testing.TB, alg string, now time.Time) *fixture {
 	tb.Helper()
 	f := &fixture{keys: generateKeys(tb, alg), now: times{iat: now, exp: now.Add(time.Hour)}}
-	sign := func(c rawClaims) string {
+	f.tokenSet = newTokenSet(now, func(r rawRegistered) string {
+		c := rawClaims{
+			Issuer: r.Issuer, Subject: r.Subject, Audience: r.Audience,
+			ExpiresAt: r.ExpiresAt, IssuedAt: r.IssuedAt, ID: r.ID,
+			Name: claimName, Admin: claimAdmin,
+		}
 		tok, err := rawSignOnce(&f.keys, &c)
 		if err != nil {
 			tb.Fatalf("%s: signing fixture token: %v", alg, err)
 		}
 		return tok
-	}
-	f.token = sign(f.rawClaims())
-	f.tokenBytes = []byte(f.token)
-	f.badPayload = tamper(f.token, false)
-	f.badSignature = tamper(f.token, true)
-	expired := f.rawClaims()
-	expired.IssuedAt = now.Add(-2 * time.Hour).Unix()
-	expired.ExpiresAt = now.Add(-time.Hour).Unix()
-	f.expired = sign(expired)
-	other := f.rawClaims()
-	other.Audience = "other"
-	f.wrongAudience = sign(other)
+	})
 
 	f.verifiers = append(f.verifiers, rawVerifiers(tb, f)...)
 	f.verifiers = append(f.verifiers, jwtkitVerifiers(tb, f)...)
 	f.verifiers = append(f.verifiers, peerVerifiers(tb, f)...)
 	f.signers = append(f.signers, rawSigner(tb, f))
 	f.signers = append(f.signers, jwtkitSigner(tb, f))
+	if alg == "HS256" {
+		f.signers = append(f.signers, jwtkitPlainSigner(tb, f))
+	}
 	f.signers = append(f.signers, peerSigners(tb, f)...)
 	return f
 }
@@ -203,14 +227,19 @@ func tamper(tok string, sig bool) string {
 		i = (last + len(tok)) / 2
 	}
 	b := []byte(tok)
-	// Flipping the lowest bit of the 6-bit value keeps the alphabet and, away
-	// from the segment's end, the canonical trailing bits.
+	flipBase64url(b, i)
+	return string(b)
+}
+
+// flipBase64url changes the base64url character b[i] to another by
+// flipping the lowest bit of its 6-bit value, which keeps the alphabet and,
+// away from the encoding's end, the canonical trailing bits.
+func flipBase64url(b []byte, i int) {
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 	for j := range len(alphabet) {
 		if alphabet[j] == b[i] {
 			b[i] = alphabet[j^1]
-			break
+			return
 		}
 	}
-	return string(b)
 }

@@ -83,3 +83,73 @@ func jwxSigner(tb testing.TB, f *fixture) signCase {
 		last: func() string { return string(last) },
 	}
 }
+
+// jwxDecoder parses as the jwx row does and returns jwx's token, which
+// holds the private claims in a map: jwx's one path, counted among the map
+// rows.
+func jwxDecoder(tb testing.TB, k *keys) decodeFunc {
+	opts := []jwxjwt.ParseOption{
+		jwxjwt.WithKey(jwxAlgorithm(tb, k.alg), jwxKey(tb, k.verifyingKey())),
+		jwxjwt.WithIssuer(claimIss),
+		jwxjwt.WithAudience(claimAud),
+	}
+	return func(_ string, tokb []byte) (any, error) {
+		t, err := jwxjwt.Parse(tokb, opts...)
+		if err != nil {
+			return nil, err
+		}
+		return t, nil
+	}
+}
+
+// jwxKeySetVerifier parses with jwt.WithKeySet of a jwk.Set whose keys
+// carry their kid and alg.
+func jwxKeySetVerifier(tb testing.TB, set []kidKey) verifyCase {
+	s := jwk.NewSet()
+	for _, k := range set {
+		key := jwxKey(tb, k.verifyingKey())
+		if err := key.Set(jwk.KeyIDKey, k.kid); err != nil {
+			tb.Fatal(err)
+		}
+		if err := key.Set(jwk.AlgorithmKey, jwxAlgorithm(tb, k.alg)); err != nil {
+			tb.Fatal(err)
+		}
+		if err := s.AddKey(key); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	opts := []jwxjwt.ParseOption{
+		jwxjwt.WithKeySet(s),
+		jwxjwt.WithIssuer(claimIss),
+		jwxjwt.WithAudience(claimAud),
+	}
+	return verifyCase{
+		name: "jwx", checksClaims: true, checksAudience: true,
+		verify: func(_ string, tokb []byte) error {
+			_, err := jwxjwt.Parse(tokb, opts...)
+			return err
+		},
+	}
+}
+
+// jwxJWKSetParser parses with jwk.Parse.
+func jwxJWKSetParser(tb testing.TB) parseCase {
+	return parseCase{
+		name: "jwx",
+		parse: func(data []byte) (any, error) {
+			set, err := jwk.Parse(data)
+			if err != nil {
+				return nil, err
+			}
+			return set, nil
+		},
+		keys: func(set any) int { return set.(jwk.Set).Len() },
+		verify: func(set any, tok string) error {
+			_, err := jwxjwt.Parse([]byte(tok),
+				jwxjwt.WithKeySet(set.(jwk.Set)),
+				jwxjwt.WithIssuer(claimIss),
+				jwxjwt.WithAudience(claimAud))
+			return err
+		},
+	}
+}

@@ -37,6 +37,19 @@ type rawClaims struct {
 	Admin     bool   `json:"admin"`
 }
 
+// rawRegistered is the registered claims of every token, as the raw rows
+// read them; the raw rows of BenchmarkVerifySize embed it.
+type rawRegistered struct {
+	Issuer    string `json:"iss"`
+	Subject   string `json:"sub"`
+	Audience  string `json:"aud"`
+	ExpiresAt int64  `json:"exp"`
+	IssuedAt  int64  `json:"iat"`
+	ID        string `json:"jti"`
+}
+
+func (r *rawRegistered) expiry() int64 { return r.ExpiresAt }
+
 var (
 	errRawMalformed = errors.New("raw: malformed token")
 	errRawSignature = errors.New("raw: invalid signature")
@@ -119,11 +132,14 @@ func rawSigCheck(k *keys) func(signingInput, sig []byte) bool {
 	panic("unknown algorithm " + k.alg)
 }
 
-func rawVerifiers(tb testing.TB, f *fixture) []verifyCase {
-	check := rawSigCheck(&f.keys)
-	var sigBuf [256]byte  // RSA 2048 is the largest signature
-	var payBuf [1024]byte // the payload is ~200 bytes
-	verifySig := func(tokb []byte) (payload []byte, err error) {
+// rawSigVerifier returns the raw rows' signature check of a whole token:
+// split, strict base64url of the signature into a buffer kept outside the
+// loop, and the crypto check. It returns the encoded payload. Not safe for
+// concurrent use.
+func rawSigVerifier(k *keys) func(tokb []byte) (payload []byte, err error) {
+	check := rawSigCheck(k)
+	var sigBuf [256]byte // RSA 2048 is the largest signature
+	return func(tokb []byte) ([]byte, error) {
 		in, payload, sig, err := split(tokb)
 		if err != nil {
 			return nil, err
@@ -140,6 +156,28 @@ func rawVerifiers(tb testing.TB, f *fixture) []verifyCase {
 		}
 		return payload, nil
 	}
+}
+
+// rawPayloadDecoder returns a strict base64url decoder of payloads of up to
+// size decoded bytes, into a buffer kept outside the loop. Not safe for
+// concurrent use.
+func rawPayloadDecoder(size int) func(payload []byte) ([]byte, error) {
+	buf := make([]byte, size)
+	return func(payload []byte) ([]byte, error) {
+		if b64.DecodedLen(len(payload)) > len(buf) {
+			return nil, errRawMalformed
+		}
+		n, err := b64.Decode(buf, payload)
+		if err != nil {
+			return nil, errRawMalformed
+		}
+		return buf[:n], nil
+	}
+}
+
+func rawVerifiers(tb testing.TB, f *fixture) []verifyCase {
+	verifySig := rawSigVerifier(&f.keys)
+	decode := rawPayloadDecoder(1024) // the payload is ~200 bytes
 	return []verifyCase{
 		{
 			name: "raw",
@@ -156,15 +194,12 @@ func rawVerifiers(tb testing.TB, f *fixture) []verifyCase {
 				if err != nil {
 					return err
 				}
-				if b64.DecodedLen(len(payload)) > len(payBuf) {
-					return errRawMalformed
-				}
-				n, err := b64.Decode(payBuf[:], payload)
+				claims, err := decode(payload)
 				if err != nil {
-					return errRawMalformed
+					return err
 				}
 				var c rawClaims
-				if err := json.Unmarshal(payBuf[:n], &c); err != nil {
+				if err := json.Unmarshal(claims, &c); err != nil {
 					return err
 				}
 				if time.Now().Unix() >= c.ExpiresAt {
@@ -183,7 +218,20 @@ func rawHeader(alg string) []byte { return []byte(`{"alg":"` + alg + `","typ":"J
 // reusing keyed state and scratch buffers across calls. Not safe for
 // concurrent use.
 func rawSign(k *keys) func(c *rawClaims) ([]byte, error) {
-	header := rawHeader(k.alg)
+	sign := rawSignPayload(k, rawHeader(k.alg))
+	return func(c *rawClaims) ([]byte, error) {
+		payload, err := json.Marshal(c)
+		if err != nil {
+			return nil, err
+		}
+		return sign(payload)
+	}
+}
+
+// rawSignPayload returns a function that signs a payload under header and
+// returns the token bytes, reusing keyed state and scratch buffers across
+// calls. Not safe for concurrent use.
+func rawSignPayload(k *keys, header []byte) func(payload []byte) ([]byte, error) {
 	var sign func(in []byte) ([]byte, error)
 	var sigBuf [256]byte
 	var buf [64]byte
@@ -221,11 +269,7 @@ func rawSign(k *keys) func(c *rawClaims) ([]byte, error) {
 	default:
 		panic("unknown algorithm " + k.alg)
 	}
-	return func(c *rawClaims) ([]byte, error) {
-		payload, err := json.Marshal(c)
-		if err != nil {
-			return nil, err
-		}
+	return func(payload []byte) ([]byte, error) {
 		// One allocation for the whole token: header, payload and the
 		// largest signature, encoded.
 		tok := make([]byte, 0, b64.EncodedLen(len(header))+b64.EncodedLen(len(payload))+b64.EncodedLen(len(sigBuf))+2)
@@ -258,5 +302,69 @@ func rawSigner(tb testing.TB, f *fixture) signCase {
 			return err
 		},
 		last: func() string { return string(last) },
+	}
+}
+
+// rawSigDecoder is the raw row as a decodeFunc: the signature check only.
+func rawSigDecoder(k *keys) decodeFunc {
+	verifySig := rawSigVerifier(k)
+	return func(_ string, tokb []byte) (any, error) {
+		_, err := verifySig(tokb)
+		return nil, err
+	}
+}
+
+// rawMapDecoder is raw/decode into a map[string]any, for claims of up to
+// maxSize bytes: the signature check, the payload's base64url, then
+// json.Unmarshal and the exp check.
+func rawMapDecoder(k *keys, maxSize int) decodeFunc {
+	verifySig := rawSigVerifier(k)
+	decode := rawPayloadDecoder(maxSize)
+	return func(_ string, tokb []byte) (any, error) {
+		payload, err := verifySig(tokb)
+		if err != nil {
+			return nil, err
+		}
+		claims, err := decode(payload)
+		if err != nil {
+			return nil, err
+		}
+		var m map[string]any
+		if err := json.Unmarshal(claims, &m); err != nil {
+			return nil, err
+		}
+		if exp, ok := m["exp"].(float64); !ok || float64(time.Now().Unix()) >= exp {
+			return nil, errRawExpired
+		}
+		return m, nil
+	}
+}
+
+// rawStructDecoder is raw/decode into R, a struct embedding rawRegistered
+// and the private claims P.
+func rawStructDecoder[R, P any, PR interface {
+	*R
+	expiry() int64
+	private() *P
+}](k *keys, maxSize int) decodeFunc {
+	verifySig := rawSigVerifier(k)
+	decode := rawPayloadDecoder(maxSize)
+	return func(_ string, tokb []byte) (any, error) {
+		payload, err := verifySig(tokb)
+		if err != nil {
+			return nil, err
+		}
+		claims, err := decode(payload)
+		if err != nil {
+			return nil, err
+		}
+		c := PR(new(R))
+		if err := json.Unmarshal(claims, c); err != nil {
+			return nil, err
+		}
+		if time.Now().Unix() >= c.expiry() {
+			return nil, errRawExpired
+		}
+		return c.private(), nil
 	}
 }
