@@ -3,6 +3,7 @@ package dpop
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // ErrInvalidProof reports a DPoP proof that was not accepted. Every error
@@ -124,4 +125,25 @@ var descriptions = []struct {
 	{ErrUseNonce, "DPoP proof requires a fresh server nonce"},
 	{ErrTokenBinding, "Invalid DPoP key binding"},
 	{ErrInvalidProof, "invalid DPoP proof"},
+}
+
+// chainError wraps a sentinel of this package and a cause, often an error
+// of package jwt, with a message that says "jwt:" once.
+type chainError struct {
+	msg  string
+	errs []error
+}
+
+func (e *chainError) Error() string   { return e.msg }
+func (e *chainError) Unwrap() []error { return e.errs }
+
+// wrap returns an error wrapping sentinel and cause, whose message is the
+// sentinel's, what (if not empty), and the cause's without its "jwt: ".
+func wrap(sentinel error, what string, cause error) error {
+	msg := sentinel.Error() + ": "
+	if what != "" {
+		msg += what + ": "
+	}
+	msg += strings.TrimPrefix(cause.Error(), "jwt: ")
+	return &chainError{msg: msg, errs: []error{sentinel, cause}}
 }

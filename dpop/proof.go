@@ -73,7 +73,7 @@ func NewProver(alg jwt.Algorithm, key crypto.Signer) (*Prover, error) {
 	}
 	jwkJSON, err := json.Marshal(jwk) // the public form: JWK.MarshalJSON never writes private members
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", jwt.ErrInvalidKey, err)
+		return nil, wrap(jwt.ErrInvalidKey, "", err)
 	}
 	h := []byte(`{"typ":"` + ProofType + `","alg":`)
 	h = strictjson.AppendString(h, alg.Name())
@@ -168,7 +168,7 @@ func (p *Prover) NewProof(ctx context.Context, method, uri string, opts *ProofOp
 	b = enc.AppendEncode(b, c)
 	sig, err := p.signer.Sign(ctx, b)
 	if err != nil {
-		return "", fmt.Errorf("%w: %w", jwt.ErrSigning, err)
+		return "", wrap(jwt.ErrSigning, "", err)
 	}
 	b = append(b, '.')
 	b = enc.AppendEncode(b, sig)

@@ -35,7 +35,8 @@ type Options struct {
 	Algorithms []jwt.Algorithm
 	// Window bounds how far a proof's "iat" may be from now, in either
 	// direction; 0 means DefaultWindow, and it may be at most MaxWindow.
-	// A proof is remembered by the replay cache for twice this long.
+	// A proof is remembered by the replay cache for twice this long, and a
+	// second.
 	Window time.Duration
 	// MaxSize is the largest proof, in bytes; 0 means DefaultMaxSize.
 	MaxSize int
@@ -127,7 +128,7 @@ func NewVerifier(opts *Options) (*Verifier, error) {
 		}
 		base, err := NormalizeURI(opts.ExternalURL)
 		if err != nil {
-			return nil, fmt.Errorf("%w: DPoP ExternalURL: %w", jwt.ErrInvalidOption, err)
+			return nil, wrap(jwt.ErrInvalidOption, "DPoP ExternalURL", err)
 		}
 		v.base = strings.TrimSuffix(base, "/")
 	}
@@ -272,7 +273,7 @@ func (v *Verifier) RequestURI(r *http.Request) (string, error) {
 // req.AccessToken is set; that req.JKT equals the key's thumbprint, if set
 // or if req.AccessToken is; and last, so that only proofs that passed every
 // other check are remembered, that no proof with the same "jti" and "htu"
-// was seen within twice the window.
+// was seen within twice the window (and a second).
 //
 // Each failure is an error wrapping ErrInvalidProof and the sentinel of the
 // check, such as ErrURIMismatch, except a binding failure (ErrTokenBinding)
@@ -286,11 +287,11 @@ func (v *Verifier) Verify(ctx context.Context, proof string, req *Request) (*Pro
 		return nil, ErrMissingProof
 	}
 	if len(proof) > v.maxSize {
-		return nil, fmt.Errorf("%w (%w): %d bytes, limit %d", ErrProofTooLarge, jwt.ErrTooLarge, len(proof), v.maxSize)
+		return nil, &chainError{msg: fmt.Sprintf("%v: %d bytes, limit %d", ErrProofTooLarge, len(proof), v.maxSize), errs: []error{ErrProofTooLarge, jwt.ErrTooLarge}}
 	}
 	u, err := jwt.ParseUnverified(proof, v.maxSize)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidProof, err)
+		return nil, wrap(ErrInvalidProof, "", err)
 	}
 	if !typeIsDPoP(u.Header.Type) {
 		return nil, fmt.Errorf("%w: typ %s", ErrProofType, strictjson.Quote(u.Header.Type))
@@ -305,7 +306,7 @@ func (v *Verifier) Verify(ctx context.Context, proof string, req *Request) (*Pro
 	}
 	verifier, err := key.Verifier(alg)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrProofKey, err)
+		return nil, wrap(ErrProofKey, "", err)
 	}
 	tok, err := jwt.Verify[json.RawMessage](ctx, proof, verifier, &jwt.VerifyOptions{
 		Type:                   ProofType,
@@ -316,7 +317,7 @@ func (v *Verifier) Verify(ctx context.Context, proof string, req *Request) (*Pro
 		MaxSize:                v.maxSize,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidProof, err)
+		return nil, wrap(ErrInvalidProof, "", err)
 	}
 	c, err := readClaims(tok.Claims)
 	if err != nil {
@@ -327,11 +328,11 @@ func (v *Verifier) Verify(ctx context.Context, proof string, req *Request) (*Pro
 	}
 	htu, err := NormalizeURI(c.URI)
 	if err != nil {
-		return nil, fmt.Errorf("%w: htu: %w", ErrURIMismatch, err)
+		return nil, wrap(ErrURIMismatch, "htu", err)
 	}
 	want, err := NormalizeURI(req.URI)
 	if err != nil {
-		return nil, fmt.Errorf("%w: request URI: %w", ErrURIMismatch, err)
+		return nil, wrap(ErrURIMismatch, "request URI", err)
 	}
 	if htu != want {
 		return nil, fmt.Errorf("%w: htu %s, request %s", ErrURIMismatch, strictjson.Quote(htu), strictjson.Quote(want))
@@ -346,7 +347,7 @@ func (v *Verifier) Verify(ctx context.Context, proof string, req *Request) (*Pro
 			return nil, fmt.Errorf("%w: the proof has no nonce", ErrUseNonce)
 		}
 		if err := v.nonces.CheckNonce(ctx, c.Nonce); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrUseNonce, err)
+			return nil, wrap(ErrUseNonce, "", err)
 		}
 	}
 	if req.AccessToken != "" {
@@ -359,7 +360,7 @@ func (v *Verifier) Verify(ctx context.Context, proof string, req *Request) (*Pro
 	}
 	jkt, err := Thumbprint(key)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrProofKey, err)
+		return nil, wrap(ErrProofKey, "", err)
 	}
 	p := &Proof{Claims: c, Algorithm: alg.Name(), Key: key, JKT: jkt}
 	if req.JKT != "" || req.AccessToken != "" {
@@ -367,9 +368,12 @@ func (v *Verifier) Verify(ctx context.Context, proof string, req *Request) (*Pro
 			return nil, err
 		}
 	}
-	fresh, err := v.replay.Remember(ctx, replayKey(htu, c.ID), 2*v.window)
+	// A proof is accepted while now is within the window of its iat, so
+	// for at most twice the window after its first use, both ends
+	// included: a second more covers the last instant.
+	fresh, err := v.replay.Remember(ctx, replayKey(htu, c.ID), 2*v.window+time.Second)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrReplayCache, err)
+		return nil, wrap(ErrReplayCache, "", err)
 	}
 	if !fresh {
 		return nil, ErrReplay
@@ -405,25 +409,22 @@ var privateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 func headerKey(header []byte) (*jwt.JWK, error) {
 	raw, err := member(header, "jwk")
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrProofKey, err)
+		return nil, wrap(ErrProofKey, "", err)
 	}
 	if raw == "" {
 		return nil, fmt.Errorf("%w: the header has no jwk", ErrProofKey)
 	}
 	// Refuse private members by name before parsing, whatever the key type:
 	// a client that sends its private key has lost it.
+	// (A jwk that is not a valid object is left to ParseJWK to report.)
 	for _, name := range privateMembers {
-		v, err := member([]byte(raw), name)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrProofKey, err)
-		}
-		if v != "" {
+		if v, err := member([]byte(raw), name); err == nil && v != "" {
 			return nil, fmt.Errorf("%w: jwk has the private member %q", ErrProofKey, name)
 		}
 	}
 	key, err := jwt.ParseJWK([]byte(raw))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrProofKey, err)
+		return nil, wrap(ErrProofKey, "", err)
 	}
 	if key.IsPrivate() {
 		return nil, fmt.Errorf("%w: jwk is not a public key", ErrProofKey)
@@ -470,9 +471,9 @@ func readClaims(payload []byte) (Claims, error) {
 	var c Claims
 	r := strictjson.NewReader(string(payload))
 	if err := r.ObjectStart(); err != nil {
-		return c, fmt.Errorf("%w: %w", ErrInvalidProof, err)
+		return c, wrap(ErrInvalidProof, "", err)
 	}
-	bad := func(err error) (Claims, error) { return Claims{}, fmt.Errorf("%w: %w", ErrInvalidProof, err) }
+	bad := func(err error) (Claims, error) { return Claims{}, wrap(ErrInvalidProof, "", err) }
 	n, ok, err := r.FirstMember()
 	for ; ok && err == nil; n, ok, err = r.NextMember() {
 		var dst *string
@@ -514,7 +515,7 @@ func readClaims(payload []byte) (Claims, error) {
 	}
 	for _, m := range []struct{ name, v string }{{"jti", c.ID}, {"htm", c.Method}, {"htu", c.URI}} {
 		if m.v == "" {
-			return Claims{}, fmt.Errorf("%w: %w: %q is empty", ErrInvalidProof, jwt.ErrMissingClaim, m.name)
+			return Claims{}, wrap(ErrInvalidProof, "", fmt.Errorf("%w: %q is empty", jwt.ErrMissingClaim, m.name))
 		}
 	}
 	return c, nil
