@@ -52,7 +52,7 @@ func (s *resourceServer) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.bodies = append(s.bodies, string(body))
 	s.mu.Unlock()
-	nonce, _ := s.nonces.Nonce(r.Context())
+	nonce, _ := s.verifier.Nonces().Nonce(r.Context())
 	dpop.SetNonce(w.Header(), nonce)
 	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	if scheme != "DPoP" || token == "" {

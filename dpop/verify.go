@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -189,7 +190,7 @@ type Proof struct {
 }
 
 // Confirmation is the "cnf" claim of a token bound to a DPoP key (RFC 9449
-// §6.1). Embed it in a token's claims as
+// §6.1). A token's claims type holds it as a field:
 //
 //	Confirmation *dpop.Confirmation `json:"cnf,omitempty"`
 type Confirmation struct {
@@ -407,7 +408,13 @@ var privateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 
 // headerKey returns the public key of the header's "jwk" member.
 func headerKey(header []byte) (*jwt.JWK, error) {
-	raw, err := member(header, "jwk")
+	var raw string
+	err := eachMember(string(header), func(name, value string) error {
+		if name == "jwk" {
+			raw = value
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, wrap(ErrProofKey, "", err)
 	}
@@ -415,12 +422,18 @@ func headerKey(header []byte) (*jwt.JWK, error) {
 		return nil, fmt.Errorf("%w: the header has no jwk", ErrProofKey)
 	}
 	// Refuse private members by name before parsing, whatever the key type:
-	// a client that sends its private key has lost it.
-	// (A jwk that is not a valid object is left to ParseJWK to report.)
-	for _, name := range privateMembers {
-		if v, err := member([]byte(raw), name); err == nil && v != "" {
-			return nil, fmt.Errorf("%w: jwk has the private member %q", ErrProofKey, name)
+	// a client that sends its private key has lost it. (A jwk that is not a
+	// valid object is left to ParseJWK to report.)
+	err = eachMember(raw, func(name, _ string) error {
+		for _, p := range privateMembers {
+			if name == p {
+				return fmt.Errorf("%w: jwk has the private member %q", ErrProofKey, name)
+			}
 		}
+		return nil
+	})
+	if errors.Is(err, ErrProofKey) {
+		return nil, err
 	}
 	key, err := jwt.ParseJWK([]byte(raw))
 	if err != nil {
@@ -432,36 +445,33 @@ func headerKey(header []byte) (*jwt.JWK, error) {
 	return key, nil
 }
 
-// member returns the raw JSON of the member name of the JSON object obj,
-// or "" if it has none, reading obj with the strict reader.
-func member(obj []byte, name string) (string, error) {
-	r := strictjson.NewReader(string(obj))
+// eachMember calls f with the name and raw JSON value of each member of
+// the JSON object obj, read with the strict reader, and stops at f's first
+// error.
+func eachMember(obj string, f func(name, value string) error) error {
+	r := strictjson.NewReader(obj)
 	if err := r.ObjectStart(); err != nil {
-		return "", err
+		return err
 	}
 	var names strictjson.NameSet
-	found := ""
 	n, ok, err := r.FirstMember()
 	for ; ok && err == nil; n, ok, err = r.NextMember() {
 		if err = names.Add(n); err != nil {
-			return "", err
+			return err
 		}
 		r.Peek()
 		start := r.Offset()
 		if err = r.Skip(); err != nil {
-			return "", err
+			return err
 		}
-		if n == name {
-			found = r.Slice(start)
+		if err = f(n, r.Slice(start)); err != nil {
+			return err
 		}
 	}
 	if err != nil {
-		return "", err
+		return err
 	}
-	if err := r.End(); err != nil {
-		return "", err
-	}
-	return found, nil
+	return r.End()
 }
 
 // readClaims reads the claims of a proof whose signature and registered
