@@ -53,6 +53,7 @@
 // client made: set Options.ExternalURL to the URL clients use. Forwarding
 // headers are never trusted.
 //
-// Each failure is an error wrapping a sentinel of this package, tested
+// Each failure is an error wrapping a sentinel of this package or of package
+// jwt (such as jwt.ErrInvalidKey for a key that does not fit), tested
 // with errors.Is; messages quote nothing of the request unescaped.
 package dpop
