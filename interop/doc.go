@@ -12,6 +12,12 @@
 // verifying side rejects the token once its payload or its signature has
 // been altered.
 //
+// For DPoP (RFC 9449), TestDPoPNodeProves verifies with the dpop package
+// proofs that jose makes with a key pair of its own embedded as the "jwk"
+// header, and TestDPoPNodeVerifies verifies with jose's EmbeddedJWK the
+// proofs of dpop.Prover; both sides must compute the same RFC 7638
+// thumbprint of the key. node/dpop.mjs is jose's side.
+//
 // This is a module of its own, so that the library's go.mod requires none
 // of the peers. Run it with:
 //

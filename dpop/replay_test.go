@@ -1,0 +1,108 @@
+package dpop_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	jwt "github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/dpop"
+)
+
+func TestMemoryReplayCache(t *testing.T) {
+	ctx := context.Background()
+	t.Run("set if absent, until the ttl", func(t *testing.T) {
+		c := newClock()
+		cache := dpop.NewMemoryReplayCache(&dpop.MemoryReplayCacheOptions{Now: c.Now})
+		fresh, err := cache.Remember(ctx, "k", 10*time.Second)
+		require.NoError(t, err)
+		assert.True(t, fresh)
+		fresh, err = cache.Remember(ctx, "k", 10*time.Second)
+		require.NoError(t, err)
+		assert.False(t, fresh, "seen")
+		fresh, err = cache.Remember(ctx, "other", 10*time.Second)
+		require.NoError(t, err)
+		assert.True(t, fresh)
+		c.Add(10*time.Second - time.Nanosecond)
+		fresh, _ = cache.Remember(ctx, "k", 10*time.Second)
+		assert.False(t, fresh, "just before the ttl")
+		c.Add(time.Nanosecond)
+		fresh, _ = cache.Remember(ctx, "k", 10*time.Second)
+		assert.True(t, fresh, "at the ttl")
+	})
+	t.Run("expired keys are dropped lazily", func(t *testing.T) {
+		c := newClock()
+		cache := dpop.NewMemoryReplayCache(&dpop.MemoryReplayCacheOptions{Now: c.Now})
+		for i := range 100 {
+			_, err := cache.Remember(ctx, fmt.Sprint(i), time.Duration(i+1)*time.Second)
+			require.NoError(t, err)
+		}
+		assert.Equal(t, 100, cache.Len())
+		c.Add(50 * time.Second)
+		_, err := cache.Remember(ctx, "new", time.Minute)
+		require.NoError(t, err)
+		assert.Equal(t, 51, cache.Len(), "keys 0..49 expired, 50..99 and new kept")
+		c.Add(time.Hour)
+		_, err = cache.Remember(ctx, "last", time.Minute)
+		require.NoError(t, err)
+		assert.Equal(t, 1, cache.Len())
+	})
+	t.Run("bounded: full of live keys, it refuses", func(t *testing.T) {
+		c := newClock()
+		cache := dpop.NewMemoryReplayCache(&dpop.MemoryReplayCacheOptions{MaxEntries: 3, Now: c.Now})
+		for _, k := range []string{"a", "b", "c"} {
+			fresh, err := cache.Remember(ctx, k, time.Minute)
+			require.NoError(t, err)
+			require.True(t, fresh)
+		}
+		_, err := cache.Remember(ctx, "d", time.Minute)
+		assert.ErrorIs(t, err, dpop.ErrReplayCache)
+		fresh, err := cache.Remember(ctx, "a", time.Minute)
+		require.NoError(t, err, "a key already held is still answered")
+		assert.False(t, fresh)
+		c.Add(time.Minute)
+		fresh, err = cache.Remember(ctx, "d", time.Minute)
+		require.NoError(t, err, "room again once keys expire")
+		assert.True(t, fresh)
+		assert.Equal(t, 1, cache.Len())
+	})
+	t.Run("a full cache makes Verify refuse", func(t *testing.T) {
+		c := newClock()
+		cache := dpop.NewMemoryReplayCache(&dpop.MemoryReplayCacheOptions{MaxEntries: 1, Now: c.Now})
+		v := newVerifier(t, c, &dpop.Options{ReplayCache: cache})
+		hdr := es256Header(t)
+		_, err := v.Verify(ctx, forge(t, jwt.ES256, key("P-256"), hdr, proofClaims(nil)), request())
+		require.NoError(t, err)
+		_, err = v.Verify(ctx, forge(t, jwt.ES256, key("P-256"), hdr, proofClaims(map[string]any{"jti": "2"})), request())
+		assert.ErrorIs(t, err, dpop.ErrReplayCache)
+	})
+	t.Run("ttl must be positive", func(t *testing.T) {
+		cache := dpop.NewMemoryReplayCache(nil)
+		_, err := cache.Remember(ctx, "k", 0)
+		assert.ErrorIs(t, err, dpop.ErrReplayCache)
+	})
+	t.Run("concurrent: one winner per key", func(t *testing.T) {
+		cache := dpop.NewMemoryReplayCache(nil)
+		var wins atomic.Int32
+		var wg sync.WaitGroup
+		for range 16 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range 100 {
+					if fresh, err := cache.Remember(ctx, fmt.Sprint(i), time.Minute); err == nil && fresh {
+						wins.Add(1)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		assert.Equal(t, int32(100), wins.Load())
+	})
+}
