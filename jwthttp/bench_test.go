@@ -104,8 +104,8 @@ func BenchmarkMiddleware(b *testing.B) {
 // and the bare handler: the request copy carrying the new context, the
 // context value and the credential.
 func TestAllocations(t *testing.T) {
-	if testing.Short() {
-		t.Skip("allocation counts in -short mode")
+	if testing.Short() || raceEnabled {
+		t.Skip("allocation counts are not meaningful in -short mode or under the race detector")
 	}
 	s := benchSetups(t)[0]
 	ctx := context.Background()
