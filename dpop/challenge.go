@@ -29,6 +29,9 @@ type Challenge struct {
 	// Algorithms is the "algs": the names of the algorithms the server
 	// accepts in proofs, such as Verifier.Algorithms returns.
 	Algorithms []string
+	// ResourceMetadata is the "resource_metadata": the URL of the
+	// protected resource metadata (RFC 9728 §5.1), or "" for none.
+	ResourceMetadata string
 }
 
 // ChallengeFor returns the Challenge for err, an error of Verifier.Verify
@@ -80,6 +83,9 @@ func (c Challenge) String() string {
 	}
 	if len(c.Algorithms) > 0 {
 		param("algs", strings.Join(c.Algorithms, " "))
+	}
+	if c.ResourceMetadata != "" {
+		param("resource_metadata", c.ResourceMetadata)
 	}
 	return b.String()
 }

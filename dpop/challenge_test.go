@@ -35,6 +35,11 @@ func TestChallenge(t *testing.T) {
 			want: `DPoP realm="api", scope="read write", error="insufficient_scope"`,
 		},
 		{
+			name: "resource metadata (RFC 9728 §5.1)",
+			c:    dpop.Challenge{Error: dpop.CodeInvalidToken, Algorithms: []string{"ES256"}, ResourceMetadata: "https://api.example/.well-known/oauth-protected-resource"},
+			want: `DPoP error="invalid_token", algs="ES256", resource_metadata="https://api.example/.well-known/oauth-protected-resource"`,
+		},
+		{
 			name: "quotes, backslashes, non-ASCII and line breaks cannot escape",
 			c:    dpop.Challenge{Error: dpop.CodeInvalidProof, Description: "a\"b\\c\r\nSet-Cookie: x=1 é"},
 			want: `DPoP error="invalid_dpop_proof", error_description="a?b?c??Set-Cookie: x=1 ??"`,

@@ -8,16 +8,27 @@ import (
 	"strings"
 
 	"github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/dpop"
 )
 
-// The error codes of RFC 6750 §3.1, and two of RFC 6749 §4.1.2.1 for the
-// answers that are the server's fault.
+// The error codes of RFC 6750 §3.1, two of RFC 6749 §4.1.2.1 for the
+// answers that are the server's fault, and two of RFC 9449 §7.1 for DPoP.
 const (
 	InvalidRequest         = "invalid_request"
 	InvalidToken           = "invalid_token"
 	InsufficientScope      = "insufficient_scope"
 	ServerError            = "server_error"
 	TemporarilyUnavailable = "temporarily_unavailable"
+	InvalidDPoPProof       = dpop.CodeInvalidProof
+	UseDPoPNonce           = dpop.CodeUseNonce
+)
+
+// scheme is an authentication scheme of the Authorization header.
+type scheme uint8
+
+const (
+	schemeBearer scheme = iota // RFC 6750, and the form, query and cookie
+	schemeDPoP                 // RFC 9449 §7.1
 )
 
 // Error is a refusal: what the middleware answers instead of calling the
@@ -26,8 +37,8 @@ type Error struct {
 	// Status is the HTTP status code: 400, 401, 403, 500 or 503.
 	Status int
 	// Code is the "error" of the challenge and the body: one of the
-	// constants InvalidRequest … TemporarilyUnavailable, or "" for a
-	// request that carried no token.
+	// constants InvalidRequest … UseDPoPNonce, or "" for a request that
+	// carried no token.
 	Code string
 	// Description is the "error_description": a fixed sentence in
 	// printable ASCII without '"' or '\', which never quotes the request.
@@ -38,6 +49,9 @@ type Error struct {
 	// Err is the cause, if any, for logs. It is never sent to the client;
 	// its message may quote values from the token, escaped.
 	Err error
+
+	scheme scheme // the scheme of the credentials refused: its challenge carries Code
+	nonce  string // a DPoP-Nonce to send, for UseDPoPNonce
 }
 
 // Error returns the status, code and description of e, without its cause.
@@ -71,6 +85,9 @@ const (
 	descScopeAll            = "the access token lacks a required scope"
 	descScopeAny            = "the access token has none of the accepted scopes"
 	descScopeClaim          = "the access token has a malformed scope claim"
+	descConfirmation        = "the access token has a malformed cnf claim"
+	descBoundAsBearer       = "the access token is bound to a DPoP key and must be sent with the DPoP scheme"
+	descDPoPOnly            = "the access token must be sent with the DPoP scheme and a DPoP proof"
 )
 
 // tokenErrors gives the description of each verdict of jwt.Verify on a
@@ -114,6 +131,8 @@ type config struct {
 	scope            string
 	resourceMetadata string
 	body             func(*http.Request, *Error) (string, []byte)
+	bearer           bool     // Bearer tokens are accepted
+	dpopAlgs         []string // the algorithms of DPoP proofs, if DPoP tokens are accepted
 }
 
 func (c *config) noToken() *Error {
@@ -174,10 +193,20 @@ func containsString(list []string, s string) bool {
 // refuse writes the answer e: its status, its challenge, and its body.
 func (c *config) refuse(w http.ResponseWriter, r *http.Request, e *Error) {
 	h := w.Header()
+	h.Del("WWW-Authenticate")
 	if e.Status == http.StatusBadRequest || e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden {
-		h.Set("WWW-Authenticate", c.challenge(e))
-	} else {
-		h.Del("WWW-Authenticate")
+		// One field per scheme (RFC 9110 §11.6.1), Bearer first; only the
+		// challenge of the scheme the request used says what went wrong.
+		in := c.errorScheme(e)
+		if c.bearer {
+			h.Add("WWW-Authenticate", c.challenge(e, in == schemeBearer || e.Code == ""))
+		}
+		if c.dpopAlgs != nil {
+			h.Add("WWW-Authenticate", c.dpopChallenge(e, in == schemeDPoP || e.Code == ""))
+		}
+		if e.nonce != "" {
+			dpop.SetNonce(h, e.nonce)
+		}
 	}
 	contentType, body := "application/json", e.json()
 	if c.body != nil {
@@ -195,9 +224,38 @@ func (c *config) refuse(w http.ResponseWriter, r *http.Request, e *Error) {
 	}
 }
 
-// challenge returns the WWW-Authenticate value for e (RFC 6750 §3, RFC 9728
-// §5.1). Every value was checked to need no escaping.
-func (c *config) challenge(e *Error) string {
+// errorScheme returns the scheme whose challenge carries the error of e:
+// the scheme of the credentials refused, if the resource accepts it, and
+// otherwise DPoP, the only other.
+func (c *config) errorScheme(e *Error) scheme {
+	if e.scheme == schemeBearer && c.bearer {
+		return schemeBearer
+	}
+	return schemeDPoP
+}
+
+// dpopChallenge returns the DPoP challenge (RFC 9449 §7.1): with e's
+// error if withError, and otherwise only what a request without a token is
+// told.
+func (c *config) dpopChallenge(e *Error, withError bool) string {
+	ch := dpop.Challenge{Realm: c.realm, Scope: c.scope, Algorithms: c.dpopAlgs, ResourceMetadata: c.resourceMetadata}
+	if withError {
+		ch.Scope = e.Scope
+		ch.Error, ch.Description = e.Code, e.Description
+		if e.Code == "" {
+			ch.Description = ""
+		}
+	}
+	return ch.String()
+}
+
+// challenge returns the Bearer challenge for e (RFC 6750 §3, RFC 9728
+// §5.1): with e's error if withError, and otherwise only what a request
+// without a token is told. Every value was checked to need no escaping.
+func (c *config) challenge(e *Error, withError bool) string {
+	if !withError {
+		e = &Error{Scope: c.scope}
+	}
 	var b strings.Builder
 	b.Grow(128)
 	b.WriteString("Bearer")

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/dpop"
 	"github.com/jwtkit/jwt/internal/strictjson"
 )
 
@@ -16,14 +17,32 @@ type ctxKey struct{}
 
 // credential is what the middleware puts in a request's context: the
 // verified token, or, for a request let through without one, only cfg.
+//
+// A credential with a token is itself the request's new context (its
+// Context is the request's context, to which it adds itself as the value
+// of ctxKey), so that a request costs one allocation for both, as with
+// context.WithValue.
 type credential struct {
-	raw   string // the verified compact token; "" for none
-	token any    // *jwt.Token[T]
-	cfg   *config
-	rc    *jwt.RegisteredClaims // &token.Claims when T is RegisteredClaims
+	context.Context // nil for the anonymous credential, put in a context with context.WithValue
+
+	raw     string // the verified compact token; "" for none
+	payload string // its decoded payload
+	scheme  scheme // how the request presented it
+	proof   *dpop.Proof
+	token   any // *jwt.Token[T]
+	cfg     *config
+	rc      *jwt.RegisteredClaims // &token.Claims when T is RegisteredClaims
 
 	once sync.Once
 	x    *extras // read on first use
+}
+
+// Value implements context.Context.
+func (c *credential) Value(key any) any {
+	if key == (ctxKey{}) {
+		return c
+	}
+	return c.Context.Value(key)
 }
 
 // extras are the claims the middleware reads from a verified token's
@@ -78,6 +97,18 @@ func Scopes(ctx context.Context) []string {
 	return x.scopes
 }
 
+// Proof returns the verified DPoP proof of the request whose context is
+// ctx, as put there by the middleware of New: for a request whose access
+// token came with the DPoP scheme and a proof (see [Options.DPoP]). It
+// returns nil for a request with a bearer token, or none.
+func Proof(ctx context.Context) *dpop.Proof {
+	c, _ := ctx.Value(ctxKey{}).(*credential)
+	if c == nil {
+		return nil
+	}
+	return c.proof
+}
+
 // registered returns a copy of the token's registered claims.
 func (c *credential) registered() (jwt.RegisteredClaims, error) {
 	if c.rc != nil {
@@ -92,30 +123,118 @@ func (c *credential) registered() (jwt.RegisteredClaims, error) {
 // a T that is not RegisteredClaims, so that other requests do not pay for it.
 func (c *credential) extras() *extras {
 	c.once.Do(func() {
-		x := readExtras(c.raw, c.rc == nil)
+		x := readPayloadExtras(c.payload, c.rc == nil)
 		c.x = &x
 	})
 	return c.x
 }
 
-var errScope = errors.New("jwt: malformed scope claim")
+var (
+	errScope        = errors.New("jwt: malformed scope claim")
+	errConfirmation = errors.New("jwt: malformed cnf claim")
+)
 
-// readExtras reads the registered claims (if wantRC) and scopes of token,
-// which jwt.Verify has accepted, with the project's strict JSON reader.
-// Members are found by their exact names, which encoding/json's
-// case-insensitive field matching would not do.
-func readExtras(token string, wantRC bool) extras {
-	var x extras
+// payloadOf returns the decoded payload of token, a compact JWS that
+// jwt.Verify has accepted, with one allocation: the string itself. (It
+// decodes through a buffer on the stack into a strings.Builder, which
+// gives its bytes up as a string without a copy.)
+func payloadOf(token string) (string, error) {
 	d1 := strings.IndexByte(token, '.')
 	d2 := strings.LastIndexByte(token, '.')
-	payload, err := base64.RawURLEncoding.DecodeString(token[d1+1 : d2])
-	if err != nil {
-		x.rcErr, x.scopeErr = err, err
-		return x
+	if d1 < 0 || d2 <= d1 {
+		return "", strictjson.Errorf("not a compact JWS")
 	}
+	seg := token[d1+1 : d2]
+	var b strings.Builder
+	b.Grow(base64.RawURLEncoding.DecodedLen(len(seg)))
+	var out [384]byte
+	for len(seg) > 0 {
+		// 512 characters (a multiple of 4) at a time, but for the last.
+		n := min(len(seg), 512)
+		k, err := base64.RawURLEncoding.Decode(out[:], []byte(seg[:n]))
+		if err != nil {
+			return "", err
+		}
+		b.Write(out[:k])
+		seg = seg[n:]
+	}
+	return b.String(), nil
+}
+
+// readConfirmation returns the "jkt" of the "cnf" claim (RFC 7800 §3.1,
+// RFC 9449 §6.1) of payload, the claims of a token that jwt.Verify has
+// accepted, or "" if the token has no "cnf", or a "cnf" without "jkt"
+// (bound otherwise, or not at all). A "cnf" that is not an object, or a
+// "jkt" that is not a non-empty string, is an error. Members are found by
+// their exact names.
+func readConfirmation(payload string) (string, error) {
+	r := strictjson.NewReader(payload)
+	if err := r.ObjectStart(); err != nil {
+		return "", err
+	}
+	name, ok, err := r.FirstMember()
+	for ; ok && err == nil; name, ok, err = r.NextMember() {
+		if name != "cnf" {
+			if err = r.Skip(); err != nil {
+				return "", err
+			}
+			continue
+		}
+		return readJKT(&r)
+	}
+	return "", err
+}
+
+// readJKT reads the "jkt" of the "cnf" object that r is at.
+func readJKT(r *strictjson.Reader) (string, error) {
+	if r.Peek() != '{' {
+		return "", errConfirmation
+	}
+	if err := r.ObjectStart(); err != nil {
+		return "", err
+	}
+	var jkt string
+	name, ok, err := r.FirstMember()
+	for ; ok && err == nil; name, ok, err = r.NextMember() {
+		if name != "jkt" {
+			if err = r.Skip(); err != nil {
+				return "", err
+			}
+			continue
+		}
+		if r.Peek() != '"' {
+			return "", errConfirmation
+		}
+		if jkt, err = r.String(); err != nil {
+			return "", err
+		}
+		if jkt == "" {
+			return "", errConfirmation
+		}
+	}
+	return jkt, err
+}
+
+// readExtras reads the registered claims (if wantRC) and scopes of token,
+// which jwt.Verify has accepted.
+func readExtras(token string, wantRC bool) extras {
+	payload, err := payloadOf(token)
+	if err != nil {
+		return extras{rcErr: err, scopeErr: err}
+	}
+	return readPayloadExtras(payload, wantRC)
+}
+
+// readPayloadExtras reads the registered claims (if wantRC) and scopes of
+// payload, the claims of a token that jwt.Verify has accepted, with the
+// project's strict JSON reader. Members are found by their exact names,
+// which encoding/json's case-insensitive field matching would not do.
+func readPayloadExtras(payload string, wantRC bool) extras {
+	var x extras
 	var scope, scp string
-	r := strictjson.NewReader(string(payload))
-	if err = r.ObjectStart(); err == nil {
+	r := strictjson.NewReader(payload)
+	err := r.ObjectStart()
+	if err == nil {
 		name, ok, rerr := r.FirstMember()
 		for ; ok && rerr == nil; name, ok, rerr = r.NextMember() {
 			r.Peek()

@@ -1,6 +1,7 @@
-// Package jwthttp protects an HTTP API with JWT bearer tokens: it is the
-// resource-server side of OAuth 2.0 (RFC 6750) for net/http, and imports only
-// the standard library and package jwt.
+// Package jwthttp protects an HTTP API with JWT access tokens: bearer
+// tokens (RFC 6750), and tokens bound to a client's key by DPoP (RFC 9449).
+// It is the resource-server side of OAuth 2.0 for net/http, and imports only
+// the standard library and packages jwt and dpop.
 //
 // New returns a middleware, a plain func(http.Handler) http.Handler, that
 // reads exactly one access token from each request, verifies it with
@@ -33,6 +34,24 @@
 // request that carries more than one token, in one place or in several, is
 // refused. Credentials of another scheme, such as Basic, are not a token.
 //
+// # DPoP
+//
+// With [Options.DPoP] set, the middleware accepts "Authorization: DPoP
+// <token>" (the scheme in any case, then the token in the token68 syntax)
+// with a proof in the DPoP header (RFC 9449 §7.1). It verifies the token
+// first, as above, then the proof, with [dpop.Verifier.VerifyRequest]: made
+// for this request's method and URI, with the hash of this token, by the key
+// whose thumbprint is the token's "cnf"."jkt", and not seen before. [Proof]
+// gives the handler the verified proof. Bearer tokens are refused, unless
+// [Options.AllowBearer] is set too. The form body, the query and the cookie
+// carry bearer tokens only.
+//
+// Whatever the options, a token bound to a key (one whose "cnf" has a
+// "jkt") is refused when it comes as a bearer token, from any place, as RFC
+// 9449 §7.2 requires: whoever copied it from a log cannot use it without the
+// key. The "cnf" claim is read from the verified payload whatever the claims
+// type T is.
+//
 // # Answers
 //
 // Every refusal is one exact challenge (RFC 6750 §3, RFC 9728 §5.1) and a
@@ -46,6 +65,23 @@
 //   - a token without the scopes a handler requires: 403,
 //     error="insufficient_scope", scope="…".
 //
+// With DPoP, the challenge is a DPoP one, with "algs" listing the
+// algorithms the verifier accepts in proofs, and the error codes of RFC 9449
+// §7.1 beside those above: a proof that fails (malformed, replayed, made for
+// another method or URI, with another token, signed with a key or algorithm
+// refused) is 401 error="invalid_dpop_proof"; a proof by a key other than
+// the one the token is bound to, or a token not bound to any key sent with
+// the DPoP scheme, is 401 error="invalid_token"; and, when the verifier
+// requires server nonces, a proof without a fresh one is 401
+// error="use_dpop_nonce", with the nonce to use in a DPoP-Nonce header (as
+// dpop.Transport retries). When both schemes are accepted, every refusal
+// carries both challenges, as two WWW-Authenticate fields (RFC 9110
+// §11.6.1: one field holding two challenges is not understood by every
+// client), Bearer first; the error is in the challenge of the scheme the
+// request used, and the other challenge is the one a request without a
+// token gets. A token sent as Bearer where only DPoP is accepted is
+// error="invalid_token" in the DPoP challenge.
+//
 // Each challenge parameter appears at most once. The "error_description" is
 // a fixed string per failure, printable ASCII without '"' or '\': it says what
 // failed and never echoes the token, its claims or a key. The body is
@@ -55,18 +91,20 @@
 //
 // Two answers are the server's, not the client's: 500 (error "server_error",
 // no details) for a configuration that the key source, [jwt.Verify] or
-// [Options.Check] reports as invalid ([jwt.ErrInvalidOption]), and 503 (error "temporarily_unavailable") when the token could not
-// be checked at all: the check hook or the key source reported [ErrUnavailable],
-// the request's context ended, or the key source failed with an error that
-// is not a verdict on the token. Both fail closed and carry no challenge.
+// [Options.Check] reports as invalid ([jwt.ErrInvalidOption]), and 503
+// (error "temporarily_unavailable") when the token could not be checked at
+// all: the check hook or the key source reported [ErrUnavailable], the DPoP
+// replay cache or nonce source failed, the request's context ended, or the
+// key source failed with an error that is not a verdict on the token. Both
+// fail closed and carry no challenge.
 //
 // # Security
 //
 // Nothing the request says configures the middleware: the key source,
 // algorithms, issuer and audience come from the caller. A token that fails is
-// never passed on, and the handler runs only after the signature, the claims
-// and [Options.Check] have all passed. A token read from the query string,
-// which ends up in logs and Referer headers, is refused unless the caller
-// names the parameter, and a successful answer to such a request is marked
-// Cache-Control: private.
+// never passed on, and the handler runs only after the signature, the
+// claims, the DPoP proof and [Options.Check] have all passed, in this order.
+// A token read from the query string, which ends up in logs and Referer
+// headers, is refused unless the caller names the parameter, and a
+// successful answer to such a request is marked Cache-Control: private.
 package jwthttp

@@ -2,6 +2,9 @@ package jwthttp_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/dpop"
 	"github.com/jwtkit/jwt/jwthttp"
 )
 
@@ -113,4 +117,87 @@ func Example() {
 	// POST /notes 403
 	//   WWW-Authenticate: Bearer realm="notes", error="insufficient_scope", error_description="the access token lacks a required scope", scope="notes:write"
 	//   {"error":"insufficient_scope","error_description":"the access token lacks a required scope","scope":"notes:write"}
+}
+
+// An API that accepts DPoP-bound tokens (RFC 9449) and, for older clients,
+// bearer tokens; the client proves its key with a dpop.Transport.
+func ExampleOptions_dPoP() {
+	secret := []byte("an example secret of 32 bytes!!!")
+	verifier, err := jwt.HS256.NewVerifier(secret)
+	if err != nil {
+		panic(err)
+	}
+	// Behind a proxy, set ExternalURL; with several instances, a shared
+	// ReplayCache (such as the session store).
+	proofs, err := dpop.NewVerifier(&dpop.Options{Algorithms: []jwt.Algorithm{jwt.ES256}})
+	if err != nil {
+		panic(err)
+	}
+	protect, err := jwthttp.New[jwt.RegisteredClaims](verifier, &jwthttp.Options{
+		Verify:      jwt.VerifyOptions{Audience: []string{"https://notes.example"}},
+		Realm:       "notes",
+		DPoP:        proofs,
+		AllowBearer: true,
+	})
+	if err != nil {
+		panic(err)
+	}
+	srv := httptest.NewServer(protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "DPoP proof by the token's key: %v", jwthttp.Proof(r.Context()) != nil)
+	})))
+	defer srv.Close()
+
+	// The client's key, and a token bound to it, as a token endpoint
+	// would issue it for a request with a proof by that key.
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	prover, err := dpop.NewProver(jwt.ES256, key)
+	if err != nil {
+		panic(err)
+	}
+	signer, err := jwt.HS256.NewSigner(secret)
+	if err != nil {
+		panic(err)
+	}
+	token, err := jwt.Sign(context.Background(), signer, map[string]any{
+		"sub": "user-1",
+		"aud": "https://notes.example",
+		"exp": time.Now().Add(5 * time.Minute).Unix(),
+		"cnf": dpop.Confirmation{JKT: prover.JKT()},
+	}, nil)
+	if err != nil {
+		panic(err)
+	}
+
+	show := func(client *http.Client, scheme string) {
+		req, err := http.NewRequest("GET", srv.URL+"/notes", nil)
+		if err != nil {
+			panic(err)
+		}
+		req.Header.Set("Authorization", scheme+" "+token)
+		res, err := client.Do(req)
+		if err != nil {
+			panic(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		fmt.Println(scheme, res.StatusCode)
+		for _, c := range res.Header.Values("WWW-Authenticate") {
+			fmt.Println("  WWW-Authenticate:", c)
+		}
+		fmt.Println(" ", string(body))
+	}
+	// The Transport adds a proof to each request.
+	show(&http.Client{Transport: &dpop.Transport{Prover: prover, Base: srv.Client().Transport}}, "DPoP")
+	// The same token, copied from a log and sent as a bearer token.
+	show(srv.Client(), "Bearer")
+	// Output:
+	// DPoP 200
+	//   DPoP proof by the token's key: true
+	// Bearer 401
+	//   WWW-Authenticate: Bearer realm="notes", error="invalid_token", error_description="the access token is bound to a DPoP key and must be sent with the DPoP scheme"
+	//   WWW-Authenticate: DPoP realm="notes", algs="ES256"
+	//   {"error":"invalid_token","error_description":"the access token is bound to a DPoP key and must be sent with the DPoP scheme"}
 }

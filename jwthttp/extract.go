@@ -18,6 +18,7 @@ const (
 	fromForm
 	fromQuery
 	fromCookie
+	fromDPoP // the Authorization header, DPoP scheme
 )
 
 // extract finds the one token of r (RFC 6750 §2). It returns "" if r has
@@ -42,12 +43,22 @@ func (m *middleware[T]) extract(r *http.Request) (string, source, *http.Request,
 		if len(auth) > 1 {
 			return "", 0, r, m.cfg.invalidRequest(descTwoAuthorization)
 		}
-		t, bearer, ok := parseAuthorization(auth[0])
+		t, sch, ok := parseAuthorization(auth[0], m.dpop != nil)
 		if !ok {
-			return "", 0, r, m.cfg.invalidRequest(descAuthorizationSyntax)
+			e := m.cfg.invalidRequest(descAuthorizationSyntax)
+			if sch == authDPoP {
+				e.scheme = schemeDPoP
+			}
+			return "", 0, r, e
 		}
-		if bearer {
+		switch sch {
+		case authBearer:
 			if e := found(t, fromHeader); e != nil {
+				return "", 0, r, e
+			}
+		case authDPoP:
+			if e := found(t, fromDPoP); e != nil {
+				e.scheme = schemeDPoP
 				return "", 0, r, e
 			}
 		}
@@ -89,29 +100,44 @@ func (m *middleware[T]) extract(r *http.Request) (string, source, *http.Request,
 	return token, src, r, nil
 }
 
+// The schemes of an Authorization header, as parseAuthorization tells them
+// apart. (authBearer and authDPoP are the schemes of the same values.)
+const (
+	authBearer = schemeBearer
+	authDPoP   = schemeDPoP
+	authOther  = scheme(255)
+)
+
 // parseAuthorization reads the value of an Authorization header. It
-// reports whether the value is well-formed enough to judge, whether its
-// scheme is Bearer, and, if so, the token (not yet checked for syntax).
-func parseAuthorization(v string) (token string, bearer, ok bool) {
+// returns its scheme: Bearer, DPoP (only if withDPoP is set), or another; for
+// Bearer and DPoP, the token (not yet checked for syntax); and whether the
+// value is well-formed enough to judge.
+func parseAuthorization(v string, withDPoP bool) (token string, sch scheme, ok bool) {
 	i := 0
 	for i < len(v) && isTchar(v[i]) {
 		i++
 	}
 	if i == 0 {
-		return "", false, false // no scheme
+		return "", authOther, false // no scheme
 	}
-	if !strings.EqualFold(v[:i], "Bearer") {
-		return "", false, true // another scheme: not a bearer token
+	switch {
+	case strings.EqualFold(v[:i], "Bearer"):
+		sch = authBearer
+	case withDPoP && strings.EqualFold(v[:i], "DPoP"):
+		sch = authDPoP
+	default:
+		return "", authOther, true // another scheme: not a token
 	}
-	// RFC 6750 §2.1: "Bearer" 1*SP b64token.
+	// RFC 6750 §2.1: "Bearer" 1*SP b64token; RFC 9449 §7.1: "DPoP" 1*SP
+	// token68, the same characters.
 	j := i
 	for j < len(v) && v[j] == ' ' {
 		j++
 	}
 	if j == i || j == len(v) {
-		return "", true, false
+		return "", sch, false
 	}
-	return v[j:], true, true
+	return v[j:], sch, true
 }
 
 // readForm returns the form of r's urlencoded body, and a copy of r whose

@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/internal/strictjson"
 )
 
 // FuzzReadExtras checks readExtras against encoding/json: for every JSON
@@ -92,6 +94,75 @@ func TestB64Char(t *testing.T) {
 	for c := 0; c < 256; c++ {
 		if got, want := isB64Char(byte(c)), strings.IndexByte(alphabet, byte(c)) >= 0; got != want {
 			t.Errorf("isB64Char(%q) = %v", byte(c), got)
+		}
+	}
+}
+
+// FuzzReadConfirmation checks readConfirmation against encoding/json: for
+// every JSON object of valid UTF-8 with unique member names, the "jkt" it
+// finds is the one encoding/json finds by exact name, and it reports an
+// error exactly when "cnf" is not an object or its "jkt" is not a non-empty
+// string.
+func FuzzReadConfirmation(f *testing.F) {
+	for _, s := range []string{
+		`{}`, `{"cnf":{"jkt":"abc"}}`, `{"a":{"cnf":1},"cnf":{"x5t#S256":"x","jkt":"k"}}`,
+		`{"cnf":"x"}`, `{"cnf":null}`, `{"cnf":{"jkt":1}}`, `{"cnf":{"jkt":""}}`, `{"CNF":{"jkt":"k"}}`,
+		`{"cnf":{"JKT":"k"}}`, `{"c\u006ef":{"jk\u0074":"\u006b"}}`, `{"cnf":{}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var top map[string]json.RawMessage
+		if !utf8.Valid(data) || !json.Valid(data) || json.Unmarshal(data, &top) != nil || top == nil {
+			return
+		}
+		jkt, err := readConfirmation(string(data))
+		if errors.Is(err, strictjson.ErrMalformed) && !errors.Is(err, errConfirmation) {
+			return // duplicate names, refused by jwt.Verify
+		}
+		raw, ok := top["cnf"]
+		if !ok {
+			if err != nil || jkt != "" {
+				t.Fatalf("%q: no cnf, but %q, %v", data, jkt, err)
+			}
+			return
+		}
+		var cnf map[string]json.RawMessage
+		if json.Unmarshal(raw, &cnf) != nil || cnf == nil {
+			if err == nil {
+				t.Fatalf("%q: cnf %s accepted", data, raw)
+			}
+			return
+		}
+		var want string
+		if r, ok := cnf["jkt"]; ok {
+			if json.Unmarshal(r, &want) != nil || want == "" {
+				if err == nil {
+					t.Fatalf("%q: jkt %s accepted", data, r)
+				}
+				return
+			}
+		}
+		if err != nil || jkt != want {
+			t.Fatalf("%q: jkt %q, %v; want %q", data, jkt, err, want)
+		}
+	})
+}
+
+// TestPayloadOf checks payloadOf on payloads of every length around the
+// size of its buffer.
+func TestPayloadOf(t *testing.T) {
+	for n := 0; n < 1200; n++ {
+		payload := strings.Repeat("x", n)
+		tok := "e30." + base64.RawURLEncoding.EncodeToString([]byte(payload)) + ".sig"
+		got, err := payloadOf(tok)
+		if err != nil || got != payload {
+			t.Fatalf("length %d: %q, %v", n, got, err)
+		}
+	}
+	for _, tok := range []string{"", "abc", "a.b", "e30.!!!.sig", "e30.a.sig"} {
+		if _, err := payloadOf(tok); err == nil {
+			t.Errorf("payloadOf(%q) succeeded", tok)
 		}
 	}
 }

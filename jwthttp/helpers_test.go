@@ -159,7 +159,13 @@ func (e *env) get(path, auth string) *response {
 // test nor a key, in its header or its body.
 func (e *env) do(req *http.Request) *response {
 	e.t.Helper()
-	res, err := e.client.Do(req)
+	return e.doWith(e.client, req)
+}
+
+// doWith is do with another client, such as one with a dpop.Transport.
+func (e *env) doWith(client *http.Client, req *http.Request) *response {
+	e.t.Helper()
+	res, err := client.Do(req)
 	require.NoError(e.t, err)
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
@@ -337,7 +343,9 @@ func checkParam(name, v string) error {
 	switch name {
 	case "error":
 		switch v {
-		case "invalid_request", "invalid_token", "insufficient_scope":
+		case "invalid_request", "invalid_token", "insufficient_scope",
+			"invalid_dpop_proof", "use_dpop_nonce": // RFC 9449 §7.1
+
 		default:
 			return fmt.Errorf("unknown error code %q", v)
 		}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/dpop"
 )
 
 // DefaultMaxFormBytes is the largest form body searched for a token when
@@ -88,6 +89,22 @@ type Options struct {
 	// Options.ErrorBody receives it in Error.Err.
 	Check func(r *http.Request, h jwt.Header, rc *jwt.RegisteredClaims) error
 
+	// DPoP, if set, accepts access tokens bound to a client's key (RFC
+	// 9449): "Authorization: DPoP <token>" with a proof in the DPoP header,
+	// which DPoP verifies (VerifyRequest) for the request, the token, and
+	// the token's "cnf"."jkt" after the token itself has passed. Bearer
+	// tokens are then refused, unless AllowBearer is set.
+	//
+	// For services behind a proxy, set the verifier's ExternalURL; for
+	// several instances, give them one shared ReplayCache (such as the
+	// session store), so that a proof used on one is refused on all.
+	DPoP *dpop.Verifier
+	// AllowBearer, with DPoP set, accepts bearer tokens as well as DPoP
+	// ones: each refusal then carries both challenges. A token bound to a
+	// key ("cnf" with "jkt") is still refused as a bearer token. Without
+	// DPoP, AllowBearer is an error: bearer tokens are the only kind.
+	AllowBearer bool
+
 	// ErrorBody, if set, makes the body of every refusal in place of the
 	// default JSON one: it returns the body and its Content-Type ("" means
 	// text/plain; charset=utf-8). It may log e. It cannot change the status
@@ -128,6 +145,7 @@ func New[T any](keys jwt.KeySource, opts *Options) (func(http.Handler) http.Hand
 		return nil, err
 	}
 	m := &middleware[T]{
+		dpop:     o.DPoP,
 		keys:     keys,
 		verify:   v,
 		form:     o.FormBody,
@@ -142,7 +160,11 @@ func New[T any](keys jwt.KeySource, opts *Options) (func(http.Handler) http.Hand
 			scope:            o.Scope,
 			resourceMetadata: o.ResourceMetadata,
 			body:             o.ErrorBody,
+			bearer:           o.DPoP == nil || o.AllowBearer,
 		},
+	}
+	if o.DPoP != nil {
+		m.cfg.dpopAlgs = o.DPoP.Algorithms()
 	}
 	if m.maxForm == 0 {
 		m.maxForm = DefaultMaxFormBytes
@@ -202,11 +224,18 @@ func checkOptions(o *Options) error {
 	if isAccessTokenType(o.Verify.Type) && (o.Verify.Issuer == "" || len(o.Verify.Audience) == 0) {
 		return bad("an RFC 9068 access token (typ at+jwt) needs Verify.Issuer and Verify.Audience")
 	}
+	if o.AllowBearer && o.DPoP == nil {
+		return bad("AllowBearer without DPoP")
+	}
+	if o.DPoP != nil && !o.AllowBearer && (o.FormBody || o.QueryParameter != "" || o.Cookie != "") {
+		return bad("FormBody, QueryParameter and Cookie carry bearer tokens, which DPoP without AllowBearer refuses")
+	}
 	return nil
 }
 
 // middleware is what New builds; wrap is the func(http.Handler) http.Handler.
 type middleware[T any] struct {
+	dpop       *dpop.Verifier
 	keys       jwt.KeySource
 	verify     jwt.VerifyOptions
 	cfg        *config
@@ -249,24 +278,56 @@ func (m *middleware[T]) serve(next http.Handler, w http.ResponseWriter, r *http.
 		m.cfg.refuse(w, r, m.cfg.noToken())
 		return
 	}
-	t, err := jwt.Verify[T](ctx, token, m.keys, &m.verify)
-	if err != nil {
-		m.cfg.refuse(w, r, m.cfg.verdict(ctx, err, false))
+	sch := schemeBearer
+	if src == fromDPoP {
+		sch = schemeDPoP
+	} else if !m.cfg.bearer {
+		m.cfg.refuse(w, r, m.cfg.invalidToken(descDPoPOnly, nil))
 		return
 	}
-	c := &credential{raw: token, token: t, cfg: m.cfg}
+	refuse := func(e *Error) {
+		e.scheme = sch
+		m.cfg.refuse(w, r, e)
+	}
+	t, err := jwt.Verify[T](ctx, token, m.keys, &m.verify)
+	if err != nil {
+		refuse(m.cfg.verdict(ctx, err, false))
+		return
+	}
+	c := &credential{Context: ctx, raw: token, scheme: sch, token: t, cfg: m.cfg}
 	if m.registered {
 		c.rc = any(&t.Claims).(*jwt.RegisteredClaims)
+	}
+	// The binding is read from the verified payload whatever T is: a
+	// token bound to a key must come with a proof by that key (RFC 9449
+	// §7.2), never as a bearer token.
+	c.payload, err = payloadOf(token)
+	var jkt string
+	if err == nil {
+		jkt, err = readConfirmation(c.payload)
+	}
+	if err != nil {
+		refuse(m.cfg.invalidToken(descConfirmation, err))
+		return
+	}
+	if sch == schemeDPoP {
+		if c.proof, err = m.dpop.VerifyRequest(ctx, r, token, jkt); err != nil {
+			refuse(m.dpopVerdict(ctx, err))
+			return
+		}
+	} else if jkt != "" {
+		refuse(m.cfg.invalidToken(descBoundAsBearer, dpop.ErrTokenBinding))
+		return
 	}
 	if m.check != nil {
 		rc, err := c.registered()
 		if err != nil {
-			m.cfg.refuse(w, r, m.cfg.invalidToken(descMalformed, err))
+			refuse(m.cfg.invalidToken(descMalformed, err))
 			return
 		}
 		// rc is a copy: the hook cannot change what handlers see.
 		if err := m.check(r, t.Header, &rc); err != nil {
-			m.cfg.refuse(w, r, m.cfg.verdict(ctx, err, true))
+			refuse(m.cfg.verdict(ctx, err, true))
 			return
 		}
 	}
@@ -275,7 +336,33 @@ func (m *middleware[T]) serve(next http.Handler, w http.ResponseWriter, r *http.
 		// in its URI should be private.
 		w.Header().Set("Cache-Control", "private")
 	}
-	next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, ctxKey{}, c)))
+	next.ServeHTTP(w, r.WithContext(c))
+}
+
+// dpopVerdict turns an error of dpop.Verifier.VerifyRequest into a refusal
+// (RFC 9449 §7.1, §9). It fails closed: a replay cache or nonce source that
+// cannot answer is 503, never a reason to accept the proof.
+func (m *middleware[T]) dpopVerdict(ctx context.Context, err error) *Error {
+	switch {
+	case errors.Is(err, dpop.ErrUseNonce) && m.dpop.Nonces() != nil:
+		nonce, nerr := m.dpop.Nonces().Nonce(ctx)
+		if nerr != nil {
+			return &Error{Status: http.StatusServiceUnavailable, Code: TemporarilyUnavailable, Description: descUnavailable, Err: nerr}
+		}
+		e := m.cfg.invalidToken(dpop.Description(err), err)
+		e.Code, e.nonce = UseDPoPNonce, nonce
+		return e
+	case errors.Is(err, dpop.ErrInvalidProof):
+		e := m.cfg.invalidToken(dpop.Description(err), err)
+		e.Code = InvalidDPoPProof
+		return e
+	case errors.Is(err, dpop.ErrTokenBinding):
+		return m.cfg.invalidToken(dpop.Description(err), err)
+	case errors.Is(err, jwt.ErrInvalidOption):
+		return &Error{Status: http.StatusInternalServerError, Code: ServerError, Err: err}
+	}
+	// The replay cache failed, or the request's context ended.
+	return &Error{Status: http.StatusServiceUnavailable, Code: TemporarilyUnavailable, Description: descUnavailable, Err: err}
 }
 
 // skipped reports whether p is served without a token.

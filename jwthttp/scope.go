@@ -65,11 +65,13 @@ func requireScopes(all bool, scopes []string) func(http.Handler) http.Handler {
 			}
 			x := c.extras()
 			if x.scopeErr != nil {
-				c.cfg.refuse(w, r, c.cfg.invalidToken(descScopeClaim, x.scopeErr))
+				e := c.cfg.invalidToken(descScopeClaim, x.scopeErr)
+				e.scheme = c.scheme
+				c.cfg.refuse(w, r, e)
 				return
 			}
 			if !granted(x.scopes, scopes, all) {
-				c.cfg.refuse(w, r, &Error{Status: http.StatusForbidden, Code: InsufficientScope, Description: desc, Scope: scope})
+				c.cfg.refuse(w, r, &Error{Status: http.StatusForbidden, Code: InsufficientScope, Description: desc, Scope: scope, scheme: c.scheme})
 				return
 			}
 			next.ServeHTTP(w, r)

@@ -20,9 +20,18 @@
 //
 // Every key has a TTL: a family lives until its last token expires, a
 // revoked token ID until the token's expiry, a subject revocation until the
-// last token it could revoke has expired; nothing grows without bound.
+// last token it could revoke has expired, a replay-cache key (a DPoP proof
+// seen) for the TTL asked; nothing grows without bound. Anyone can make
+// valid DPoP proofs with keys of their own, so a flood of them at a token
+// endpoint adds keys as fast as they come: give Redis a maxmemory with the
+// noeviction policy, under which a full Redis refuses writes (the proofs
+// are refused, closed) rather than evicting revocations.
 // Subjects, token IDs and replay-cache keys appear in keys as SHA-256
 // digests, not as given.
+//
+// A Store is a replay cache for DPoP proofs (dpop.Options.ReplayCache), so
+// that a proof used on one instance is refused on all (see Store.Remember
+// for what a lost reply does).
 //
 // Reads never go through a client-side cache: New refuses a client with one
 // enabled, since a cached answer could let a revoked token through.
@@ -55,6 +64,7 @@ import (
 	"time"
 
 	"github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/dpop"
 	"github.com/jwtkit/jwt/session"
 	"github.com/redis/go-redis/v9"
 )
@@ -83,6 +93,7 @@ type Store struct {
 var (
 	_ session.Store       = (*Store)(nil)
 	_ session.ReplayCache = (*Store)(nil)
+	_ dpop.ReplayCache    = (*Store)(nil)
 )
 
 // New returns a Store using client, a *redis.Client, *redis.ClusterClient
@@ -317,14 +328,30 @@ func (s *Store) Check(ctx context.Context, t session.TokenRef) error {
 	return nil
 }
 
-// Remember implements session.ReplayCache with SET NX.
+// Remember implements session.ReplayCache (and dpop.ReplayCache) with one
+// command, SET key 1 NX PX ttl, the ttl rounded up to a millisecond: the
+// key is set, with its expiry, only if it is absent, atomically for every
+// instance.
+//
+// If the reply to the SET is lost (a connection reset after Redis ran
+// it), go-redis sends the command again, up to the client's MaxRetries
+// times (3 unless set), and the repeated SET finds the key the first one
+// set: Remember then reports the key as seen, and the proof is refused as a
+// replay although it was not. This fails closed: the client makes a new
+// proof, and no replay is ever accepted. A client with MaxRetries -1 never
+// retries, and reports the lost reply as an error instead, which refuses
+// the proof too.
 func (s *Store) Remember(ctx context.Context, key string, ttl time.Duration) (bool, error) {
 	if ttl < time.Millisecond {
 		return false, fmt.Errorf("%w: replay cache TTL %v below 1ms", jwt.ErrInvalidOption, ttl)
 	}
-	fresh, err := s.client.SetNX(ctx, s.replayKey(key), "1", ttl).Result()
-	if err != nil {
-		return false, unavailable(err)
+	ms := int64((ttl + time.Millisecond - 1) / time.Millisecond)
+	err := s.client.Do(ctx, "set", s.replayKey(key), "1", "nx", "px", ms).Err()
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, redis.Nil):
+		return false, nil // NX: the key was there
 	}
-	return fresh, nil
+	return false, unavailable(err)
 }

@@ -47,7 +47,25 @@
 // [ErrStoreUnavailable], when the store cannot answer. Without it, a revoked
 // access token works until it expires, which is why access tokens are short.
 //
+// # DPoP
+//
+// A session may be bound to a key the client holds (RFC 9449, package
+// dpop): [Grant].JKT is the key's thumbprint, every token of the session
+// carries it as "cnf": {"jkt": …}, resource servers then require a proof by
+// the key with each access token (package jwthttp does), and a refresh
+// needs a proof by the same key ([Manager.RefreshDPoP]); without one it
+// fails with [ErrKeyBinding] before the store is asked anything, so that a
+// copied refresh token can neither be used nor revoke the session. With
+// [HandlerOptions].DPoP, the handlers do this: a login with a DPoP proof
+// starts a bound session and answers "token_type":"DPoP"; a login without
+// one stays "Bearer".
+//
+// A proof may be used once: the verifier remembers each one in a
+// [ReplayCache]. Both stores are one, so the store given to the Manager can
+// be given to the dpop.Verifier too (dpop.Options.ReplayCache), and a proof
+// used on one instance of a service is then refused on all of them.
+//
 // Every failure is an error wrapping a sentinel: [ErrExpired],
 // [ErrWrongType], [ErrRevoked], [ErrReused], [ErrRecentlyRotated],
-// [ErrDenied], [ErrStoreUnavailable], or one of package jwt.
+// [ErrKeyBinding], [ErrDenied], [ErrStoreUnavailable], or one of package jwt.
 package session

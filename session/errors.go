@@ -28,6 +28,11 @@ var (
 	// reuse grace window after it was rotated, as a client's retry would be.
 	// The refresh is refused, but the family is not revoked.
 	ErrRecentlyRotated = errors.New("jwt: refresh token already rotated")
+	// ErrKeyBinding reports a refresh token of a session bound to a DPoP
+	// key (RFC 9449 §5) presented without a proof by that key: with no
+	// proof, or with a proof by another key. Nothing is changed: the
+	// session goes on for the holder of the key.
+	ErrKeyBinding = errors.New("jwt: refresh token not presented with a DPoP proof by its session's key")
 	// ErrDenied reports credentials, or a subject, that an [Authenticator]
 	// or [Options.Recheck] refused.
 	ErrDenied = errors.New("jwt: access denied")

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/dpop"
 )
 
 // maxBody is the largest token request body read, in bytes.
@@ -26,6 +27,17 @@ type HandlerOptions struct {
 	// instead of 400 Bad Request. RFC 6749 §5.2 says 400, which is the
 	// default; many clients and some services expect 401.
 	UnauthorizedInvalidGrant bool
+	// DPoP, if set, accepts DPoP proofs (RFC 9449), verified by DPoP for
+	// the request's method (POST) and URI: set its ExternalURL to the URL
+	// clients use, and, for several instances, give it the Store as its
+	// ReplayCache. A login with a proof starts a session bound to the
+	// proof's key ("token_type":"DPoP", and "cnf" in the tokens); a refresh
+	// of a bound session needs a proof by the same key (otherwise
+	// invalid_grant); the logout handlers accept "Authorization: DPoP" with
+	// a proof. A request's DPoP header is ignored when DPoP is nil, and the
+	// tokens of bound sessions can then be neither refreshed nor used for
+	// logout by access token.
+	DPoP *dpop.Verifier
 }
 
 // An Authenticator checks a user's credentials for [Manager.LoginHandler]
@@ -49,8 +61,10 @@ type tokenResponse struct {
 // oauthError is an error response of RFC 6749 §5.2.
 type oauthError struct {
 	status      int
-	Code        string `json:"error"`
-	Description string `json:"error_description,omitempty"`
+	Code        string   `json:"error"`
+	Description string   `json:"error_description,omitempty"`
+	challenges  []string // WWW-Authenticate fields
+	nonce       string   // a DPoP-Nonce
 }
 
 // LoginHandler returns the handler of a login endpoint: a POST whose body,
@@ -65,6 +79,14 @@ type oauthError struct {
 // with Cache-Control: no-store. Refused credentials are answered with the
 // error invalid_grant; credentials in the URL's query, a parameter given
 // twice, or another content type with invalid_request (400).
+//
+// With HandlerOptions.DPoP set, a request with a DPoP header must carry a
+// valid proof, checked before the credentials: a bad one is answered with
+// invalid_dpop_proof (400), and one without the server nonce required with
+// use_dpop_nonce (400) and a DPoP-Nonce header (RFC 9449 §8). The session
+// is then bound to the proof's key (Grant.JKT, whatever auth returned), and
+// the response's "token_type" is "DPoP". A login without a proof stays
+// "Bearer".
 func (m *Manager) LoginHandler(auth Authenticator, opts *HandlerOptions) http.Handler {
 	o := handlerOptions(opts)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -75,6 +97,10 @@ func (m *Manager) LoginHandler(auth Authenticator, opts *HandlerOptions) http.Ha
 		if e == nil && (p["username"] == "" || p["password"] == "") {
 			e = invalidRequest("username and password are required")
 		}
+		var jkt string
+		if e == nil {
+			jkt, e = o.tokenProof(r)
+		}
 		if e != nil {
 			writeError(w, e)
 			return
@@ -84,6 +110,7 @@ func (m *Manager) LoginHandler(auth Authenticator, opts *HandlerOptions) http.Ha
 			writeError(w, o.classify(err))
 			return
 		}
+		g.JKT = jkt
 		pair, err := m.Issue(r.Context(), g)
 		if err != nil {
 			writeError(w, o.classify(err))
@@ -101,6 +128,11 @@ func (m *Manager) LoginHandler(auth Authenticator, opts *HandlerOptions) http.Ha
 // sends it in a header), is invalid_request (400). A bad, expired, revoked
 // or reused refresh token, or an access token, is invalid_grant; a store
 // that cannot answer is 503 temporarily_unavailable.
+//
+// With HandlerOptions.DPoP set, a DPoP header is verified as by
+// LoginHandler, and the refresh token of a session bound to a key is
+// accepted only with a proof by that key (see [Manager.RefreshDPoP]):
+// without one, it is invalid_grant, and the session goes on.
 func (m *Manager) RefreshHandler(opts *HandlerOptions) http.Handler {
 	o := handlerOptions(opts)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -111,11 +143,15 @@ func (m *Manager) RefreshHandler(opts *HandlerOptions) http.Handler {
 		if e == nil && p["refresh_token"] == "" {
 			e = invalidRequest("refresh_token is required in the request body")
 		}
+		var jkt string
+		if e == nil {
+			jkt, e = o.tokenProof(r)
+		}
 		if e != nil {
 			writeError(w, e)
 			return
 		}
-		pair, err := m.Refresh(r.Context(), p["refresh_token"])
+		pair, err := m.RefreshDPoP(r.Context(), p["refresh_token"], jkt)
 		if err != nil {
 			writeError(w, o.classify(err))
 			return
@@ -131,11 +167,18 @@ func (m *Manager) RefreshHandler(opts *HandlerOptions) http.Handler {
 // tokens' signatures and types are checked, not their expiry. A bad refresh
 // token is invalid_grant; a bad access token 401 with a Bearer challenge;
 // no token at all invalid_request.
+//
+// The access token of a session bound to a DPoP key must come as
+// "Authorization: DPoP" with a proof by the key, which needs
+// HandlerOptions.DPoP; as a bearer token it is refused (RFC 9449 §7.2).
+// Proof failures are answered as a resource server does: 401 with a DPoP
+// challenge (see package jwthttp). A refresh token in the body needs no
+// proof: it only ends its session.
 func (m *Manager) LogoutHandler(opts *HandlerOptions) http.Handler {
 	o := handlerOptions(opts)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, e := readParams(w, r, "refresh_token")
-		bearer, ok := bearerToken(r)
+		bearer, sch, ok := o.accessToken(r)
 		if e == nil && !ok {
 			e = invalidRequest("malformed Authorization header")
 		}
@@ -164,7 +207,11 @@ func (m *Manager) LogoutHandler(opts *HandlerOptions) http.Handler {
 				err = ErrWrongType
 			}
 			if err != nil {
-				writeInvalidToken(w)
+				writeError(w, o.invalidToken(sch))
+				return
+			}
+			if e := o.checkHolder(r, bearer, sch, c); e != nil {
+				writeError(w, e)
 				return
 			}
 			families = append(families, c.FamilyID)
@@ -184,6 +231,8 @@ func (m *Manager) LogoutHandler(opts *HandlerOptions) http.Handler {
 // (Bearer), which revokes every token of the token's subject from sessions
 // begun before now (see [Manager.RevokeSubject]) and answers 204 No
 // Content. A missing or bad access token is 401 with a Bearer challenge.
+// The access token of a session bound to a DPoP key must come with the DPoP
+// scheme and a proof, as for LogoutHandler.
 func (m *Manager) LogoutAllHandler(opts *HandlerOptions) http.Handler {
 	o := handlerOptions(opts)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -191,14 +240,15 @@ func (m *Manager) LogoutAllHandler(opts *HandlerOptions) http.Handler {
 			methodNotAllowed(w)
 			return
 		}
-		bearer, ok := bearerToken(r)
+		bearer, sch, ok := o.accessToken(r)
 		if !ok {
 			writeError(w, invalidRequest("malformed Authorization header"))
 			return
 		}
 		if bearer == "" {
-			w.Header().Set("WWW-Authenticate", "Bearer")
-			writeError(w, &oauthError{status: http.StatusUnauthorized, Code: "invalid_token"})
+			e := o.invalidToken(sch)
+			e.challenges = o.noToken()
+			writeError(w, e)
 			return
 		}
 		tok, err := m.VerifyAccess(r.Context(), bearer)
@@ -207,7 +257,11 @@ func (m *Manager) LogoutAllHandler(opts *HandlerOptions) http.Handler {
 			return
 		}
 		if err != nil {
-			writeInvalidToken(w)
+			writeError(w, o.invalidToken(sch))
+			return
+		}
+		if e := o.checkHolder(r, bearer, sch, &tok.Claims); e != nil {
+			writeError(w, e)
 			return
 		}
 		if err := m.RevokeSubject(r.Context(), tok.Claims.Subject, m.now()); err != nil {
@@ -218,19 +272,26 @@ func (m *Manager) LogoutAllHandler(opts *HandlerOptions) http.Handler {
 	})
 }
 
-type handlerOpts struct{ grantStatus int }
+type handlerOpts struct {
+	grantStatus int
+	dpop        *dpop.Verifier
+}
 
 func handlerOptions(opts *HandlerOptions) handlerOpts {
-	if opts != nil && opts.UnauthorizedInvalidGrant {
-		return handlerOpts{grantStatus: http.StatusUnauthorized}
+	o := handlerOpts{grantStatus: http.StatusBadRequest}
+	if opts != nil {
+		if opts.UnauthorizedInvalidGrant {
+			o.grantStatus = http.StatusUnauthorized
+		}
+		o.dpop = opts.DPoP
 	}
-	return handlerOpts{grantStatus: http.StatusBadRequest}
+	return o
 }
 
 // badGrant are the errors that mean the grant (credentials or token) is
 // not acceptable, as opposed to a failure of the server.
 var badGrant = []error{
-	ErrDenied, ErrRevoked, ErrReused, ErrRecentlyRotated,
+	ErrDenied, ErrRevoked, ErrReused, ErrRecentlyRotated, ErrKeyBinding,
 	jwt.ErrMalformed, jwt.ErrTooLarge, jwt.ErrUnsupportedAlgorithm, jwt.ErrAlgorithmMismatch,
 	jwt.ErrKeyNotFound, jwt.ErrInvalidSignature, jwt.ErrExpired, jwt.ErrNotYetValid,
 	jwt.ErrIssuedInFuture, jwt.ErrIssuerMismatch, jwt.ErrAudienceMismatch, jwt.ErrSubjectMismatch,
@@ -257,9 +318,13 @@ func invalidRequest(desc string) *oauthError {
 }
 
 func pairResponse(p *Pair) tokenResponse {
+	typ := "Bearer"
+	if p.Grant.JKT != "" {
+		typ = "DPoP" // RFC 9449 §5
+	}
 	return tokenResponse{
 		AccessToken:      p.AccessToken,
-		TokenType:        "Bearer",
+		TokenType:        typ,
 		ExpiresIn:        int64(p.AccessExpires.Sub(p.IssuedAt) / time.Second),
 		RefreshToken:     p.RefreshToken,
 		RefreshExpiresIn: int64(p.RefreshExpires.Sub(p.IssuedAt) / time.Second),
@@ -361,22 +426,127 @@ func readJSONParams(body []byte, names []string, out map[string]string) bool {
 	return err == io.EOF
 }
 
-// bearerToken returns the token of an "Authorization: Bearer" header, ""
-// if there is no Authorization header, and false if the header is there
-// but is not one bearer token.
-func bearerToken(r *http.Request) (string, bool) {
+// The schemes of an access token in the Authorization header.
+const (
+	schemeBearer = "Bearer"
+	schemeDPoP   = "DPoP"
+)
+
+// accessToken returns the token of an "Authorization: Bearer" header, or,
+// if o accepts DPoP, of an "Authorization: DPoP" one, and its scheme; ""
+// if there is no Authorization header; and false if the header is there
+// but is not one such token.
+func (o handlerOpts) accessToken(r *http.Request) (string, string, bool) {
 	h := r.Header.Values("Authorization")
 	switch {
 	case len(h) == 0:
-		return "", true
+		return "", schemeBearer, true
 	case len(h) > 1:
-		return "", false
+		return "", schemeBearer, false
 	}
 	scheme, tok, found := strings.Cut(h[0], " ")
-	if !found || !strings.EqualFold(scheme, "Bearer") || tok == "" || strings.ContainsAny(tok, " \t") {
-		return "", false
+	switch {
+	case strings.EqualFold(scheme, schemeBearer):
+		scheme = schemeBearer
+	case o.dpop != nil && strings.EqualFold(scheme, schemeDPoP):
+		scheme = schemeDPoP
+	default:
+		return "", schemeBearer, false
 	}
-	return tok, true
+	if !found || tok == "" || strings.ContainsAny(tok, " \t") {
+		return "", scheme, false
+	}
+	return tok, scheme, true
+}
+
+// tokenProof verifies the DPoP proof of the token request r, if o accepts
+// DPoP and r has a DPoP header, and returns its key's thumbprint; "" if
+// there is none.
+func (o handlerOpts) tokenProof(r *http.Request) (string, *oauthError) {
+	if o.dpop == nil || len(r.Header.Values("DPoP")) == 0 {
+		return "", nil
+	}
+	p, err := o.dpop.VerifyRequest(r.Context(), r, "", "")
+	if err != nil {
+		return "", o.proofError(r, err, false)
+	}
+	return p.JKT, nil
+}
+
+// checkHolder checks that the access token tok, with the verified claims
+// c and sent with scheme, is used by its holder: a token bound to a DPoP
+// key must come with the DPoP scheme and a valid proof by that key.
+func (o handlerOpts) checkHolder(r *http.Request, tok, scheme string, c *Claims) *oauthError {
+	var jkt string
+	if c.Confirmation != nil {
+		jkt = c.Confirmation.JKT
+	}
+	if scheme != schemeDPoP {
+		if jkt != "" {
+			e := o.invalidToken(scheme)
+			e.Description = "the access token is bound to a DPoP key and must be sent with the DPoP scheme"
+			return e
+		}
+		return nil
+	}
+	if _, err := o.dpop.VerifyRequest(r.Context(), r, tok, jkt); err != nil {
+		return o.proofError(r, err, true)
+	}
+	return nil
+}
+
+// proofError is the answer to a DPoP proof that failed with err: at a token
+// endpoint, an error of RFC 9449 §5 (400); elsewhere (resource), the 401
+// and challenge of RFC 9449 §7.1. Either fails closed: a replay cache that
+// cannot answer is 503.
+func (o handlerOpts) proofError(r *http.Request, err error, resource bool) *oauthError {
+	e := &oauthError{status: http.StatusBadRequest, Code: dpop.ErrorCode(err), Description: dpop.Description(err)}
+	switch {
+	case errors.Is(err, dpop.ErrUseNonce) && o.dpop.Nonces() != nil:
+		nonce, nerr := o.dpop.Nonces().Nonce(r.Context())
+		if nerr != nil {
+			return &oauthError{status: http.StatusServiceUnavailable, Code: "temporarily_unavailable"}
+		}
+		e.nonce = nonce
+	case errors.Is(err, dpop.ErrInvalidProof), errors.Is(err, dpop.ErrTokenBinding):
+	case errors.Is(err, jwt.ErrInvalidOption):
+		return &oauthError{status: http.StatusInternalServerError, Code: "server_error"}
+	default: // the replay cache failed, or the request's context ended
+		return &oauthError{status: http.StatusServiceUnavailable, Code: "temporarily_unavailable"}
+	}
+	if resource {
+		e.status = http.StatusUnauthorized
+		e.challenges = o.challenges(schemeDPoP, dpop.Challenge{Error: e.Code, Description: e.Description})
+	}
+	return e
+}
+
+// invalidToken is the answer to a bad access token sent with scheme.
+func (o handlerOpts) invalidToken(scheme string) *oauthError {
+	return &oauthError{status: http.StatusUnauthorized, Code: "invalid_token", challenges: o.challenges(scheme, dpop.Challenge{Error: "invalid_token"})}
+}
+
+// noToken is the challenges of a request without an access token.
+func (o handlerOpts) noToken() []string {
+	return o.challenges("", dpop.Challenge{})
+}
+
+// challenges returns the WWW-Authenticate fields of an answer: a Bearer
+// challenge and, if o accepts DPoP, a DPoP one; the challenge of scheme
+// carries the error of ch.
+func (o handlerOpts) challenges(scheme string, ch dpop.Challenge) []string {
+	bearer := "Bearer"
+	if scheme == schemeBearer && ch.Error != "" {
+		bearer = `Bearer error="` + ch.Error + `"`
+	}
+	if o.dpop == nil {
+		return []string{bearer}
+	}
+	if scheme != schemeDPoP {
+		ch = dpop.Challenge{}
+	}
+	ch.Algorithms = o.dpop.Algorithms()
+	return []string{bearer, ch.String()}
 }
 
 func setNoStore(h http.Header) {
@@ -393,6 +563,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func writeError(w http.ResponseWriter, e *oauthError) {
+	for _, c := range e.challenges {
+		w.Header().Add("WWW-Authenticate", c)
+	}
+	if e.nonce != "" {
+		dpop.SetNonce(w.Header(), e.nonce)
+	}
 	switch e.status {
 	case http.StatusMethodNotAllowed:
 		w.Header().Set("Allow", http.MethodPost)
@@ -400,11 +576,6 @@ func writeError(w http.ResponseWriter, e *oauthError) {
 		w.Header().Set("Retry-After", "1")
 	}
 	writeJSON(w, e.status, e)
-}
-
-func writeInvalidToken(w http.ResponseWriter) {
-	w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-	writeError(w, &oauthError{status: http.StatusUnauthorized, Code: "invalid_token"})
 }
 
 func methodNotAllowed(w http.ResponseWriter) {

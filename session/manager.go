@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/dpop"
 )
 
 // Token types, written as the header "typ" (RFC 8725 §3.11), so that
@@ -75,8 +77,8 @@ type Options struct {
 	// Recheck, if set, is called on every refresh, after the refresh token
 	// has been verified and found unrevoked and before a new pair is made,
 	// with the grant the session was issued for. It returns the grant for
-	// the new pair (with the subject unchanged, and the scope or extra
-	// claims updated if permissions changed), or an error wrapping
+	// the new pair (with the subject and JKT unchanged, and the scope or
+	// extra claims updated if permissions changed), or an error wrapping
 	// ErrDenied to refuse (a disabled user). Refusing does not revoke the
 	// session; use RevokeSubject for that.
 	Recheck func(ctx context.Context, g Grant) (Grant, error)
@@ -100,11 +102,19 @@ type Grant struct {
 	Scope string
 	// Extra holds further claims for access tokens, by name. The names
 	// this package writes (iss, sub, aud, exp, nbf, iat, jti, sid,
-	// client_id, scope, auth_time) are not allowed. Refresh tokens carry
+	// client_id, scope, auth_time, cnf) are not allowed. Refresh tokens carry
 	// them inside their "ext" claim, so that a refresh reissues them; in
 	// the Grant given to Options.Recheck their values are the
 	// json.RawMessage read from the refresh token.
 	Extra map[string]any
+	// JKT, if set, binds the session to a client's DPoP key (RFC 9449):
+	// it is the key's JWK SHA-256 thumbprint (RFC 7638), as
+	// dpop.Proof.JKT gives it for a proof the caller has verified. Every
+	// token of the session carries it as "cnf": {"jkt": …}, so that
+	// resource servers require a proof by the key with each access token,
+	// and every refresh must come with a proof by the key (see
+	// [Manager.RefreshDPoP]). It cannot change within a session.
+	JKT string
 }
 
 // Pair is a pair of tokens issued by [Manager.Issue] or [Manager.Refresh].
@@ -138,6 +148,9 @@ type Claims struct {
 	Scope string `json:"scope,omitempty"`
 	// AuthTime is the "auth_time" claim: when the session began.
 	AuthTime jwt.NumericDate `json:"auth_time,omitzero"`
+	// Confirmation is the "cnf" claim of the tokens of a session bound to
+	// a DPoP key (see Grant.JKT), or nil.
+	Confirmation *dpop.Confirmation `json:"cnf,omitempty"`
 }
 
 // refreshClaims are the claims of a refresh token.
@@ -225,7 +238,7 @@ func wholeSeconds(d time.Duration) bool { return d >= time.Second && d%time.Seco
 // reserved are the claim names a Manager writes itself.
 var reserved = map[string]bool{
 	"iss": true, "sub": true, "aud": true, "exp": true, "nbf": true, "iat": true, "jti": true,
-	"sid": true, "client_id": true, "scope": true, "auth_time": true,
+	"sid": true, "client_id": true, "scope": true, "auth_time": true, "cnf": true,
 }
 
 func checkGrant(g *Grant) error {
@@ -237,7 +250,17 @@ func checkGrant(g *Grant) error {
 			return fmt.Errorf("%w: extra claim %q is set by the session manager", jwt.ErrInvalidClaims, name)
 		}
 	}
+	if g.JKT != "" && !isThumbprint(g.JKT) {
+		return fmt.Errorf("%w: grant JKT is not a base64url SHA-256 thumbprint", jwt.ErrInvalidClaims)
+	}
 	return nil
+}
+
+// isThumbprint reports whether s is the base64url encoding of 32 bytes, as
+// a JWK SHA-256 thumbprint is.
+func isThumbprint(s string) bool {
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	return err == nil && len(b) == 32
 }
 
 // newID returns 128 random bits in base64url: 22 characters.
@@ -310,6 +333,11 @@ func (m *Manager) mint(ctx context.Context, g Grant, family string, began, now t
 	if g.Scope != "" {
 		claims["scope"] = g.Scope
 	}
+	var cnf *dpop.Confirmation
+	if g.JKT != "" {
+		cnf = &dpop.Confirmation{JKT: g.JKT}
+		claims["cnf"] = cnf
+	}
 	access, err := jwt.Sign(ctx, m.signer, claims, &jwt.SignOptions{Type: AccessType})
 	if err != nil {
 		return nil, err
@@ -323,10 +351,11 @@ func (m *Manager) mint(ctx context.Context, g Grant, family string, began, now t
 			IssuedAt:  jwt.NewNumericDate(iat),
 			ID:        refreshJTI,
 		},
-		FamilyID: family,
-		ClientID: g.ClientID,
-		Scope:    g.Scope,
-		AuthTime: authTime,
+		FamilyID:     family,
+		ClientID:     g.ClientID,
+		Scope:        g.Scope,
+		AuthTime:     authTime,
+		Confirmation: cnf,
 	}}
 	if len(g.Extra) > 0 {
 		rc.Extra = make(map[string]json.RawMessage, len(g.Extra))
@@ -401,8 +430,26 @@ func (m *Manager) Issue(ctx context.Context, g Grant) (*Pair, error) {
 // within Options.ReuseGrace of its rotation it returns ErrRecentlyRotated
 // instead and revokes nothing. Other failures wrap ErrExpired, ErrWrongType,
 // ErrRevoked, ErrDenied, ErrStoreUnavailable or a sentinel of package jwt
-// (a bad signature is jwt.ErrInvalidSignature).
+// (a bad signature is jwt.ErrInvalidSignature). The refresh token of a
+// session bound to a DPoP key fails with ErrKeyBinding: it needs
+// [Manager.RefreshDPoP] and a proof.
 func (m *Manager) Refresh(ctx context.Context, refreshToken string) (*Pair, error) {
+	return m.RefreshDPoP(ctx, refreshToken, "")
+}
+
+// RefreshDPoP is [Manager.Refresh] for a refresh request that came with a
+// DPoP proof (RFC 9449 §5), which the caller has verified for the token
+// endpoint's URI and method POST: jkt is the thumbprint of the proof's key
+// (dpop.Proof.JKT), or "" if the request had no proof.
+//
+// The refresh token of a session bound to a key (see Grant.JKT) is accepted
+// only with a proof by that key; without one, or with one by another key,
+// RefreshDPoP returns an error wrapping ErrKeyBinding, before asking the
+// store anything, so that whoever copied the token without the key can
+// neither use it nor revoke the session by reusing it. The refresh token
+// of a session not bound to a key is accepted with or without a proof, and
+// the session stays unbound: its binding is decided at login.
+func (m *Manager) RefreshDPoP(ctx context.Context, refreshToken, jkt string) (*Pair, error) {
 	now := m.now() // the new tokens' iat: before the store checks, see RevokeSubject
 	tok, err := jwt.Verify[refreshClaims](ctx, refreshToken, m.keys, &jwt.VerifyOptions{
 		Type:     RefreshType,
@@ -418,11 +465,24 @@ func (m *Manager) Refresh(ctx context.Context, refreshToken string) (*Pair, erro
 	if familyOf(c.ID) != c.FamilyID {
 		return nil, fmt.Errorf("%w: refresh token's jti does not name its session", jwt.ErrMalformed)
 	}
+	var bound string
+	if c.Confirmation != nil {
+		bound = c.Confirmation.JKT
+		if !isThumbprint(bound) {
+			return nil, fmt.Errorf("%w: refresh token's cnf has no valid jkt", jwt.ErrMalformed)
+		}
+		if jkt == "" {
+			return nil, fmt.Errorf("%w: no DPoP proof", ErrKeyBinding)
+		}
+		if subtle.ConstantTimeCompare([]byte(jkt), []byte(bound)) != 1 {
+			return nil, fmt.Errorf("%w: a proof by another key", ErrKeyBinding)
+		}
+	}
 	ref := TokenRef{ID: c.ID, Family: c.FamilyID, Subject: c.Subject, IssuedAt: c.IssuedAt.Time}
 	if err := m.store.Check(ctx, ref); err != nil {
 		return nil, storeError(err)
 	}
-	g := Grant{Subject: c.Subject, ClientID: c.ClientID, Scope: c.Scope}
+	g := Grant{Subject: c.Subject, ClientID: c.ClientID, Scope: c.Scope, JKT: bound}
 	if len(c.Extra) > 0 {
 		g.Extra = make(map[string]any, len(c.Extra))
 		for k, v := range c.Extra {
@@ -439,6 +499,9 @@ func (m *Manager) Refresh(ctx context.Context, refreshToken string) (*Pair, erro
 		}
 		if ng.Subject != g.Subject {
 			return nil, fmt.Errorf("%w: Recheck changed the subject", jwt.ErrInvalidOption)
+		}
+		if ng.JKT != g.JKT {
+			return nil, fmt.Errorf("%w: Recheck changed the DPoP key binding", jwt.ErrInvalidOption)
 		}
 		if err := checkGrant(&ng); err != nil {
 			return nil, err

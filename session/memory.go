@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/dpop"
 )
 
 // sweepInterval is how often, at most, a MemoryStore walks all its records
@@ -19,6 +20,11 @@ type MemoryStoreOptions struct {
 	// Now returns the current time; nil means time.Now. It must agree with
 	// the clock of the Manager using the store.
 	Now func() time.Time
+	// MaxReplayKeys bounds the unexpired keys that Remember holds; 0 means
+	// dpop.DefaultReplayCacheSize. Anyone can make valid DPoP proofs with
+	// keys of their own, so without a bound a flood of them at a token
+	// endpoint would fill the memory.
+	MaxReplayKeys int
 }
 
 // MemoryStore is a [Store] and [ReplayCache] held in the process's memory,
@@ -37,6 +43,8 @@ type MemoryStore struct {
 	tokens    map[string]time.Time // revoked jti → until
 	subjects  map[string]memCutoff
 	seen      map[string]time.Time // ReplayCache key → until
+	maxSeen   int
+	seenSweep time.Time // the last sweep of seen forced by a full cache
 	nextSweep time.Time
 	sweepSize int // sweep when the record count reaches this
 }
@@ -63,10 +71,14 @@ func NewMemoryStore(opts *MemoryStoreOptions) *MemoryStore {
 		tokens:    make(map[string]time.Time),
 		subjects:  make(map[string]memCutoff),
 		seen:      make(map[string]time.Time),
+		maxSeen:   dpop.DefaultReplayCacheSize,
 		sweepSize: 1024,
 	}
 	if opts != nil && opts.Now != nil {
 		s.now = opts.Now
+	}
+	if opts != nil && opts.MaxReplayKeys > 0 {
+		s.maxSeen = opts.MaxReplayKeys
 	}
 	return s
 }
@@ -261,7 +273,10 @@ func (s *MemoryStore) Check(ctx context.Context, t TokenRef) error {
 	return nil
 }
 
-// Remember implements [ReplayCache.Remember].
+// Remember implements [ReplayCache.Remember]. When the store holds
+// MaxReplayKeys unexpired keys, it fails with an error wrapping
+// ErrStoreUnavailable rather than forget a key early, which would let its
+// proof be replayed.
 func (s *MemoryStore) Remember(ctx context.Context, key string, ttl time.Duration) (bool, error) {
 	if ttl < time.Millisecond {
 		return false, fmt.Errorf("%w: replay cache TTL %v below 1ms", jwt.ErrInvalidOption, ttl)
@@ -273,6 +288,19 @@ func (s *MemoryStore) Remember(ctx context.Context, key string, ttl time.Duratio
 	defer s.mu.Unlock()
 	if until, ok := s.seen[key]; ok && now.Before(until) {
 		return false, nil
+	}
+	if len(s.seen) >= s.maxSeen && !now.Before(s.seenSweep.Add(time.Second)) {
+		// Full: drop the expired keys, at most once a second, so that a
+		// flood costs one walk a second rather than one per call.
+		s.seenSweep = now
+		for k, until := range s.seen {
+			if !now.Before(until) {
+				delete(s.seen, k)
+			}
+		}
+	}
+	if len(s.seen) >= s.maxSeen {
+		return false, fmt.Errorf("%w: replay cache full (%d keys)", ErrStoreUnavailable, len(s.seen))
 	}
 	s.seen[key] = now.Add(ttl)
 	return true, nil

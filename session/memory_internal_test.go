@@ -86,3 +86,32 @@ func TestMemoryStoreLazyExpiry(t *testing.T) {
 	require.ErrorIs(t, s.Check(ctx, TokenRef{Family: f.ID, Subject: "alice"}), ErrRevoked)
 	require.ErrorIs(t, s.Rotate(ctx, Rotation{Family: f.ID, Presented: "a", Next: "b", Expires: clock.Now().Add(time.Hour)}), ErrRevoked)
 }
+
+// TestMemoryStoreReplayBound shows that Remember holds at most
+// MaxReplayKeys unexpired keys, refusing more (fail closed) rather than
+// forgetting one early, and takes new keys again once old ones expire.
+func TestMemoryStoreReplayBound(t *testing.T) {
+	ctx := context.Background()
+	clock := newFakeClock()
+	s := NewMemoryStore(&MemoryStoreOptions{Now: clock.Now, MaxReplayKeys: 100})
+	var keys []string
+	for range 100 {
+		k := newID()
+		keys = append(keys, k)
+		fresh, err := s.Remember(ctx, k, time.Minute)
+		require.NoError(t, err)
+		require.True(t, fresh)
+	}
+	_, err := s.Remember(ctx, newID(), time.Minute)
+	require.ErrorIs(t, err, ErrStoreUnavailable, "a full replay cache")
+	for _, k := range keys {
+		fresh, err := s.Remember(ctx, k, time.Minute)
+		require.NoError(t, err, "a seen key is still told apart when the cache is full")
+		require.False(t, fresh)
+	}
+	clock.Advance(time.Minute)
+	fresh, err := s.Remember(ctx, newID(), time.Minute)
+	require.NoError(t, err, "room again once the keys expire")
+	require.True(t, fresh)
+	require.Equal(t, 1, len(s.seen))
+}

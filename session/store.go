@@ -83,11 +83,20 @@ type Store interface {
 // value, such as the "jti" of a DPoP proof (RFC 9449 §11.1). It is a
 // capability of a [Store] beside its main job, and has the Store's contract:
 // atomic, shared by every instance, every entry expiring.
+//
+// It is the interface dpop.ReplayCache, with a stricter contract: a store
+// that implements it (MemoryStore and the Redis store do) can be given to
+// dpop.Options.ReplayCache, so that the instances sharing the store refuse
+// a proof used on any of them.
 type ReplayCache interface {
 	// Remember records key for ttl and reports whether it is fresh: true if
-	// no unexpired record of key existed, false if one did. Of concurrent
-	// calls with the same key, at most one reports true. A ttl below one
-	// millisecond is an error wrapping jwt.ErrInvalidOption.
+	// no unexpired record of key existed, false if one did. It is a
+	// set-if-absent: a key already recorded keeps its expiry. Of
+	// concurrent calls with the same key, on any instance, at most one
+	// reports true. An error means it could not tell, and the caller must
+	// treat the key as seen: a store that cannot answer returns an error
+	// wrapping ErrStoreUnavailable, and a ttl below one millisecond is an
+	// error wrapping jwt.ErrInvalidOption.
 	Remember(ctx context.Context, key string, ttl time.Duration) (fresh bool, err error)
 }
 

@@ -9,14 +9,18 @@ package storetest
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/dpop"
 	"github.com/jwtkit/jwt/session"
 )
 
@@ -29,7 +33,7 @@ const Concurrency = 64
 // t.Cleanup. The tests run in parallel. Tests of expiry and of the reuse
 // grace window wait for real time (under a second in all), so the store's
 // clock must be time.Now. If the store is also a session.ReplayCache, that
-// is tested too.
+// is tested too, and as the replay cache of DPoP verifiers (package dpop).
 func Run(t *testing.T, newStore func(t *testing.T) session.Store) {
 	tests := []struct {
 		name string
@@ -49,6 +53,7 @@ func Run(t *testing.T, newStore func(t *testing.T) session.Store) {
 		{"ConcurrentRotationWithGrace", testConcurrentRotationGrace},
 		{"ContextDone", testContextDone},
 		{"ReplayCache", testReplayCache},
+		{"ReplayCache/DPoP", testReplayCacheDPoP},
 		{"Manager/Lifecycle", testManagerLifecycle},
 		{"Manager/Logout", testManagerLogout},
 		{"Manager/LogoutEverywhere", testManagerLogoutEverywhere},
@@ -367,8 +372,96 @@ func testReplayCache(t *testing.T, s session.Store) {
 	if fresh, err := rc.Remember(ctx, short, 200*time.Millisecond); err != nil || !fresh {
 		t.Fatalf("Remember with a short TTL = %v, %v; want true, nil", fresh, err)
 	}
+	// A set-if-absent: a key seen keeps its expiry.
+	if fresh, err := rc.Remember(ctx, short, time.Minute); err != nil || fresh {
+		t.Fatalf("Remember of a seen key with a longer TTL = %v, %v; want false, nil", fresh, err)
+	}
+	// Keys are opaque: long ones, and any bytes, each their own.
+	for _, k := range []string{strings.Repeat("k", 4096), "\x00\xff é\r\n*{}", "{" + key + "}", key + " "} {
+		if fresh, err := rc.Remember(ctx, k, time.Minute); err != nil || !fresh {
+			t.Fatalf("Remember of a new key %.20q = %v, %v; want true, nil", k, fresh, err)
+		}
+		if fresh, err := rc.Remember(ctx, k, time.Minute); err != nil || fresh {
+			t.Fatalf("Remember of a seen key %.20q = %v, %v; want false, nil", k, fresh, err)
+		}
+	}
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := rc.Remember(canceled, id(), time.Minute); !errors.Is(err, session.ErrStoreUnavailable) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("Remember with a canceled context: %v, want an error wrapping ErrStoreUnavailable and context.Canceled", err)
+	}
 	time.Sleep(300 * time.Millisecond)
 	if fresh, err := rc.Remember(ctx, short, time.Minute); err != nil || !fresh {
 		t.Fatalf("Remember after the TTL = %v, %v; want true, nil", fresh, err)
+	}
+}
+
+// testReplayCacheDPoP uses the store as the replay cache of two DPoP
+// verifiers, as two instances of a service would: a proof accepted by one
+// is refused by both.
+func testReplayCacheDPoP(t *testing.T, s session.Store) {
+	rc, ok := s.(session.ReplayCache)
+	if !ok {
+		t.Skip("the store is not a session.ReplayCache")
+	}
+	ctx := context.Background()
+	var instances [2]*dpop.Verifier
+	for i := range instances {
+		v, err := dpop.NewVerifier(&dpop.Options{ReplayCache: rc, ExternalURL: "https://auth.example"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		instances[i] = v
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prover, err := dpop.NewProver(jwt.ES256, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := &dpop.Request{Method: "POST", URI: "https://auth.example/token"}
+	for first := range instances {
+		proof, err := prover.NewProof(ctx, req.Method, req.URI, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := instances[first].Verify(ctx, proof, req)
+		if err != nil {
+			t.Fatalf("a new proof on instance %d: %v", first, err)
+		}
+		if p.JKT != prover.JKT() {
+			t.Fatalf("the proof's JKT is %q, want %q", p.JKT, prover.JKT())
+		}
+		for i, v := range instances {
+			if _, err := v.Verify(ctx, proof, req); !errors.Is(err, dpop.ErrReplay) {
+				t.Fatalf("a proof used on instance %d, replayed on instance %d: %v, want ErrReplay", first, i, err)
+			}
+		}
+	}
+	// The same proof for another URI is another key: refused for its htu,
+	// not remembered.
+	proof, err := prover.NewProof(ctx, req.Method, req.URI, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := instances[0].Verify(ctx, proof, &dpop.Request{Method: "POST", URI: "https://auth.example/other"}); !errors.Is(err, dpop.ErrURIMismatch) {
+		t.Fatalf("a proof for another URI: %v, want ErrURIMismatch", err)
+	}
+	if _, err := instances[1].Verify(ctx, proof, req); err != nil {
+		t.Fatalf("a proof refused for another URI, then used: %v", err)
+	}
+	// Concurrent uses of one proof on both instances: one succeeds.
+	proof, err = prover.NewProof(ctx, req.Method, req.URI, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := concurrently(Concurrency, func(i int) error {
+		_, err := instances[i%2].Verify(ctx, proof, req)
+		return err
+	})
+	if ok, counts := tally(t, errs, dpop.ErrReplay); ok != 1 || counts[0] != Concurrency-1 {
+		t.Fatalf("%d concurrent uses of one proof on two instances: %d accepted, %d replays; want 1 and %d", Concurrency, ok, counts[0], Concurrency-1)
 	}
 }
