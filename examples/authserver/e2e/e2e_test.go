@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -450,8 +451,8 @@ func TestEndToEnd(t *testing.T) {
 	// Redis, two instances sharing it and the key, and nginx in front.
 	redis, redisAddr := startRedis(t, redisServer, dir)
 	common := []string{"--users", usersPath, "--store", "redis://" + redisAddr, "--issuer", issuer, "--audience", audience, "--realm", realm}
-	svcA, instanceA := startService(t, authserver, dir, "instance-a", append(common, "--key", keyJWK)...)
-	svcB, instanceB := startService(t, authserver, dir, "instance-b", append(common, "--key", keyJWK)...)
+	svcA, instanceA := startService(t, authserver, dir, "instance-a", slices.Concat(common, []string{"--key", keyJWK})...)
+	svcB, instanceB := startService(t, authserver, dir, "instance-b", slices.Concat(common, []string{"--key", keyJWK})...)
 	nginx1, base, nginxDir := startNginx(t, nginx, dir, "nginx", instanceA, instanceB)
 	t.Logf("redis %s, instances %s and %s, nginx %s: up after %v", redisAddr, instanceA, instanceB, base, time.Since(began).Round(time.Millisecond))
 
@@ -506,7 +507,9 @@ func TestEndToEnd(t *testing.T) {
 	bob := c.do("POST", base+"/login", "application/json", `{"username":"bob","password":"bob's password"}`).pair(t)
 
 	// Wrong password and unknown user: the same answer, in about the same
-	// time (the fastest of three of each, to see past scheduling noise).
+	// time. The fastest of three of each sees past scheduling noise, and
+	// the bound is loose, for shared machines: skipping the hash for
+	// unknown users would make them some 50 times faster.
 	fastest := func(user, pw string) time.Duration {
 		best := time.Hour
 		for range 3 {
@@ -518,7 +521,8 @@ func TestEndToEnd(t *testing.T) {
 	}
 	wrong, unknown := fastest("alice", "not alice's password"), fastest("mallory", "alice's password")
 	t.Logf("login refused in %v (wrong password), %v (unknown user)", wrong, unknown)
-	assert.InEpsilon(t, float64(wrong), float64(unknown), 0.5, "unknown users take as long as wrong passwords")
+	assert.Greater(t, 4*unknown, wrong, "unknown users take as long as wrong passwords")
+	assert.Greater(t, 4*wrong, unknown, "unknown users take as long as wrong passwords")
 
 	// The access token verifies against the published set, with package jwks.
 	remote, err := jwks.New(base+"/.well-known/jwks.json", nil)
@@ -607,14 +611,14 @@ func TestEndToEnd(t *testing.T) {
 
 	// Expiry: a second pair of instances, with the PEM key and short
 	// lifetimes, behind a second nginx.
-	short := append(common, "--key", keyPEM, "--access-ttl", "2s", "--refresh-ttl", "3s")
+	short := slices.Concat(common, []string{"--key", keyPEM, "--access-ttl", "2s", "--refresh-ttl", "4s"})
 	svcC, instanceC := startService(t, authserver, dir, "instance-c", short...)
 	svcD, instanceD := startService(t, authserver, dir, "instance-d", short...)
 	nginx2, base2, nginxDir2 := startNginx(t, nginx, dir, "nginx-short", instanceC, instanceD)
 	r = c.form(base2+"/login", url.Values{"username": {"alice"}, "password": {password("alice")}})
 	x := r.pair(t)
 	assert.EqualValues(t, 2, r.json(t)["expires_in"])
-	assert.EqualValues(t, 3, r.json(t)["refresh_expires_in"])
+	assert.EqualValues(t, 4, r.json(t)["refresh_expires_in"])
 	y := c.login(base2, "alice")
 	h, _ := claims(t, x.access)
 	assert.NotEqual(t, kid, h["kid"], "the PEM key is another key")
