@@ -76,7 +76,9 @@
 // a next key published ahead of use, and retired keys published until every
 // token they signed has expired. Key IDs are RFC 7638 thumbprints.
 // [KeyRing.Rotate] moves on by one key, and KeyRingOptions.RotateEvery does
-// it on a schedule. [NewHandler] serves the ring's public JWK Set with
+// it on a schedule. KeyRingOptions.Current starts a ring from a key loaded
+// from a file instead, so that the instances of a service sign with the
+// same key and publish the same set. [NewHandler] serves the ring's public JWK Set with
 // Cache-Control max-age and an ETag, and answers If-None-Match with 304.
 //
 // Sets and KeyRings hold no package-level state, and every goroutine they

@@ -38,6 +38,20 @@ type KeyRingOptions struct {
 	MaxAge time.Duration
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Current, if set, is the private key the ring starts with as its
+	// current key, in place of a generated one: a key loaded from a file
+	// (see jwt.ParseJWK and jwt.ParsePrivateKeyPEM), so that the instances
+	// of a service given the same key sign with it and publish the same
+	// JWK Set. It must be a key of Algorithm, and its "alg", "use" and
+	// "key_ops", if present, must allow signing with Algorithm. The ring
+	// publishes the public key with "alg", "use":"sig" and Current's kid,
+	// or its RFC 7638 thumbprint if it has none; other members (such as
+	// "x5c") are left out, and Current itself is not modified.
+	//
+	// A ring started from Current has no next key, so that rings given
+	// the same Current publish identical sets; the first [KeyRing.Rotate]
+	// generates one.
+	Current *jwt.JWK
 }
 
 // KeyRing holds the keys a token issuer signs with and publishes: the
@@ -45,7 +59,8 @@ type KeyRingOptions struct {
 // verifiers holding a cached JWK Set already know it when it starts to
 // sign; and retired keys, still published until every token they signed
 // has expired. Key IDs are RFC 7638 thumbprints. Keys are generated in
-// memory with jwt.GenerateKey and are lost with the KeyRing.
+// memory with jwt.GenerateKey and are lost with the KeyRing, except the
+// first current key when KeyRingOptions.Current gives it.
 //
 // A KeyRing is a [jwt.KeySource] of its current and retired keys, for the
 // issuer's own verifying, and [NewHandler] serves its public JWK Set. It is
@@ -75,17 +90,20 @@ type ringKey struct {
 
 // ringState is the keys of a ring at one time; it is never modified.
 type ringState struct {
-	current, next ringKey
-	retired       []ringKey // newest first
-	keys          *jwt.KeySet
-	body          []byte // the public JWK Set
-	etag          string
-	pruneAt       time.Time // when the oldest retired key goes; zero if none
+	current ringKey
+	next    *ringKey  // nil for a ring started from a given key, until Rotate
+	retired []ringKey // newest first
+	keys    *jwt.KeySet
+	body    []byte // the public JWK Set
+	etag    string
+	pruneAt time.Time // when the oldest retired key goes; zero if none
 }
 
 // NewKeyRing returns a KeyRing with a new current key and a new next key,
-// and starts its rotation schedule if opts ask for one. Missing or
-// contradictory options are an error wrapping jwt.ErrInvalidOption.
+// or with the current key opts.Current and no next key, and starts its
+// rotation schedule if opts ask for one. Missing or contradictory options,
+// and a Current that cannot sign with opts.Algorithm, are an error wrapping
+// jwt.ErrInvalidOption.
 func NewKeyRing(opts *KeyRingOptions) (*KeyRing, error) {
 	if opts == nil || opts.Algorithm == nil {
 		return nil, wrap(jwt.ErrInvalidOption, nil, "KeyRingOptions.Algorithm is required")
@@ -117,13 +135,22 @@ func NewKeyRing(opts *KeyRingOptions) (*KeyRing, error) {
 	if r.now == nil {
 		r.now = time.Now
 	}
-	current, err := r.newKey()
-	if err != nil {
-		return nil, err
-	}
-	next, err := r.newKey()
-	if err != nil {
-		return nil, err
+	var current ringKey
+	var next *ringKey
+	var err error
+	if opts.Current != nil {
+		if current, err = r.givenKey(opts.Current); err != nil {
+			return nil, err
+		}
+	} else {
+		if current, err = r.newKey(); err != nil {
+			return nil, err
+		}
+		k, err := r.newKey()
+		if err != nil {
+			return nil, err
+		}
+		next = &k
 	}
 	st, err := newRingState(current, next, nil)
 	if err != nil {
@@ -150,9 +177,33 @@ func (r *KeyRing) newKey() (ringKey, error) {
 	if err != nil {
 		return ringKey{}, err
 	}
-	k.Algorithm, k.Use = r.alg.Name(), "sig"
-	if err := k.SetThumbprintKeyID(); err != nil {
-		return ringKey{}, err
+	return r.ringKey(k, "")
+}
+
+// givenKey checks that given can sign with the ring's algorithm, and makes
+// a ring key of a copy of it, with its kid.
+func (r *KeyRing) givenKey(given *jwt.JWK) (ringKey, error) {
+	if _, ok := given.Key.(crypto.Signer); !ok {
+		return ringKey{}, wrap(jwt.ErrInvalidOption, nil, "KeyRingOptions.Current must be a private key with a public key to publish")
+	}
+	if _, err := given.Signer(r.alg); err != nil {
+		return ringKey{}, wrap(jwt.ErrInvalidOption, err, "KeyRingOptions.Current cannot sign with %s", r.alg.Name())
+	}
+	k, err := jwt.NewJWK(given.Key)
+	if err != nil {
+		return ringKey{}, wrap(jwt.ErrInvalidOption, err, "KeyRingOptions.Current")
+	}
+	return r.ringKey(k, given.KeyID)
+}
+
+// ringKey makes a ring key of k, a new JWK holding a private key, with the
+// ring's algorithm, "use":"sig" and kid, or the thumbprint if kid is "".
+func (r *KeyRing) ringKey(k *jwt.JWK, kid string) (ringKey, error) {
+	k.Algorithm, k.Use, k.KeyID = r.alg.Name(), "sig", kid
+	if kid == "" {
+		if err := k.SetThumbprintKeyID(); err != nil {
+			return ringKey{}, err
+		}
 	}
 	signer, err := k.Signer(r.alg)
 	if err != nil {
@@ -166,10 +217,13 @@ func (r *KeyRing) newKey() (ringKey, error) {
 	return ringKey{pub: pub, signer: signer, verifier: verifier}, nil
 }
 
-func newRingState(current, next ringKey, retired []ringKey) (*ringState, error) {
+func newRingState(current ringKey, next *ringKey, retired []ringKey) (*ringState, error) {
 	st := &ringState{current: current, next: next, retired: retired}
 	vs := []jwt.Verifier{current.verifier}
-	set := jwt.JWKSet{Keys: []*jwt.JWK{current.pub, next.pub}}
+	set := jwt.JWKSet{Keys: []*jwt.JWK{current.pub}}
+	if next != nil {
+		set.Keys = append(set.Keys, next.pub)
+	}
 	for _, k := range retired {
 		vs = append(vs, k.verifier)
 		set.Keys = append(set.Keys, k.pub)
@@ -232,6 +286,10 @@ func kept(retired []ringKey, now time.Time) []ringKey {
 // until MaxTokenLifetime plus jwt.MaxLeeway have passed. For verifiers to
 // know the new current key before it signs, rotate no more often than
 // MaxAge, except to replace a compromised key.
+//
+// A ring without a next key (started from KeyRingOptions.Current) is given
+// one: Rotate then generates and publishes a next key, and the current key
+// keeps signing until the following Rotate.
 func (r *KeyRing) Rotate() error {
 	key, err := r.newKey()
 	if err != nil {
@@ -241,11 +299,19 @@ func (r *KeyRing) Rotate() error {
 	defer r.mu.Unlock()
 	old := r.state.Load()
 	now := r.now()
+	if old.next == nil {
+		st, err := newRingState(old.current, &key, kept(old.retired, now))
+		if err != nil {
+			return err
+		}
+		r.state.Store(st)
+		return nil
+	}
 	retiring := old.current
 	retiring.signer = nil
 	retiring.removeAt = now.Add(r.keep)
 	retired := append([]ringKey{retiring}, kept(old.retired, now)...)
-	st, err := newRingState(old.next, key, retired)
+	st, err := newRingState(*old.next, &key, retired)
 	if err != nil {
 		return err
 	}
@@ -346,10 +412,13 @@ func (r *KeyRing) Lookup(ctx context.Context, h jwt.Header) ([]jwt.Verifier, err
 }
 
 // PublicJWKSet returns the JWK Set the ring publishes: the current, next
-// and retired keys, public parts only, in a new value.
+// (if any) and retired keys, public parts only, in a new value.
 func (r *KeyRing) PublicJWKSet() *jwt.JWKSet {
 	st := r.load()
-	set := &jwt.JWKSet{Keys: []*jwt.JWK{st.current.pub.Public(), st.next.pub.Public()}}
+	set := &jwt.JWKSet{Keys: []*jwt.JWK{st.current.pub.Public()}}
+	if st.next != nil {
+		set.Keys = append(set.Keys, st.next.pub.Public())
+	}
 	for _, k := range st.retired {
 		set.Keys = append(set.Keys, k.pub.Public())
 	}

@@ -261,3 +261,99 @@ func TestPublishAndFetch(t *testing.T) {
 	err := verify(s, c, old)
 	assert.ErrorIs(t, err, jwt.ErrKeyNotFound)
 }
+
+// TestKeyRingCurrent starts rings from a given key, as the instances of a
+// service sharing a key file do: they sign with it and publish the same set.
+func TestKeyRingCurrent(t *testing.T) {
+	c := newClock()
+	key, err := jwt.GenerateKey(jwt.ES256)
+	require.NoError(t, err)
+	given, err := jwt.NewJWK(key)
+	require.NoError(t, err)
+	given.KeyOps = []string{"sign"} // as some tools write a private key
+	o := KeyRingOptions{Algorithm: jwt.ES256, MaxTokenLifetime: time.Hour, Now: c.Now, Current: given}
+	a, b := newTestRing(t, o), newTestRing(t, o)
+
+	assert.Empty(t, given.KeyID, "Current is not modified")
+	assert.Equal(t, []string{"sign"}, given.KeyOps)
+	tp, err := given.Thumbprint(crypto.SHA256)
+	require.NoError(t, err)
+	kid := base64.RawURLEncoding.EncodeToString(tp)
+	assert.Equal(t, kid, a.KeyID(), "without a kid, the thumbprint")
+
+	set := a.PublicJWKSet()
+	require.Len(t, set.Keys, 1, "no next key")
+	k := set.Keys[0]
+	assert.False(t, k.IsPrivate())
+	assert.Equal(t, "ES256", k.Algorithm)
+	assert.Equal(t, "sig", k.Use)
+	assert.Nil(t, k.KeyOps, `a published "key_ops" of ["sign"] would stop verifiers`)
+
+	get := func(r *KeyRing) *httptest.ResponseRecorder {
+		w := httptest.NewRecorder()
+		NewHandler(r).ServeHTTP(w, httptest.NewRequest("GET", "/.well-known/jwks.json", nil))
+		return w
+	}
+	wa, wb := get(a), get(b)
+	assert.Equal(t, wa.Body.String(), wb.Body.String(), "rings given one key publish the same set")
+	assert.Equal(t, wa.Header().Get("ETag"), wb.Header().Get("ETag"))
+
+	// A token signed by one ring verifies with the other, and with the
+	// published set.
+	tok := ringToken(t, a, c, time.Hour)
+	got, err := jwt.Verify[jwt.RegisteredClaims](context.Background(), tok, b, c.verifyOptions())
+	require.NoError(t, err)
+	assert.Equal(t, kid, got.Header.KeyID)
+	published, _, err := jwt.ParsePublicJWKSet(wa.Body.Bytes())
+	require.NoError(t, err)
+	ks, _, err := published.KeySet()
+	require.NoError(t, err)
+	_, err = jwt.Verify[jwt.RegisteredClaims](context.Background(), tok, ks, c.verifyOptions())
+	require.NoError(t, err)
+
+	// The first Rotate publishes a next key; the given key keeps signing.
+	require.NoError(t, a.Rotate())
+	assert.Equal(t, kid, a.KeyID())
+	set = a.PublicJWKSet()
+	require.Len(t, set.Keys, 2)
+	next := set.Keys[1].KeyID
+	assert.NotEqual(t, kid, next)
+	// The second makes it current and retires the given key.
+	require.NoError(t, a.Rotate())
+	assert.Equal(t, next, a.KeyID())
+	assert.Len(t, a.PublicJWKSet().Keys, 3)
+	_, err = jwt.Verify[jwt.RegisteredClaims](context.Background(), tok, a, c.verifyOptions())
+	assert.NoError(t, err, "the retired given key still verifies")
+
+	// A kid of its own is kept.
+	given.KeyID = "2024-01"
+	assert.Equal(t, "2024-01", newTestRing(t, o).KeyID())
+}
+
+func TestKeyRingCurrentRefused(t *testing.T) {
+	jwk := func(alg jwt.Algorithm, edit func(*jwt.JWK)) *jwt.JWK {
+		key, err := jwt.GenerateKey(alg)
+		require.NoError(t, err)
+		k, err := jwt.NewJWK(key)
+		require.NoError(t, err)
+		if edit != nil {
+			edit(k)
+		}
+		return k
+	}
+	for name, tc := range map[string]struct {
+		alg jwt.Algorithm
+		key *jwt.JWK
+	}{
+		"public key":       {alg: jwt.ES256, key: jwk(jwt.ES256, func(k *jwt.JWK) { *k = *k.Public() })},
+		"other curve":      {alg: jwt.ES256, key: jwk(jwt.ES384, nil)},
+		"other key type":   {alg: jwt.ES256, key: jwk(jwt.EdDSA, nil)},
+		"other alg member": {alg: jwt.ES256, key: jwk(jwt.ES256, func(k *jwt.JWK) { k.Algorithm = "ES384" })},
+		"use enc":          {alg: jwt.ES256, key: jwk(jwt.ES256, func(k *jwt.JWK) { k.Use = "enc" })},
+		"key_ops verify":   {alg: jwt.ES256, key: jwk(jwt.ES256, func(k *jwt.JWK) { k.KeyOps = []string{"verify"} })},
+		"secret":           {alg: jwt.HS256, key: jwk(jwt.HS256, nil)},
+	} {
+		_, err := NewKeyRing(&KeyRingOptions{Algorithm: tc.alg, MaxTokenLifetime: time.Hour, Current: tc.key})
+		assert.ErrorIs(t, err, jwt.ErrInvalidOption, name)
+	}
+}

@@ -20,7 +20,12 @@ dir=$(cd "$dir" && pwd)
 echo "private page, served by nginx after auth_request" > "$dir/www/private/index.html"
 upstreams=""
 for p in "$@"; do upstreams="${upstreams}server 127.0.0.1:$p; "; done
-sed -e "s|@DIR@|$dir|g" -e "s|@PORT@|$port|g" -e "s|@UPSTREAMS@|$upstreams|g" \
+# Started as root, nginx runs its workers as nobody, who may not reach DIR
+# (a private temporary directory): keep them as root then. Otherwise the
+# workers run as the caller anyway.
+user=""
+if [ "$(id -u)" = 0 ]; then user="user root;"; fi
+sed -e "s|@DIR@|$dir|g" -e "s|@PORT@|$port|g" -e "s|@UPSTREAMS@|$upstreams|g" -e "s|@USER@|$user|" \
 	"$here/nginx.conf.tmpl" > "$dir/nginx.conf"
 nginx=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 "$nginx" -t -q -e "$dir/error.log" -p "$dir" -c "$dir/nginx.conf"

@@ -1,0 +1,17 @@
+// Package e2e holds the end-to-end test of the reference auth service: it
+// builds the service and the jwt command, starts a throw-away redis-server,
+// two instances of the service sharing it and one key, and nginx in front
+// of them (../nginx/run.sh), and drives the service's whole HTTP contract
+// through nginx with a real client; then a second pair with short token
+// lifetimes for expiry. At the end it checks that no log holds a token.
+//
+// Run it with ./run.sh, which runs the service's other tests too and fails
+// rather than skips when nginx or redis-server is missing, or with
+//
+//	cd examples/authserver && go test -count=1 -v -run TestEndToEnd ./e2e/
+//
+// which skips then. JWTKIT_NGINX and JWTKIT_REDIS_SERVER name the binaries
+// if they are not on PATH (nginx is also looked for in /usr/sbin);
+// JWTKIT_E2E_REQUIRED=1 turns the skip into a failure. The test runs on
+// Linux (its processes die with it, by PR_SET_PDEATHSIG).
+package e2e

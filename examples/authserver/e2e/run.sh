@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs the tests of the reference auth service: its own tests, and the
+# end-to-end test (two instances on a throw-away redis-server behind nginx,
+# the whole HTTP contract through nginx, expiry with short lifetimes, and a
+# check that no log holds a token). The end-to-end test fails, rather than
+# skips, when nginx or redis-server is missing (JWTKIT_NGINX and
+# JWTKIT_REDIS_SERVER name them if they are not on PATH).
+#
+#   examples/authserver/e2e/run.sh                         # from anywhere
+#   examples/authserver/e2e/run.sh -run '^TestEndToEnd$'   # more go test arguments
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JWTKIT_E2E_REQUIRED=1 exec go test -count=1 -timeout 3m -v "$@" ./...

@@ -1,0 +1,273 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/jwks"
+	"github.com/jwtkit/jwt/jwthttp"
+	"github.com/jwtkit/jwt/redisstore"
+	"github.com/jwtkit/jwt/session"
+	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
+)
+
+// healthTimeout bounds the store's answer to /healthz.
+const healthTimeout = 2 * time.Second
+
+// service is the auth service: its key ring, session manager and users.
+type service struct {
+	cfg       *config
+	log       *slog.Logger
+	ring      *jwks.KeyRing
+	manager   *session.Manager
+	users     *users
+	storeName string                          // "memory" or "redis"
+	health    func(ctx context.Context) error // whether the store answers
+	close     func() error                    // closes the store's client
+}
+
+// newService loads the users and the key and connects the store. It does
+// no I/O on the network: a Redis server is first asked on the first request.
+func newService(cfg *config, log *slog.Logger) (*service, error) {
+	u, err := loadUsers(cfg.usersFile)
+	if err != nil {
+		return nil, fmt.Errorf("--users: %w", err)
+	}
+	key, alg, err := signingKey(cfg.keyFile, cfg.alg)
+	if err != nil {
+		return nil, err
+	}
+	ring, err := jwks.NewKeyRing(&jwks.KeyRingOptions{
+		Algorithm:        alg,
+		MaxTokenLifetime: max(cfg.accessTTL, cfg.refreshTTL),
+		Current:          key,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("--key: %w", err)
+	}
+	s := &service{cfg: cfg, log: log, ring: ring, users: u}
+	var store session.Store
+	switch {
+	case cfg.store == "memory":
+		store = session.NewMemoryStore(nil)
+		s.storeName = "memory"
+		s.health = func(context.Context) error { return nil }
+		s.close = func() error { return nil }
+	case strings.HasPrefix(cfg.store, "redis://") || strings.HasPrefix(cfg.store, "rediss://"):
+		opts, err := redis.ParseURL(cfg.store)
+		if err != nil {
+			ring.Close()
+			return nil, fmt.Errorf("--store: %w", err)
+		}
+		opts.DialTimeout = time.Second
+		opts.ReadTimeout = time.Second
+		opts.WriteTimeout = time.Second
+		opts.MaxRetries = 1
+		opts.DialerRetries = 2
+		opts.DialerRetryTimeout = 50 * time.Millisecond
+		opts.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
+		client := redis.NewClient(opts)
+		rs, err := redisstore.New(client, nil)
+		if err != nil {
+			client.Close()
+			ring.Close()
+			return nil, fmt.Errorf("--store: %w", err)
+		}
+		store = rs
+		s.storeName = "redis"
+		s.health = func(ctx context.Context) error { return client.Ping(ctx).Err() }
+		s.close = client.Close
+	default:
+		ring.Close()
+		return nil, errors.New("--store must be memory or redis://HOST:PORT")
+	}
+	var audience []string
+	if cfg.audience != "" {
+		audience = []string{cfg.audience}
+	}
+	s.manager, err = session.New(session.Options{
+		Signer:     ring.Signer(),
+		Keys:       ring,
+		Store:      store,
+		Issuer:     cfg.issuer,
+		Audience:   audience,
+		AccessTTL:  cfg.accessTTL,
+		RefreshTTL: cfg.refreshTTL,
+		OnReuse: func(_ context.Context, r session.Reuse) {
+			log.Warn("refresh token reused: session revoked", "sub", r.Subject, "sid", r.FamilyID)
+		},
+	})
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close stops the key ring and closes the store's client.
+func (s *service) Close() error {
+	s.ring.Close()
+	return s.close()
+}
+
+// Handler returns the service's routes, with a log line for each request.
+func (s *service) Handler() http.Handler {
+	token := &session.HandlerOptions{UnauthorizedInvalidGrant: true}
+	api := s.protect(false)
+	verify := s.protect(true)
+	mux := http.NewServeMux()
+	mux.Handle("/login", s.manager.LoginHandler(s.users.authenticate, token))
+	mux.Handle("/token/refresh", s.manager.RefreshHandler(token))
+	mux.Handle("/logout", s.manager.LogoutHandler(token))
+	mux.Handle("/logout/all", s.manager.LogoutAllHandler(token))
+	mux.Handle("GET /api/me", api(http.HandlerFunc(s.me)))
+	mux.Handle("GET /api/admin", api(jwthttp.RequireScopes("admin")(http.HandlerFunc(s.admin))))
+	mux.Handle("/auth/verify", withHeaderInContext(verify(http.HandlerFunc(verified))))
+	mux.Handle("/.well-known/jwks.json", jwks.NewHandler(s.ring))
+	mux.Handle("GET /healthz", http.HandlerFunc(s.healthz))
+	return s.logRequests(mux)
+}
+
+// claims is what /api verifies tokens into: every claim, as sent.
+type claims = map[string]json.RawMessage
+
+// protect returns the middleware of the API: a Bearer access token of this
+// service (signature, "exp" with no leeway, "iss", "aud" if configured),
+// not revoked (Manager.CheckRequest, which also requires the access token
+// type), with the RFC 6750 answers. For auth_request, it also sets the
+// header X-Auth-Error to the error code of a refusal.
+func (s *service) protect(authRequest bool) func(http.Handler) http.Handler {
+	verify := jwt.VerifyOptions{Issuer: s.cfg.issuer, Required: []string{"sub", "iat", "jti"}}
+	if s.cfg.audience != "" {
+		// jwthttp checks "typ" at+jwt only with an audience (RFC 9068
+		// §4); CheckRequest checks it in any case.
+		verify.Audience = []string{s.cfg.audience}
+		verify.Type = session.AccessType
+	}
+	mw, err := jwthttp.New[claims](s.ring, &jwthttp.Options{
+		Verify: verify,
+		Realm:  s.cfg.realm,
+		Check:  s.manager.CheckRequest,
+		ErrorBody: func(r *http.Request, e *jwthttp.Error) (string, []byte) {
+			if authRequest && e.Code != "" {
+				if h, ok := r.Context().Value(headerKey{}).(http.Header); ok {
+					h.Set("X-Auth-Error", e.Code)
+				}
+			}
+			if e.Status >= 500 {
+				s.log.Error("token not checked", "path", r.URL.Path, "status", e.Status, "err", e.Err)
+			}
+			return "application/json", errorJSON(e)
+		},
+	})
+	if err != nil {
+		panic(err) // the options above are constant and valid
+	}
+	return mw
+}
+
+// errorJSON is the body of a refusal, as jwthttp writes it by default.
+func errorJSON(e *jwthttp.Error) []byte {
+	body := struct {
+		Error       string `json:"error,omitempty"`
+		Description string `json:"error_description,omitempty"`
+		Scope       string `json:"scope,omitempty"`
+	}{e.Code, e.Description, ""}
+	if e.Code == jwthttp.InsufficientScope {
+		body.Scope = e.Scope
+	}
+	b, _ := json.Marshal(body)
+	return b
+}
+
+// headerKey is the context key of the response header for ErrorBody.
+type headerKey struct{}
+
+// withHeaderInContext puts the response's header in the request's context,
+// where ErrorBody, which sees only the request, can set X-Auth-Error.
+func withHeaderInContext(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), headerKey{}, w.Header())))
+	})
+}
+
+// me answers /api/me with the verified claims.
+func (s *service) me(w http.ResponseWriter, r *http.Request) {
+	c, _ := jwthttp.Claims[claims](r.Context())
+	writeJSON(w, http.StatusOK, c)
+}
+
+// admin answers /api/admin, behind RequireScopes("admin").
+func (s *service) admin(w http.ResponseWriter, r *http.Request) {
+	c, _ := jwthttp.Claims[claims](r.Context())
+	writeJSON(w, http.StatusOK, map[string]any{"admin": true, "sub": c["sub"]})
+}
+
+// verified answers an auth_request whose token passed.
+func verified(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+}
+
+// healthz answers 200 when the store answers, 503 when it does not.
+func (s *service) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), healthTimeout)
+	defer cancel()
+	if err := s.health(ctx); err != nil {
+		s.log.Warn("health check failed", "store", s.storeName, "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "store": s.storeName})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "store": s.storeName})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v) // the client may be gone: nothing to do
+}
+
+// logRequests logs one line per request: method, path (never the query,
+// which may carry a token), status and duration. Headers and bodies, which
+// carry tokens and passwords, are never logged.
+func (s *service) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+			"duration", time.Since(start).Round(time.Microsecond))
+	})
+}
+
+// statusWriter records the status of a response.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.status, w.wrote = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
