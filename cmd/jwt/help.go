@@ -59,7 +59,8 @@ Exit status:
   0  success (for verify: the token is valid)
   1  the token was rejected or is malformed; one line on standard error says
      why. Whatever a token says, it can only make jwt exit 0 or 1.
-  2  usage error, unreadable file, or a key that cannot be used
+  2  usage error, unreadable file, a key that cannot be used, or a JWK Set
+     (jwt verify --jwks, --oidc) that cannot be fetched or used
 `
 
 // printHelp writes the full manual: the overview and every command.

@@ -5,9 +5,9 @@
 //
 //	jwt sign [--alg ALG] --key FILE|--secret-file FILE [--kid KID] [--typ TYP] [--iat] [--exp DURATION]
 //	         [--nbf DURATION] [--time UNIX] [--max-size BYTES] [--jws] [CLAIMS]
-//	jwt verify --key FILE|--secret-file FILE [--alg ALG] [--kid KID] [--iss ISS] [--aud AUD] [--sub SUB]
-//	           [--typ TYP] [--leeway DURATION] [--require NAME,NAME...] [--no-exp] [--ignore-aud]
-//	           [--time UNIX] [--max-size BYTES] [--jws] [TOKEN]
+//	jwt verify --key FILE|--secret-file FILE|--jwks URL|--oidc ISSUER [--timeout DURATION] [--alg ALG]
+//	           [--kid KID] [--iss ISS] [--aud AUD] [--sub SUB] [--typ TYP] [--leeway DURATION]
+//	           [--require NAME,NAME...] [--no-exp] [--ignore-aud] [--time UNIX] [--max-size BYTES] [--jws] [TOKEN]
 //	jwt decode [--indent] [--max-size BYTES] [TOKEN]
 //	jwt keygen --alg ALG [--kid KID] [--format jwk|pem] [--out FILE] [--bits BITS] [--force]
 //	jwt thumbprint --key FILE|--secret-file FILE [--kid KID]
@@ -19,8 +19,13 @@
 // --alg, from the key's own "alg" member, or from a key that fits only one
 // algorithm, never from a token.
 //
+// jwt verify --jwks URL verifies with the keys of the JWK Set at URL, and
+// --oidc ISSUER with those of an OpenID Connect provider, found through its
+// discovery document; both fetch the set before looking at the token.
+//
 // Exit status: 0 on success; 1 when a token is rejected or malformed; 2 on a
-// usage error, an unreadable file or a key that cannot be used. Run
+// usage error, an unreadable file, a key that cannot be used, or a remote
+// JWK Set that cannot be fetched or used. Run
 // "jwt --help" for the full manual.
 package main
 
@@ -36,7 +41,7 @@ import (
 const (
 	exitOK       = 0
 	exitRejected = 1 // the token was rejected or is malformed
-	exitUsage    = 2 // usage error, unreadable file, unusable key
+	exitUsage    = 2 // usage error, unreadable file, unusable key, unusable remote JWK Set
 )
 
 // maxInput bounds what is read from standard input or a file, and so the

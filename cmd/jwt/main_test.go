@@ -152,7 +152,7 @@ func at(offset int) string { return strconv.Itoa(T + offset) }
 func TestHelp(t *testing.T) {
 	flagsOf := map[string][]string{
 		"sign":       {"alg", "key", "secret-file", "kid", "typ", "cty", "iat", "exp", "nbf", "time", "max-size", "jws"},
-		"verify":     {"key", "secret-file", "alg", "kid", "iss", "aud", "sub", "typ", "leeway", "require", "no-exp", "ignore-aud", "check-iat", "time", "max-size", "jws"},
+		"verify":     {"key", "secret-file", "jwks", "oidc", "timeout", "alg", "kid", "iss", "aud", "sub", "typ", "leeway", "require", "no-exp", "ignore-aud", "check-iat", "time", "max-size", "jws"},
 		"decode":     {"indent", "max-size"},
 		"keygen":     {"alg", "kid", "format", "out", "bits", "force"},
 		"thumbprint": {"key", "secret-file", "kid"},
