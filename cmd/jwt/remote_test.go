@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -322,4 +324,55 @@ func TestVerifyOIDC(t *testing.T) {
 		fails(t, jwtRun(t, "verify", "--oidc", issuer+"?realm=main", good), 2, "query")
 		assert.Equal(t, before, srv.total(), "usage errors fetch nothing")
 	})
+}
+
+// TestRemoteTokenDecidesOnlyAcceptOrReject runs jwt in this process with
+// tokens of every odd header against a remote set: once the set is fetched,
+// a token only makes jwt exit 0 or 1, costs at most the one forced refresh
+// and has nothing it names fetched, and no goroutine of package jwks
+// outlives a run.
+func TestRemoteTokenDecidesOnlyAcceptOrReject(t *testing.T) {
+	keys := makeRemoteFixture(t)
+	srv := newServer(t)
+	srv.set("/jwks", keys.set)
+	url := srv.URL + "/jwks"
+	var tokens []string
+	for _, alg := range []string{"ES256", "RS256", "PS512", "HS256", "EdDSA", "none", ""} {
+		for _, kid := range []string{"", "es", "rsa", "nope", "\x1b[2J", strings.Repeat("k", 300)} {
+			h := `{"alg":"` + alg + `"`
+			if kid != "" {
+				h += `,"kid":` + strconv.Quote(kid)
+			}
+			tokens = append(tokens, b64([]byte(h+"}"))+"."+b64([]byte(`{"sub":"x"}`))+"."+b64(bytes.Repeat([]byte{1}, 64)))
+		}
+	}
+	tokens = append(tokens, "a.b.c", b64([]byte(`{"alg":"ES256","jku":"`+url+`"}`))+".e30.AAAA")
+	for _, flags := range [][]string{{"--jwks", url}, {"--jwks", url, "--alg", "ES256"}, {"--jwks", url, "--kid", "es"}} {
+		for i, token := range tokens {
+			args := append([]string{"verify"}, flags...)
+			if i%2 == 1 {
+				args = append(args, "--jws")
+			}
+			before := srv.count("/jwks")
+			fails(t, jwtInProcess("", append(args, token)...), 1, "jwt: token rejected: ")
+			assert.LessOrEqual(t, srv.count("/jwks")-before, 2, "jwt %s %s", strings.Join(args, " "), token)
+		}
+	}
+	assert.Equal(t, srv.total(), srv.count("/jwks"), "nothing a token names is fetched")
+	var left []string
+	buf := make([]byte, 1<<20)
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		left = left[:0]
+		for g := range strings.SplitSeq(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+			if strings.Contains(g, "jwt/jwks.") {
+				left = append(left, g)
+			}
+		}
+		if len(left) == 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	assert.Empty(t, left, "goroutines of package jwks still running")
 }
