@@ -48,7 +48,6 @@ var (
 	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
 	rawMessageType      = reflect.TypeFor[json.RawMessage]()
 	numberType          = reflect.TypeFor[json.Number]()
-	anyType             = reflect.TypeFor[any]()
 )
 
 // decodeState is one decoding pass.

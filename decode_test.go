@@ -1,3 +1,5 @@
+//lint:file-ignore SA5008 the test types carry tags that encoding/json reads in odd ways, on purpose
+
 package jwt
 
 import (
@@ -96,6 +98,7 @@ type (
 		Fn   func()
 		In   dpInner
 		Arr  []dpInner
+		//lint:ignore U1000 an unexported field, which decoding must leave alone
 		unex int
 	}
 
@@ -124,7 +127,8 @@ type (
 		Up     int           `json:"UP"`
 		Low    int           `json:"up"`
 		X      int
-		x      int
+		//lint:ignore U1000 an unexported field, which decoding must leave alone
+		x int
 	}
 
 	DPBase struct {
@@ -317,6 +321,8 @@ var decodeSeeds = []string{
 	`{"E":12}`, `{"E":"x"}`, `{"E":""}`, `{"E":"null"}`, `{"E":null}`, `{"E":" 1"}`, `{"E":"0012"}`, `{"f":"null","o":"null"}`,
 	`{"g":"tru"}`, `{"g":"1"}`, `{"h":"0x1p4"}`, `{"h":"-Inf"}`, `{"h":"1e39"}`, `{"i":"q"}`, `{"i":"\"\\ud800\""}`, `{"i":"\"\\'\""}`,
 	`{"i":"\"a\" "}`, `{"i":"\"\\u00e9\""}`, `{"j":"1x"}`, `{"j":"\"1\""}`, `{"j":"\"x\""}`, `{"k":"\"a!\""}`, `{"k":"x"}`, `{"l":"256"}`,
+	`{"i":"\"\\ud83d\\ude00\""}`, `{"i":"\"\\ud800x\""}`, `{"i":"\"\\ud800\\u0041\""}`, `{"i":"\"\\ud800\\u00zz\""}`,
+	`{"i":"\"\\u00zz\""}`, `{"i":"\"a\\\""}`, `{"i":"\"\\q\""}`, `{"i":"\"\\b\\f\\n\\r\\t\\/\""}`, `{"i":"\"\u00e9\u0001\""}`, `{"i":"\"\\u12\""}`,
 	`{"m":"x"}`, `{"n":"x"}`, `{"n":"\"4\""}`, `{"q":"[1]"}`, `{"kelvin":1,"ſharp":2,"É":3,"x":4}`, `{"up":1}`, `{"UP":1}`, `{"Up":1}`, `{"Bad":1}`,
 	`{"iss":"a","sub":"b","aud":["c","d"],"exp":1800000000,"nbf":1,"iat":2,"jti":"aGk=","scope":"s","id":1,"Name":"n","shared":"x","other":2,"ptr_field":"p","hidden":"h","deep_struct":{"deep":1,"id":2,"Name":"m"},"ro":{"x":1}}`,
 	`{"hidden":null}`, `{"ID":3,"NAME":"x","Scope":"y","PTR_FIELD":"z"}`, `{"ID":"3","Id":4}`, `{"Id":"4"}`, `{"own":"o","shared":"s","Name":1,"name":2}`, `{"ro":{"x":"a"}}`, `{"ro":1}`, `{"RegisteredClaims":{"sub":"x"}}`,
@@ -529,6 +535,18 @@ func TestDecodePlanErrors(t *testing.T) {
 	_, err = Verify[dpEmbed](bg, sign(`{"hidden":"x"}`), v, o)
 	assert.ErrorIs(t, err, ErrMalformed)
 	assert.ErrorContains(t, err, "cannot set embedded pointer to unexported struct")
+
+	// encoding/json panics on a tagged embedded pointer to an unexported
+	// struct; the plan refuses it.
+	type withROPtr struct {
+		*dpRO `json:"rop"`
+	}
+	for _, payload := range []string{`{"rop":{"x":1}}`, `{"rop":null}`} {
+		_, err = Verify[withROPtr](bg, sign(payload), v, o)
+		assert.ErrorIs(t, err, ErrMalformed, payload)
+	}
+	_, err = Verify[withROPtr](bg, sign(`{}`), v, o)
+	assert.NoError(t, err)
 
 	// Errors never quote values.
 	_, err = Verify[dpKinds](bg, sign(`{"I":"SECRETMARKER"}`), v, o)

@@ -180,7 +180,7 @@ func diffEncodeClaims(t testing.TB, claims any) (encoded, checked bool) {
 func encodeValues() []any {
 	f := 2.5
 	n := 3
-	next := &epEnc{Name: "next", F64: -0.0, Q2: nil, PP: &epPtrMarshaler{A: 1}}
+	next := &epEnc{Name: "next", F64: math.Copysign(0, -1), Q2: nil, PP: &epPtrMarshaler{A: 1}}
 	cyclic := &epEnc{Name: "cycle"}
 	cyclic.Next = cyclic
 	date := NumericDate{time.Unix(1_800_000_000, 123_456_000).UTC()}
