@@ -82,9 +82,12 @@ type VerifyJWSOptions struct {
 // failure is a *ValidationError listing every failed check.
 //
 // T is the claims type: [RegisteredClaims], a struct that embeds it or a
-// pointer to it at any depth (read with encoding/json), map[string]any, or
-// any other type encoding/json can decode a JSON object into; a type it
-// cannot is an error wrapping ErrMalformed. The registered claims are
+// pointer to it at any depth, map[string]any, or any other type
+// encoding/json can decode a JSON object into; claims that do not fit T
+// are an error wrapping ErrMalformed. T receives what json.Unmarshal would
+// store in it, decoded in the strict reader's one pass over the claims
+// (fields and values whose types have their own UnmarshalJSON or
+// UnmarshalText are handed to encoding/json). The registered claims are
 // always read and checked by this package's own strict reader, whatever T
 // is, and written into the embedded RegisteredClaims.
 func Verify[T any](ctx context.Context, token string, keys KeySource, opts *VerifyOptions) (*Token[T], error) {
