@@ -1,6 +1,7 @@
 package jwt
 
 import (
+	"bytes"
 	"encoding"
 	"encoding/base64"
 	"encoding/json"
@@ -287,13 +288,40 @@ func encodeString(e *encodeState, v reflect.Value, _ int, quoted bool) error {
 }
 
 // shortEscapes are the bytes json.Marshal writes as \b, \f, \n, \r and \t,
-// where strictjson.AppendString writes \u00XX.
-const shortEscapes = "\b\f\n\r\t"
+// where strictjson.AppendString writes \u00XX: bit c is set for byte c.
+const shortEscapes = 1<<'\b' | 1<<'\f' | 1<<'\n' | 1<<'\r' | 1<<'\t'
+
+// shortEscape returns the index of the first byte of s that json.Marshal
+// writes with a short escape, or -1.
+func shortEscape(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 && shortEscapes&(1<<c) != 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// plainString reports whether every byte of s is written as it is:
+// printable ASCII other than '"', '\\', '<', '>' and '&'.
+func plainString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
+}
 
 // appendMarshalString appends s as a JSON string exactly as json.Marshal
 // writes it: strictjson.AppendString's escapes, and the short escapes.
 func appendMarshalString(dst []byte, s string) []byte {
-	i := strings.IndexAny(s, shortEscapes)
+	if plainString(s) {
+		dst = append(dst, '"')
+		dst = append(dst, s...)
+		return append(dst, '"')
+	}
+	i := shortEscape(s)
 	if i < 0 {
 		return strictjson.AppendString(dst, s)
 	}
@@ -307,9 +335,9 @@ func appendMarshalString(dst []byte, s string) []byte {
 		if i == len(s) {
 			return append(dst, '"')
 		}
-		dst = append(dst, '\\', "bfnrt"[strings.IndexByte(shortEscapes, s[i])])
+		dst = append(dst, '\\', "btn fr"[s[i]-'\b']) // \b=8, \t=9, \n=10, \f=12, \r=13
 		s = s[i+1:]
-		if i = strings.IndexAny(s, shortEscapes); i < 0 {
+		if i = shortEscape(s); i < 0 {
 			i = len(s)
 		}
 	}
@@ -600,14 +628,6 @@ func (s *structEncoder) registered(e *encodeState, rv reflect.Value, depth int, 
 	} else {
 		reflect.ValueOf(rc).Elem().Set(rv)
 	}
-	if strings.ContainsAny(rc.Issuer, shortEscapes) || strings.ContainsAny(rc.Subject, shortEscapes) || strings.ContainsAny(rc.ID, shortEscapes) {
-		return false, false
-	}
-	for _, a := range rc.Audience {
-		if strings.ContainsAny(a, shortEscapes) {
-			return false, false
-		}
-	}
 	if depth == 0 {
 		for _, d := range [...]NumericDate{rc.ExpiresAt, rc.NotBefore, rc.IssuedAt} {
 			if !d.IsZero() && (d.Unix() < 0 || d.Unix() > maxNumericDate) {
@@ -616,6 +636,9 @@ func (s *structEncoder) registered(e *encodeState, rv reflect.Value, depth int, 
 		}
 	}
 	e.tmp = rc.appendJSON(e.tmp[:0])
+	if bytes.IndexByte(e.tmp, '\\') >= 0 && !rc.plain() {
+		return false, false
+	}
 	members := e.tmp[1 : len(e.tmp)-1]
 	if len(members) == 0 {
 		return false, true
@@ -625,6 +648,20 @@ func (s *structEncoder) registered(e *encodeState, rv reflect.Value, depth int, 
 	}
 	e.buf = append(e.buf, members...)
 	return true, true
+}
+
+// plain reports whether no string of rc holds a byte the appender escapes
+// otherwise than json.Marshal.
+func (rc *RegisteredClaims) plain() bool {
+	if shortEscape(rc.Issuer) >= 0 || shortEscape(rc.Subject) >= 0 || shortEscape(rc.ID) >= 0 {
+		return false
+	}
+	for _, a := range rc.Audience {
+		if shortEscape(a) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func isEmptyValue(v reflect.Value) bool {
