@@ -171,7 +171,7 @@ func newClaimsPlan(t reflect.Type) *claimsPlan {
 	// encoding/json looks for methods on the pointer to the claims type,
 	// then on every pointer it follows.
 	for pt := reflect.PointerTo(t); ; pt = pt.Elem() {
-		if hasOwnDecoding(pt, false) {
+		if hasDecodingMethod(pt) {
 			return p
 		}
 		if pt.Elem().Kind() != reflect.Pointer {
@@ -182,8 +182,11 @@ func newClaimsPlan(t reflect.Type) *claimsPlan {
 	t = st
 	switch t.Kind() {
 	case reflect.Struct:
+		if _, odd := jsonFields(t); odd {
+			return p
+		}
 		p.kind = planStruct
-		p.st = decoderFor(t, true).structPlan
+		p.st = decoderFor(t).structPlan
 		for b, name := range registeredNames {
 			p.reg[b] = p.st.lookup(name)
 			if i := p.reg[b]; i >= 0 && p.rc != nil {
@@ -200,7 +203,7 @@ func newClaimsPlan(t reflect.Type) *claimsPlan {
 		if p.key = mapKeyFunc(t.Key()); p.key == nil {
 			return p
 		}
-		p.kind, p.mt, p.elem = planMap, t, decoderFor(t.Elem(), false)
+		p.kind, p.mt, p.elem = planMap, t, decoderFor(t.Elem())
 	case reflect.Interface:
 		if t.NumMethod() == 0 {
 			p.kind = planAny

@@ -93,6 +93,8 @@ type (
 		TU   dpText
 		PTU  *dpText
 		NP   dpNamedPtr
+		UT   struct{ time.Time } // methods only through embedding
+		PUT  *struct{ time.Time }
 		C    complex128
 		Ch   chan int
 		Fn   func()
@@ -315,6 +317,7 @@ var decodeSeeds = []string{
 	`{"T":"2025-01-02T03:04:05Z","PT":"2025-01-02T03:04:05.5+01:00"}`, `{"T":"yesterday"}`, `{"T":null,"PT":null}`, `{"T":1}`,
 	`{"Un":{"x":1},"PUn":"s"}`, `{"Un":[1]}`, `{"Un":null,"PUn":null}`,
 	`{"TU":"text","PTU":"p","NP":"np"}`, `{"TU":"a!"}`, `{"TU":1}`, `{"TU":null}`, `{"NP":1}`,
+	`{"UT":"2025-01-02T03:04:05Z","PUT":"2025-01-02T03:04:05Z"}`, `{"UT":{},"PUT":{}}`, `{"UT":null,"PUT":null}`,
 	`{"C":null,"Ch":null,"Fn":null}`, `{"C":1}`, `{"Ch":[]}`, `{"Fn":{}}`,
 	`{"In":{"a":1,"b":"x","c":[{"d":{}}]},"Arr":[{"a":1},{"b":"x"}]}`, `{"in":{"A":1}}`, `{"unex":1}`,
 	`{"a":1,"b":"x","C":1,"-":2,"E":"12","f":"3","g":"true","h":"1.5","i":"\"q\"","j":"12","k":"\"kk\"","l":"255","m":"{}","n":"4","o":"false","p":"5","q":"[1]"}`,
@@ -415,7 +418,8 @@ var (
 			case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
 				walk(t.Elem())
 			case reflect.Struct:
-				for _, f := range jsonFields(t) {
+				fields, _ := jsonFields(t)
+				for _, f := range fields {
 					add(f.name)
 					add(strings.ToUpper(f.name))
 					walk(f.typ)
@@ -484,7 +488,8 @@ func (g *claimsGen) object(depth int) string {
 func TestDecodePlanFields(t *testing.T) {
 	names := func(typ reflect.Type) []string {
 		var out []string
-		for _, f := range jsonFields(typ) {
+		fields, _ := jsonFields(typ)
+		for _, f := range fields {
 			out = append(out, fmt.Sprint(f.name, " ", f.index))
 		}
 		return out
@@ -496,13 +501,15 @@ func TestDecodePlanFields(t *testing.T) {
 	}, names(reflect.TypeFor[dpEmbed]()))
 	// Both tag "shared" at one depth: dropped; the tagged Name wins.
 	assert.Equal(t, []string{"id [0 0]", "Name [1 1]", "own [2]"}, names(dpAmbiguous))
-	assert.Equal(t, []string{"-", "E", "f"}, func() []string {
-		var out []string
-		for _, f := range jsonFields(reflect.TypeFor[dpTags]())[2:5] {
-			out = append(out, f.name)
-		}
-		return out
-	}())
+	fields, odd := jsonFields(reflect.TypeFor[dpTags]())
+	assert.True(t, odd, `the tag "a\"b"`)
+	var got []string
+	for _, f := range fields[2:5] {
+		got = append(got, f.name)
+	}
+	assert.Equal(t, []string{"-", "E", "f"}, got)
+	_, odd = jsonFields(reflect.TypeFor[dpEmbed]())
+	assert.False(t, odd)
 }
 
 func TestDecodePlanErrors(t *testing.T) {

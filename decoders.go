@@ -8,7 +8,6 @@ import (
 	"reflect"
 	"strconv"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/jwtkit/jwt/internal/strictjson"
 )
@@ -150,60 +149,55 @@ type decoder struct {
 	structPlan *structDecoder // for a struct type
 }
 
-// decoderKey selects a decoder: noAddr is set for a named non-pointer type
-// reached through a pointer, whose pointer methods encoding/json does not
-// look for (it looks for them on the pointer itself).
-type decoderKey struct {
-	t      reflect.Type
-	noAddr bool
-}
-
-// decoders caches a *decoder per decoderKey. It is a cache with no visible
+// decoders caches a *decoder per type. It is a cache with no visible
 // state.
 var decoders sync.Map
 
 // decoderFor returns the decoder of type t, building and caching it on
 // first use.
-func decoderFor(t reflect.Type, noAddr bool) *decoder {
-	key := decoderKey{t, noAddr && t.Kind() != reflect.Pointer && t.Name() != ""}
-	if dec, ok := decoders.Load(key); ok {
+func decoderFor(t reflect.Type) *decoder {
+	if dec, ok := decoders.Load(t); ok {
 		return dec.(*decoder)
 	}
-	b := decoderBuilder{building: map[decoderKey]*decoder{}}
-	b.build(key)
+	b := decoderBuilder{building: map[reflect.Type]*decoder{}}
+	b.build(t)
 	// Every decoder built is complete now; publish them all.
 	for k, dec := range b.building {
 		decoders.LoadOrStore(k, dec)
 	}
-	dec, _ := decoders.Load(key)
+	dec, _ := decoders.Load(t)
 	return dec.(*decoder)
 }
 
 // decoderBuilder builds the decoders of a type and of the types it holds;
 // building holds those under construction, so that recursive types work.
 type decoderBuilder struct {
-	building map[decoderKey]*decoder
+	building map[reflect.Type]*decoder
 }
 
-func (b *decoderBuilder) get(t reflect.Type, noAddr bool) *decoder {
-	key := decoderKey{t, noAddr && t.Kind() != reflect.Pointer && t.Name() != ""}
-	if dec, ok := decoders.Load(key); ok {
+func (b *decoderBuilder) get(t reflect.Type) *decoder {
+	if dec, ok := decoders.Load(t); ok {
 		return dec.(*decoder)
 	}
-	return b.build(key)
+	return b.build(t)
 }
 
-func (b *decoderBuilder) build(key decoderKey) *decoder {
-	if dec, ok := b.building[key]; ok {
+func (b *decoderBuilder) build(t reflect.Type) *decoder {
+	if dec, ok := b.building[t]; ok {
 		return dec
 	}
 	dec := &decoder{}
-	b.building[key] = dec
-	t := key.t
+	b.building[t] = dec
 	switch {
-	case hasOwnDecoding(t, key.noAddr):
-		if t == rawMessageType {
-			dec.decode = decodeRawMessage
+	case t == rawMessageType:
+		dec.decode = decodeRawMessage
+		return dec
+	case hasDecodingMethod(t):
+		if t.Kind() == reflect.Pointer && t.Name() != "" || t.Kind() != reflect.Pointer && t.Name() == "" {
+			// encoding/json's implementations differ on whether they call
+			// the element's methods through a named pointer type, or the
+			// methods an unnamed type's pointer has from embedded fields.
+			dec.decode = newWrapped(t, "").decode
 		} else {
 			dec.decode = decodeFallback
 		}
@@ -231,7 +225,7 @@ func (b *decoderBuilder) build(key decoderKey) *decoder {
 			dec.decode = decodeNullOnly
 		}
 	case reflect.Pointer:
-		elem := b.get(t.Elem(), true)
+		elem := b.get(t.Elem())
 		dec.decode = func(d *decodeState, r *strictjson.Reader, v reflect.Value, depth int) error {
 			if depth > strictjson.MaxDepth {
 				return errTooDeep
@@ -249,6 +243,10 @@ func (b *decoderBuilder) build(key decoderKey) *decoder {
 			return elem.decode(d, r, v.Elem(), depth)
 		}
 	case reflect.Struct:
+		if _, odd := jsonFields(t); odd {
+			dec.decode = decodeFallback
+			break
+		}
 		dec.structPlan = b.structDecoder(t)
 		dec.decode = dec.structPlan.decode
 	case reflect.Map:
@@ -263,22 +261,20 @@ func (b *decoderBuilder) build(key decoderKey) *decoder {
 	return dec
 }
 
-// hasOwnDecoding reports whether encoding/json decodes a value of type t
-// with the type's own UnmarshalJSON or UnmarshalText method: for a pointer,
-// if the pointer type has one; for a named type other than a pointer, if
-// its pointer type has one, unless the value was reached through a pointer
-// (noAddr).
-func hasOwnDecoding(t reflect.Type, noAddr bool) bool {
-	if t.Kind() != reflect.Pointer {
-		if noAddr || t.Name() == "" {
-			return false
-		}
-		t = reflect.PointerTo(t)
+// hasDecodingMethod reports whether encoding/json may decode a value of
+// type t with an UnmarshalJSON or UnmarshalText method: one of its pointer
+// type (for a pointer, of the pointer type to its element).
+func hasDecodingMethod(t reflect.Type) bool {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
 	}
+	t = reflect.PointerTo(t)
 	return t.NumMethod() > 0 && (t.Implements(unmarshalerType) || t.Implements(textUnmarshalerType))
 }
 
-// decodeFallback hands the value, alone, to encoding/json.
+// decodeFallback hands the value, alone, to encoding/json, which decodes
+// it as in place: the value is addressable, and the pointer to it is what
+// encoding/json looks at first.
 func decodeFallback(d *decodeState, r *strictjson.Reader, v reflect.Value, depth int) error {
 	if depth > strictjson.MaxDepth {
 		return errTooDeep
@@ -294,6 +290,43 @@ func decodeFallback(d *decodeState, r *strictjson.Reader, v reflect.Value, depth
 	if err := json.Unmarshal([]byte(raw), v.Addr().Interface()); err != nil {
 		d.fail(err)
 	}
+	return nil
+}
+
+// wrapped hands a value to encoding/json as the field of a struct with the
+// same type and tag options, for the cases where decoding depends on them
+// and encoding/json's implementations differ: the ",string" option, named
+// pointer types, unnamed types with methods from embedded fields.
+type wrapped struct {
+	t reflect.Type // struct{ V T `json:"v,opts"` }
+}
+
+func newWrapped(t reflect.Type, opts string) *wrapped {
+	tag := `json:"v"`
+	if opts != "" {
+		tag = `json:"v,` + opts + `"`
+	}
+	return &wrapped{reflect.StructOf([]reflect.StructField{{Name: "V", Type: t, Tag: reflect.StructTag(tag)}})}
+}
+
+func (w *wrapped) decode(d *decodeState, r *strictjson.Reader, v reflect.Value, depth int) error {
+	if depth > strictjson.MaxDepth {
+		return errTooDeep
+	}
+	raw, err := d.rawValue(r, depth)
+	if err != nil {
+		return err
+	}
+	if !v.CanSet() {
+		d.fail(fmt.Errorf("json: cannot decode into %v reached through an unexported field", v.Type()))
+		return nil
+	}
+	p := reflect.New(w.t)
+	if err := json.Unmarshal([]byte(`{"v":`+raw+`}`), p.Interface()); err != nil {
+		d.fail(err)
+		return nil
+	}
+	v.Set(p.Elem().Field(0))
 	return nil
 }
 
@@ -488,36 +521,32 @@ type structDecoder struct {
 }
 
 type fieldDecoder struct {
-	name   string
-	hash   uint32 // strictjson.FoldHash(name)
-	index  []int
-	dec    *decoder
-	quoted *quotedDecoder // non-nil for a field with the ",string" option
+	name  string
+	hash  uint32 // strictjson.FoldHash(name)
+	index []int
+	dec   *decoder
 }
 
 func (b *decoderBuilder) structDecoder(t reflect.Type) *structDecoder {
-	fields := jsonFields(t)
+	fields, _ := jsonFields(t)
 	s := &structDecoder{fields: make([]fieldDecoder, len(fields))}
 	for i, f := range fields {
 		fd := &s.fields[i]
 		fd.name, fd.hash, fd.index = f.name, strictjson.FoldHash(f.name), f.index
-		if f.ro {
+		switch {
+		case f.ro && f.typ.Kind() == reflect.Struct && !oddFields(f.typ):
 			// An unexported embedded struct named by a tag: encoding/json
 			// cannot call its methods, and decodes its fields.
-			fd.dec = &decoder{}
-			rb := decoderBuilder{building: map[decoderKey]*decoder{}}
-			ft := f.typ
-			switch {
-			case ft.Kind() == reflect.Struct:
-				fd.dec.decode = rb.structDecoder(ft).decode
-			default: // a pointer that cannot be allocated
-				fd.dec.decode = decodeUnsettable
-			}
-		} else {
-			fd.dec = b.get(f.typ, false)
-		}
-		if f.quoted {
-			fd.quoted = newQuotedDecoder(f.typ)
+			fd.dec = &decoder{decode: b.structDecoder(f.typ).decode}
+		case f.ro:
+			// A nil pointer that cannot be set, or (an oddity of oddities)
+			// a struct that only encoding/json should decode, but cannot be
+			// handed to it.
+			fd.dec = &decoder{decode: decodeUnsettable}
+		case f.quoted:
+			fd.dec = &decoder{decode: newWrapped(f.typ, "string").decode}
+		default:
+			fd.dec = b.get(f.typ)
 		}
 	}
 	if len(s.fields) > 16 {
@@ -533,11 +562,15 @@ func decodeUnsettable(d *decodeState, r *strictjson.Reader, v reflect.Value, dep
 	if depth > strictjson.MaxDepth {
 		return errTooDeep
 	}
-	if r.Peek() == 'n' && !v.IsNil() {
-		return r.Skip()
-	}
-	d.fail(fmt.Errorf("json: cannot set embedded pointer to unexported struct: %v", v.Type().Elem()))
+	d.fail(fmt.Errorf("json: cannot decode into %v reached through an unexported embedded field", v.Type()))
 	return d.skip(r, depth)
+}
+
+// oddFields reports whether struct type t has a tag name that encoding/json's
+// implementations read differently (see jsonFields).
+func oddFields(t reflect.Type) bool {
+	_, odd := jsonFields(t)
+	return odd
 }
 
 // lookup returns the index of the field that encoding/json stores member
@@ -596,11 +629,7 @@ func (s *structDecoder) member(d *decodeState, r *strictjson.Reader, v reflect.V
 		d.fail(fmt.Errorf("json: cannot set embedded pointer to unexported struct: %v", fv.Type().Elem()))
 		return d.skip(r, depth)
 	}
-	f := &s.fields[i]
-	if f.quoted != nil {
-		return f.quoted.decode(d, r, fv, f.dec, depth)
-	}
-	return f.dec.decode(d, r, fv, depth)
+	return s.fields[i].dec.decode(d, r, fv, depth)
 }
 
 func (s *structDecoder) decode(d *decodeState, r *strictjson.Reader, v reflect.Value, depth int) error {
@@ -665,7 +694,7 @@ func (b *decoderBuilder) mapDecoder(t reflect.Type) func(*decodeState, *strictjs
 			return d.wrong(r, v.Type(), depth)
 		}
 	}
-	elem := b.get(t.Elem(), false)
+	elem := b.get(t.Elem())
 	return func(d *decodeState, r *strictjson.Reader, v reflect.Value, depth int) error {
 		if depth > strictjson.MaxDepth {
 			return errTooDeep
@@ -751,7 +780,7 @@ func (b *decoderBuilder) sliceDecoder(t reflect.Type) func(*decodeState, *strict
 	if t == reflect.TypeFor[[]string]() {
 		return decodeStrings
 	}
-	elem := b.get(t.Elem(), false)
+	elem := b.get(t.Elem())
 	return func(d *decodeState, r *strictjson.Reader, v reflect.Value, depth int) error {
 		if depth > strictjson.MaxDepth {
 			return errTooDeep
@@ -860,7 +889,7 @@ func decodeBase64(d *decodeState, r *strictjson.Reader, v reflect.Value) error {
 }
 
 func (b *decoderBuilder) arrayDecoder(t reflect.Type) func(*decodeState, *strictjson.Reader, reflect.Value, int) error {
-	elem := b.get(t.Elem(), false)
+	elem := b.get(t.Elem())
 	return func(d *decodeState, r *strictjson.Reader, v reflect.Value, depth int) error {
 		if depth > strictjson.MaxDepth {
 			return errTooDeep
@@ -890,198 +919,4 @@ func (b *decoderBuilder) arrayDecoder(t reflect.Type) func(*decodeState, *strict
 		}
 		return err
 	}
-}
-
-// quotedDecoder decodes a field with the ",string" option: a JSON string
-// holding the field's value as a JSON literal, or null.
-type quotedDecoder struct {
-	t       reflect.Type // the field's type
-	wrapper reflect.Type // struct{ V t `json:"v,string"` } when t has its own decoding
-}
-
-func newQuotedDecoder(t reflect.Type) *quotedDecoder {
-	q := &quotedDecoder{t: t}
-	if hasOwnDecoding(t, false) || t.Kind() == reflect.Pointer && hasOwnDecoding(t.Elem(), true) {
-		q.wrapper = reflect.StructOf([]reflect.StructField{{Name: "V", Type: t, Tag: `json:"v,string"`}})
-	}
-	return q
-}
-
-func (q *quotedDecoder) decode(d *decodeState, r *strictjson.Reader, v reflect.Value, dec *decoder, depth int) error {
-	if depth > strictjson.MaxDepth {
-		return errTooDeep
-	}
-	switch r.Peek() {
-	case 'n':
-		return dec.decode(d, r, v, depth) // as an unquoted null
-	case '"':
-	default:
-		d.fail(fmt.Errorf("json: invalid use of ,string struct tag, trying to unmarshal unquoted value into %v", q.t))
-		return d.skip(r, depth)
-	}
-	if q.wrapper != nil {
-		raw, err := d.rawValue(r, depth)
-		if err != nil {
-			return err
-		}
-		w := reflect.New(q.wrapper)
-		if err := json.Unmarshal([]byte(`{"v":`+raw+`}`), w.Interface()); err != nil {
-			d.fail(err)
-			return nil
-		}
-		v.Set(w.Elem().Field(0))
-		return nil
-	}
-	s, err := r.String()
-	if err != nil {
-		return err
-	}
-	if !storeQuoted(s, v) {
-		d.fail(fmt.Errorf("json: invalid use of ,string struct tag, trying to unmarshal a string into %v", q.t))
-	}
-	return nil
-}
-
-// storeQuoted stores the literal s, from a field with the ",string" option,
-// into v as encoding/json does, and reports whether it could.
-func storeQuoted(s string, v reflect.Value) bool {
-	if s == "" {
-		return false
-	}
-	if s[0] == 'n' {
-		return s == "null" // null leaves v as it is
-	}
-	if v.Kind() == reflect.Pointer {
-		if v.IsNil() {
-			v.Set(reflect.New(v.Type().Elem()))
-		}
-		v = v.Elem()
-	}
-	switch c := s[0]; {
-	case c == 't' || c == 'f':
-		if s != "true" && s != "false" || v.Kind() != reflect.Bool {
-			return false
-		}
-		v.SetBool(c == 't')
-	case c == '"':
-		u, ok := unquoteLenient(s)
-		if !ok || v.Kind() != reflect.String || v.Type() == numberType && !isValidNumber(u) {
-			return false
-		}
-		v.SetString(u)
-	case c == '-' || '0' <= c && c <= '9':
-		switch v.Kind() {
-		case reflect.String:
-			if v.Type() != numberType {
-				return false
-			}
-			v.SetString(s) // unchecked, as encoding/json does
-		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-			n, err := strconv.ParseInt(s, 10, 64)
-			if err != nil || v.OverflowInt(n) {
-				return false
-			}
-			v.SetInt(n)
-		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-			n, err := strconv.ParseUint(s, 10, 64)
-			if err != nil || v.OverflowUint(n) {
-				return false
-			}
-			v.SetUint(n)
-		case reflect.Float32, reflect.Float64:
-			f, err := strconv.ParseFloat(s, v.Type().Bits())
-			if err != nil || v.OverflowFloat(f) {
-				return false
-			}
-			v.SetFloat(f)
-		default:
-			return false
-		}
-	default:
-		return false
-	}
-	return true
-}
-
-// unquoteLenient reads a JSON string literal that is the whole of s, with
-// encoding/json's rules for the text inside a ",string" field: invalid UTF-8
-// and lone surrogates become U+FFFD, and "\'" is an escape.
-func unquoteLenient(s string) (string, bool) {
-	if len(s) < 2 || s[0] != '"' || s[len(s)-1] != '"' {
-		return "", false
-	}
-	s = s[1 : len(s)-1]
-	out := make([]byte, 0, len(s))
-	for i := 0; i < len(s); {
-		c := s[i]
-		switch {
-		case c == '"' || c < ' ':
-			return "", false
-		case c == '\\':
-			if i+1 >= len(s) {
-				return "", false
-			}
-			switch e := s[i+1]; e {
-			case '"', '\\', '/', '\'':
-				out = append(out, e)
-			case 'b':
-				out = append(out, '\b')
-			case 'f':
-				out = append(out, '\f')
-			case 'n':
-				out = append(out, '\n')
-			case 'r':
-				out = append(out, '\r')
-			case 't':
-				out = append(out, '\t')
-			case 'u':
-				r1, ok := hexRune(s, i+2)
-				if !ok {
-					return "", false
-				}
-				i += 6
-				if 0xd800 <= r1 && r1 < 0xdc00 {
-					if r2, ok := lowSurrogate(s, i); ok {
-						out = utf8.AppendRune(out, 0x10000+(r1-0xd800)<<10+(r2-0xdc00))
-						i += 6
-						continue
-					}
-				}
-				if 0xd800 <= r1 && r1 < 0xe000 {
-					r1 = utf8.RuneError
-				}
-				out = utf8.AppendRune(out, r1)
-				continue
-			default:
-				return "", false
-			}
-			i += 2
-		case c < utf8.RuneSelf:
-			out = append(out, c)
-			i++
-		default:
-			r, size := utf8.DecodeRuneInString(s[i:])
-			out = utf8.AppendRune(out, r)
-			i += size
-		}
-	}
-	return string(out), true
-}
-
-// hexRune reads the four hex digits of a \u escape at s[i:].
-func hexRune(s string, i int) (rune, bool) {
-	if i+4 > len(s) {
-		return 0, false
-	}
-	n, err := strconv.ParseUint(s[i:i+4], 16, 32)
-	return rune(n), err == nil
-}
-
-// lowSurrogate reads a \u escape of a low surrogate at s[i:].
-func lowSurrogate(s string, i int) (rune, bool) {
-	if i+6 > len(s) || s[i] != '\\' || s[i+1] != 'u' {
-		return 0, false
-	}
-	r, ok := hexRune(s, i+2)
-	return r, ok && 0xdc00 <= r && r < 0xe000
 }

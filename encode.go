@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/jwtkit/jwt/internal/strictjson"
 )
@@ -163,6 +164,15 @@ func encodeMarshaled(e *encodeState, v reflect.Value, depth int) error {
 	e.buf = append(e.buf, out...)
 	e.check = true
 	return nil
+}
+
+// encodeDelegated writes v with json.Marshal as it would write it in place:
+// through its address if it is addressable.
+func encodeDelegated(e *encodeState, v reflect.Value, depth int, _ bool) error {
+	if v.CanAddr() {
+		v = v.Addr()
+	}
+	return encodeMarshaled(e, v, depth)
 }
 
 func (b *encoderBuilder) kindEncoder(t reflect.Type) func(*encodeState, reflect.Value, int, bool) error {
@@ -321,6 +331,12 @@ func appendMarshalString(dst []byte, s string) []byte {
 		dst = append(dst, s...)
 		return append(dst, '"')
 	}
+	if !utf8.ValidString(s) {
+		// encoding/json's implementations replace invalid UTF-8 with
+		// U+FFFD escaped or not.
+		out, _ := json.Marshal(s)
+		return append(dst, out...)
+	}
 	i := shortEscape(s)
 	if i < 0 {
 		return strictjson.AppendString(dst, s)
@@ -463,7 +479,11 @@ type fieldEncoder struct {
 }
 
 func (b *encoderBuilder) structEncoder(t reflect.Type) func(*encodeState, reflect.Value, int, bool) error {
-	fields := jsonFields(t)
+	fields, odd := jsonFields(t)
+	if odd {
+		// Tag names encoding/json's implementations read differently.
+		return encodeDelegated
+	}
 	s := &structEncoder{fields: make([]fieldEncoder, len(fields)), rcAt: -1}
 	for i, f := range fields {
 		if f.ro {
@@ -650,14 +670,15 @@ func (s *structEncoder) registered(e *encodeState, rv reflect.Value, depth int, 
 	return true, true
 }
 
-// plain reports whether no string of rc holds a byte the appender escapes
-// otherwise than json.Marshal.
+// plain reports whether no string of rc holds a byte the appender writes
+// otherwise than json.Marshal: a short escape, or invalid UTF-8.
 func (rc *RegisteredClaims) plain() bool {
-	if shortEscape(rc.Issuer) >= 0 || shortEscape(rc.Subject) >= 0 || shortEscape(rc.ID) >= 0 {
+	ok := func(s string) bool { return shortEscape(s) < 0 && utf8.ValidString(s) }
+	if !ok(rc.Issuer) || !ok(rc.Subject) || !ok(rc.ID) {
 		return false
 	}
 	for _, a := range rc.Audience {
-		if shortEscape(a) >= 0 {
+		if !ok(a) {
 			return false
 		}
 	}
@@ -767,9 +788,13 @@ func newClaimsEncoder(t reflect.Type) *claimsEncoder {
 	if t.Kind() != reflect.Struct || reflect.PointerTo(t).Implements(marshalerType) || reflect.PointerTo(t).Implements(textMarshalerType) {
 		return nil
 	}
+	fields, odd := jsonFields(t)
+	if odd {
+		return nil
+	}
 	ce.st = encoderFor(t)
 	rc := registeredIndex(t)
-	for _, f := range jsonFields(t) {
+	for _, f := range fields {
 		own := rc != nil && len(f.index) == len(rc)+1 && slices.Equal(f.index[:len(rc)], rc)
 		if own {
 			continue

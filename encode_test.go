@@ -70,6 +70,7 @@ type (
 		Tag   string         `json:"a<b&c"`
 		Next  *epEnc         `json:"next,omitempty"`
 		In    []dpInner      `json:"in"`
+		UT    struct{ time.Time }
 	}
 	// epPlain is a claims struct the encoders write whole, without
 	// the re-read.

@@ -25,13 +25,15 @@ type jsonField struct {
 // fields of embedded structs (also behind pointers, also of unexported
 // types), a json tag's name or else the Go name, "-" omitted, and among
 // fields of one name the shallowest, then the tagged, with a tie dropping
-// them all.
-func jsonFields(t reflect.Type) []jsonField {
+// them all. odd reports a tag name that encoding/json's implementations
+// read differently (the classic one ignores it, the one built on
+// encoding/json/v2 does not): the decoders and encoders leave such structs
+// to encoding/json.
+func jsonFields(t reflect.Type) (fields []jsonField, odd bool) {
 	type queued struct {
 		typ   reflect.Type
 		index []int
 	}
-	var fields []jsonField
 	next := []queued{{typ: t}}
 	visited := map[reflect.Type]bool{}
 	var count, nextCount map[reflect.Type]int
@@ -63,6 +65,7 @@ func jsonFields(t reflect.Type) []jsonField {
 				}
 				name, opts, _ := strings.Cut(tag, ",")
 				if !isValidTag(name) {
+					odd = odd || name != ""
 					name = ""
 				}
 				index := append(slices.Clip(q.index), i)
@@ -137,7 +140,7 @@ func jsonFields(t reflect.Type) []jsonField {
 		i = j
 	}
 	slices.SortFunc(out, func(a, b jsonField) int { return slices.Compare(a.index, b.index) })
-	return out
+	return out, odd
 }
 
 // hasOption reports whether the comma-separated tag options opts hold name.
