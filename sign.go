@@ -45,6 +45,17 @@ func Sign(ctx context.Context, s Signer, claims any, opts *SignOptions) (string,
 	case json.RawMessage:
 		payload = c
 	default:
+		// Per-type encoders (encode.go) write what json.Marshal would; their
+		// output needs the re-read below only if they say so.
+		e := getEncodeState()
+		defer e.put()
+		if e.encodeClaims(claims) {
+			if !e.check {
+				return signPayload(ctx, s, e.buf, opts, "JWT")
+			}
+			payload = e.buf
+			break
+		}
 		var err error
 		if payload, err = json.Marshal(claims); err != nil {
 			return "", fmt.Errorf("%w: encoding: %w", ErrInvalidClaims, err)

@@ -2,7 +2,6 @@ package jwt
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
@@ -83,9 +82,12 @@ type VerifyJWSOptions struct {
 // failure is a *ValidationError listing every failed check.
 //
 // T is the claims type: [RegisteredClaims], a struct that embeds it or a
-// pointer to it at any depth (read with encoding/json), map[string]any, or
-// any other type encoding/json can decode a JSON object into; a type it
-// cannot is an error wrapping ErrMalformed. The registered claims are
+// pointer to it at any depth, map[string]any, or any other type
+// encoding/json can decode a JSON object into; claims that do not fit T
+// are an error wrapping ErrMalformed. T receives what json.Unmarshal would
+// store in it, decoded in the strict reader's one pass over the claims
+// (fields and values whose types have their own UnmarshalJSON or
+// UnmarshalText are handed to encoding/json). The registered claims are
 // always read and checked by this package's own strict reader, whatever T
 // is, and written into the embedded RegisteredClaims.
 func Verify[T any](ctx context.Context, token string, keys KeySource, opts *VerifyOptions) (*Token[T], error) {
@@ -103,14 +105,31 @@ func Verify[T any](ctx context.Context, token string, keys KeySource, opts *Veri
 	if err := p.verify(ctx, token, keys, o.MaxSize, o.Critical); err != nil {
 		return nil, err
 	}
+	// The claims are read in one pass: for T other than RegisteredClaims,
+	// the pass also decodes them into T (see decode.go). A member that does
+	// not fit T is reported after the claims checks.
 	var cs claimSet
-	if err := readClaims(p.payload, &cs); err != nil {
-		return nil, err
+	var t *Token[T]
+	var fit error
+	switch any((*T)(nil)).(type) {
+	case *RegisteredClaims, **RegisteredClaims:
+		if err := readClaims(p.payload, &cs); err != nil {
+			return nil, err
+		}
+	default:
+		t = new(Token[T])
+		var err error
+		if fit, err = decodeClaims(p.payload, &cs, &t.Claims); err != nil {
+			return nil, err
+		}
 	}
 	if err := validate(&cs, &p.header, &o); err != nil {
 		return nil, err
 	}
-	t := &Token[T]{Header: p.header}
+	if t == nil {
+		t = new(Token[T])
+	}
+	t.Header = p.header
 	if cs.rc.Audience == nil && cs.has("aud") {
 		t.aud[0] = cs.aud1
 		cs.rc.Audience = t.aud[:]
@@ -122,62 +141,14 @@ func Verify[T any](ctx context.Context, token string, keys KeySource, opts *Veri
 		rc := cs.rc
 		*c = &rc
 	default:
-		if err := json.Unmarshal([]byte(p.payload), &t.Claims); err != nil {
-			return nil, fmt.Errorf("%w: claims do not fit %T: %w", ErrMalformed, t.Claims, err)
+		if fit != nil {
+			return nil, fmt.Errorf("%w: claims do not fit %T: %w", ErrMalformed, t.Claims, fit)
 		}
-		rc, ok := embeddedRegistered(&t.Claims)
-		if !ok {
-			return nil, fmt.Errorf("%w: claims type %T embeds RegisteredClaims behind an unexported pointer that is nil", ErrInvalidOption, t.Claims)
-		}
-		if rc != nil {
-			*rc = cs.rc
+		if err := fillRegistered(&t.Claims, &cs.rc); err != nil {
+			return nil, err
 		}
 	}
 	return t, nil
-}
-
-// embeddedRegistered returns the RegisteredClaims embedded in *p (a struct,
-// or a pointer to one, embedding RegisteredClaims or *RegisteredClaims at
-// any depth), allocating nil embedded pointers on the way; nil if there is
-// none. ok is false if there is one that cannot be reached: behind an
-// unexported embedded pointer that is nil.
-func embeddedRegistered[T any](p *T) (rc *RegisteredClaims, ok bool) {
-	v := reflect.ValueOf(p).Elem()
-	if v.Kind() == reflect.Pointer {
-		if v.IsNil() {
-			return nil, true
-		}
-		v = v.Elem()
-	}
-	if v.Kind() != reflect.Struct {
-		return nil, true
-	}
-	index := registeredIndex(v.Type())
-	if index == nil {
-		return nil, true
-	}
-	deref := func(v reflect.Value) (reflect.Value, bool) {
-		if v.Kind() != reflect.Pointer {
-			return v, true
-		}
-		if v.IsNil() {
-			if !v.CanSet() {
-				return v, false
-			}
-			v.Set(reflect.New(v.Type().Elem()))
-		}
-		return v.Elem(), true
-	}
-	for _, i := range index {
-		if v, ok = deref(v); !ok {
-			return nil, false
-		}
-		v = v.Field(i)
-	}
-	if v, ok = deref(v); !ok || !v.CanAddr() {
-		return nil, false
-	}
-	return v.Addr().Interface().(*RegisteredClaims), true
 }
 
 // registeredIndexes caches, per claims struct type, the index path of its
