@@ -103,9 +103,10 @@ func jsonKind(c byte) string {
 	return "number"
 }
 
-// addName records a member name that is not a registered claim name, with
-// the checks readMember makes: no name may fold to a registered name or to
-// an earlier name.
+// addName records a member name that is not a registered claim name: no
+// name may fold to a registered name or to an earlier name. Only a name of
+// three ASCII bytes, or one with non-ASCII runes (such as "ſ", which folds
+// to "S"), can fold to a registered name.
 func (cs *claimSet) addName(name string) error {
 	if len(name) == 3 || !isASCII(name) {
 		for _, reg := range registeredNames {

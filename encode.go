@@ -297,66 +297,17 @@ func encodeString(e *encodeState, v reflect.Value, _ int, quoted bool) error {
 	return nil
 }
 
-// shortEscapes are the bytes json.Marshal writes as \b, \f, \n, \r and \t,
-// where strictjson.AppendString writes \u00XX: bit c is set for byte c.
-const shortEscapes = 1<<'\b' | 1<<'\f' | 1<<'\n' | 1<<'\r' | 1<<'\t'
-
-// shortEscape returns the index of the first byte of s that json.Marshal
-// writes with a short escape, or -1.
-func shortEscape(s string) int {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 && shortEscapes&(1<<c) != 0 {
-			return i
-		}
-	}
-	return -1
-}
-
-// plainString reports whether every byte of s is written as it is:
-// printable ASCII other than '"', '\\', '<', '>' and '&'.
-func plainString(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			return false
-		}
-	}
-	return true
-}
-
 // appendMarshalString appends s as a JSON string exactly as json.Marshal
-// writes it: strictjson.AppendString's escapes, and the short escapes.
+// writes it. strictjson.AppendString writes json.Marshal's bytes for valid
+// UTF-8; for invalid UTF-8 encoding/json's output depends on the Go release
+// (the escape \ufffd or the character), and a claims value must read back
+// as the caller's encoding/json wrote it.
 func appendMarshalString(dst []byte, s string) []byte {
-	if plainString(s) {
-		dst = append(dst, '"')
-		dst = append(dst, s...)
-		return append(dst, '"')
-	}
 	if !utf8.ValidString(s) {
-		// encoding/json's implementations replace invalid UTF-8 with
-		// U+FFFD escaped or not.
 		out, _ := json.Marshal(s)
 		return append(dst, out...)
 	}
-	i := shortEscape(s)
-	if i < 0 {
-		return strictjson.AppendString(dst, s)
-	}
-	dst = append(dst, '"')
-	for {
-		// Escape s[:i] and drop the quotes around it. The bytes split
-		// at are ASCII, so no UTF-8 sequence is cut.
-		n := len(dst)
-		dst = strictjson.AppendString(dst, s[:i])
-		dst = append(dst[:n], dst[n+1:len(dst)-1]...)
-		if i == len(s) {
-			return append(dst, '"')
-		}
-		dst = append(dst, '\\', "btn fr"[s[i]-'\b']) // \b=8, \t=9, \n=10, \f=12, \r=13
-		s = s[i+1:]
-		if i = shortEscape(s); i < 0 {
-			i = len(s)
-		}
-	}
+	return strictjson.AppendString(dst, s)
 }
 
 // encodeNumber writes a json.Number: its text, "0" if empty.
@@ -671,9 +622,9 @@ func (s *structEncoder) registered(e *encodeState, rv reflect.Value, depth int, 
 }
 
 // plain reports whether no string of rc holds a byte the appender writes
-// otherwise than json.Marshal: a short escape, or invalid UTF-8.
+// otherwise than json.Marshal may: invalid UTF-8.
 func (rc *RegisteredClaims) plain() bool {
-	ok := func(s string) bool { return shortEscape(s) < 0 && utf8.ValidString(s) }
+	ok := utf8.ValidString
 	if !ok(rc.Issuer) || !ok(rc.Subject) || !ok(rc.ID) {
 		return false
 	}

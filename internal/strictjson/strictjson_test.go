@@ -102,7 +102,7 @@ func TestErrorsNeverQuoteValues(t *testing.T) {
 }
 
 func TestAppendString(t *testing.T) {
-	for _, s := range []string{"", "plain", "q\"b\\", "\x00\x1f<>&", "\u2028\u2029", "é😀"} {
+	for _, s := range []string{"", "plain", "q\"b\\", "\x00\x1f<>&", "\u2028\u2029", "é😀", "a\bb\fc\nd\re\tf\x7f", "mixed é \n<x>"} {
 		want, err := json.Marshal(s)
 		require.NoError(t, err)
 		assert.Equal(t, string(want), string(AppendString(nil, s)), "%q", s)
