@@ -9,7 +9,7 @@
 //
 //	go run . --addr 127.0.0.1:8080 --users FILE [--store memory|redis://HOST:PORT]
 //	    [--key FILE] [--alg ALG] [--access-ttl 5m] [--refresh-ttl 24h]
-//	    [--issuer URL] [--audience AUD] [--realm REALM]
+//	    [--issuer URL] [--audience AUD] [--realm REALM] [--external-url URL]
 //	go run . hash-password [--cost N] < password
 //
 // or from the repository's root with go -C examples/authserver run . ….
@@ -27,6 +27,12 @@
 // that share a store must share the key too. Every token carries the key's
 // kid, the kid of the published JWK (the file's "kid", or else the RFC 7638
 // thumbprint).
+//
+// --external-url is the URL clients reach the service at, such as nginx's
+// "https://auth.example.com": DPoP proofs name it ("htu"), and are checked
+// against it followed by the request's path. Without it, a proof must name
+// the request's own scheme and Host header, which suits a service reached
+// directly; behind a proxy, set it, the same on every instance.
 //
 // # HTTP interface
 //
@@ -47,8 +53,9 @@
 //   - POST /logout/all, Bearer access token: 204, every token of the user
 //     issued before now is revoked.
 //   - GET /api/me, Bearer access token: 200 with the verified claims as JSON.
-//     No token 401 with WWW-Authenticate: Bearer realm="…"; a bad, expired or
-//     revoked token, or a refresh token, 401 error="invalid_token".
+//     No token 401 with WWW-Authenticate: Bearer realm="…" (and a second
+//     field, the DPoP challenge: see DPoP below); a bad, expired or revoked
+//     token, or a refresh token, 401 error="invalid_token".
 //   - GET /api/admin: as /api/me, and 403 error="insufficient_scope" for a
 //     token without the scope "admin".
 //   - /auth/verify: the check of nginx's auth_request; 200, or the answer
@@ -56,6 +63,41 @@
 //   - GET /.well-known/jwks.json: the public JWK Set, with Cache-Control
 //     max-age and an ETag (304 for If-None-Match).
 //   - GET /healthz: 200 when the store answers (PING for Redis), else 503.
+//
+// # DPoP
+//
+// Tokens may be bound to a key the client holds (DPoP, RFC 9449), every
+// request then carrying a proof made by that key (package dpop):
+//
+//   - POST /login with a DPoP header, a proof for POST and the login URL:
+//     as above with "token_type":"DPoP", and both tokens carry the key's
+//     thumbprint as "cnf"."jkt"; a bad proof is 400 invalid_dpop_proof.
+//     Without a DPoP header, the pair is Bearer as above.
+//   - POST /token/refresh of a bound session needs a proof by the same key;
+//     without one, or with another key's, 401 invalid_grant (the session
+//     goes on). The new pair is bound to the key too.
+//   - GET /api/me and /api/admin take a bound access token only as
+//     "Authorization: DPoP <token>" with a proof for the request (its method,
+//     and its URL under --external-url), with the token's hash ("ath"),
+//     by the bound key, used once. Every refusal of /api/ carries two
+//     WWW-Authenticate fields, the Bearer challenge first and a DPoP one,
+//     DPoP algs="…"; the error is in the challenge of the scheme used:
+//     a missing, malformed, replayed proof, or one for another method or URL,
+//     401 error="invalid_dpop_proof"; a proof by another key, 401
+//     error="invalid_token" in the DPoP challenge; the bound token sent as
+//     Bearer, 401 error="invalid_token" in the Bearer challenge.
+//   - POST /logout and /logout/all take a bound access token with the DPoP
+//     scheme and a proof.
+//   - /auth/verify checks the proof against the request nginx asks about:
+//     the method of the header X-Original-Method and the URI of
+//     X-Original-URI, which nginx's internal /_auth location sets (only
+//     /auth/verify reads them, and without them the proof names
+//     /auth/verify itself). Of the two challenges of a refusal, the one
+//     holding the error comes first: nginx 1.22 passes only the first on.
+//
+// A proof is used once on every instance: the instances remember proofs
+// in the store they share (Redis: SET NX PX), for twice the ±60 s window
+// of a proof's "iat".
 //
 // Tokens are verified with no clock leeway (the service is the issuer,
 // with its own clock), and every API request asks the store whether its

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -14,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jwtkit/jwt/dpop"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -64,6 +66,9 @@ type config struct {
 	issuer     string
 	audience   string
 	realm      string
+	// externalURL is the URL clients reach the service at, which DPoP
+	// proofs name ("htu"); "" means each request's own scheme and Host.
+	externalURL string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
@@ -84,7 +89,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.DurationVar(&c.refreshTTL, "refresh-ttl", 24*time.Hour, "the lifetime of refresh tokens: the idle timeout of a session")
 	fs.StringVar(&c.issuer, "issuer", "authserver", "the tokens' issuer, \"iss\": the `URL` the service is reached at")
 	fs.StringVar(&c.audience, "audience", "", "the access tokens' audience `AUD`, checked by /api (default: none)")
-	fs.StringVar(&c.realm, "realm", "authserver", "the realm of the Bearer challenges")
+	fs.StringVar(&c.realm, "realm", "authserver", "the realm of the Bearer and DPoP challenges")
+	fs.StringVar(&c.externalURL, "external-url", "", "the `URL` clients reach the service at, such as nginx's: DPoP proofs' htu are checked against it\n(default: each request's own scheme and Host header, which the client chooses)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -101,6 +107,13 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, errors.New("--refresh-ttl must be whole seconds, at least 1s")
 	case c.issuer == "":
 		return nil, errors.New("--issuer must not be empty")
+	}
+	if c.externalURL != "" {
+		// The verifier's own check: an http or https URL, without user
+		// information, query or fragment.
+		if _, err := dpop.NewVerifier(&dpop.Options{ExternalURL: c.externalURL}); err != nil {
+			return nil, fmt.Errorf("--external-url: %w", err)
+		}
 	}
 	return &c, nil
 }
@@ -129,7 +142,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "store", svc.storeName, "kid", svc.ring.KeyID(),
-		"issuer", cfg.issuer, "access_ttl", cfg.accessTTL, "refresh_ttl", cfg.refreshTTL)
+		"issuer", cfg.issuer, "external_url", cmp.Or(cfg.externalURL, "(the Host header)"), "access_ttl", cfg.accessTTL, "refresh_ttl", cfg.refreshTTL)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

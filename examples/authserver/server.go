@@ -1,16 +1,20 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/dpop"
 	"github.com/jwtkit/jwt/jwks"
 	"github.com/jwtkit/jwt/jwthttp"
 	"github.com/jwtkit/jwt/redisstore"
@@ -28,6 +32,7 @@ type service struct {
 	log       *slog.Logger
 	ring      *jwks.KeyRing
 	manager   *session.Manager
+	proofs    *dpop.Verifier // DPoP proofs, at the token endpoints and the API
 	users     *users
 	storeName string                          // "memory" or "redis"
 	health    func(ctx context.Context) error // whether the store answers
@@ -89,6 +94,19 @@ func newService(cfg *config, log *slog.Logger) (*service, error) {
 		ring.Close()
 		return nil, errors.New("--store must be memory or redis://HOST:PORT")
 	}
+	// One verifier for the token endpoints and the API, remembering proofs
+	// in the store, so that a proof used on one instance is refused on
+	// every other (both stores are replay caches: Redis with SET NX PX).
+	rc, ok := store.(session.ReplayCache)
+	if !ok {
+		s.Close()
+		return nil, fmt.Errorf("--store: the %s store is no DPoP replay cache", s.storeName)
+	}
+	s.proofs, err = dpop.NewVerifier(&dpop.Options{ExternalURL: cfg.externalURL, ReplayCache: rc})
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("--external-url: %w", err)
+	}
 	var audience []string
 	if cfg.audience != "" {
 		audience = []string{cfg.audience}
@@ -120,7 +138,7 @@ func (s *service) Close() error {
 
 // Handler returns the service's routes, with a log line for each request.
 func (s *service) Handler() http.Handler {
-	token := &session.HandlerOptions{UnauthorizedInvalidGrant: true}
+	token := &session.HandlerOptions{UnauthorizedInvalidGrant: true, DPoP: s.proofs}
 	api := s.protect(false)
 	verify := s.protect(true)
 	mux := http.NewServeMux()
@@ -130,7 +148,7 @@ func (s *service) Handler() http.Handler {
 	mux.Handle("/logout/all", s.manager.LogoutAllHandler(token))
 	mux.Handle("GET /api/me", api(http.HandlerFunc(s.me)))
 	mux.Handle("GET /api/admin", api(jwthttp.RequireScopes("admin")(http.HandlerFunc(s.admin))))
-	mux.Handle("/auth/verify", withHeaderInContext(verify(http.HandlerFunc(verified))))
+	mux.Handle("/auth/verify", authRequest(verify(http.HandlerFunc(verified))))
 	mux.Handle("/.well-known/jwks.json", jwks.NewHandler(s.ring))
 	mux.Handle("GET /healthz", http.HandlerFunc(s.healthz))
 	return s.logRequests(mux)
@@ -139,11 +157,14 @@ func (s *service) Handler() http.Handler {
 // claims is what /api verifies tokens into: every claim, as sent.
 type claims = map[string]json.RawMessage
 
-// protect returns the middleware of the API: a Bearer access token of this
+// protect returns the middleware of the API: an access token of this
 // service (signature, "exp" with no leeway, "iss", "aud" if configured),
 // not revoked (Manager.CheckRequest, which also requires the access token
-// type), with the RFC 6750 answers. For auth_request, it also sets the
-// header X-Auth-Error to the error code of a refusal.
+// type), with the RFC 6750 and RFC 9449 answers. A token comes as Bearer,
+// or, if it is bound to a key ("cnf"."jkt", from a login with a proof),
+// only as DPoP with a proof by that key for this request. For
+// auth_request, it also sets the header X-Auth-Error to the error code of a
+// refusal.
 func (s *service) protect(authRequest bool) func(http.Handler) http.Handler {
 	verify := jwt.VerifyOptions{Issuer: s.cfg.issuer, Required: []string{"sub", "iat", "jti"}}
 	if s.cfg.audience != "" {
@@ -156,6 +177,10 @@ func (s *service) protect(authRequest bool) func(http.Handler) http.Handler {
 		Verify: verify,
 		Realm:  s.cfg.realm,
 		Check:  s.manager.CheckRequest,
+		// Sessions begun without a proof stay Bearer; bound tokens are
+		// refused as Bearer whatever AllowBearer says.
+		DPoP:        s.proofs,
+		AllowBearer: true,
 		ErrorBody: func(r *http.Request, e *jwthttp.Error) (string, []byte) {
 			if authRequest && e.Code != "" {
 				if h, ok := r.Context().Value(headerKey{}).(http.Header); ok {
@@ -191,12 +216,115 @@ func errorJSON(e *jwthttp.Error) []byte {
 // headerKey is the context key of the response header for ErrorBody.
 type headerKey struct{}
 
-// withHeaderInContext puts the response's header in the request's context,
-// where ErrorBody, which sees only the request, can set X-Auth-Error.
-func withHeaderInContext(next http.Handler) http.Handler {
+// authRequest prepares a request of nginx's auth_request for the API's
+// middleware, which then judges the credentials of the request nginx is
+// deciding on:
+//
+//   - the response's header goes into the request's context, where
+//     ErrorBody, which sees only the request, can set X-Auth-Error;
+//   - a DPoP proof names the request the client made, not this
+//     subrequest: the method and URI are taken from the headers
+//     X-Original-Method and X-Original-URI that nginx's internal /_auth
+//     location sets (see originalRequest);
+//   - nginx 1.22 passes only the first WWW-Authenticate field of a 401 on
+//     to the client: the challenge holding the error goes first.
+//
+// No other handler reads X-Original-Method or X-Original-URI.
+func authRequest(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), headerKey{}, w.Header())))
+		orig, err := originalRequest(r)
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": err.Error()})
+			return
+		}
+		orig = orig.WithContext(context.WithValue(r.Context(), headerKey{}, w.Header()))
+		next.ServeHTTP(errorChallengeFirst{w}, orig)
 	})
+}
+
+// originalRequest returns r as the request that nginx asks about: with
+// the method of X-Original-Method and the URI of X-Original-URI (a path
+// and an optional query, as nginx's $request_uri), or r itself when
+// neither header is there. One without the other, several of either, or a
+// value that is not a method or an origin-form URI is an error.
+//
+// The headers are trusted here only, and that whoever sends them: when
+// nginx proxies /_auth, an internal location, it sets them itself,
+// replacing any a client sent. A client that reaches the service directly
+// can send them too, but gains nothing: all they change is which request
+// a DPoP proof is checked against, and /auth/verify answers only a status
+// (200 or a refusal), with nothing of the token; a proof that passes here
+// would pass at the URI it names as well, and it is spent either way (the
+// replay cache). At /api/, whose answers carry claims, and at the token
+// endpoints, which issue tokens, proofs are checked against the request
+// itself.
+func originalRequest(r *http.Request) (*http.Request, error) {
+	methods, uris := r.Header.Values("X-Original-Method"), r.Header.Values("X-Original-URI")
+	if len(methods) == 0 && len(uris) == 0 {
+		return r, nil
+	}
+	if len(methods) != 1 || len(uris) != 1 {
+		return nil, errors.New("X-Original-Method and X-Original-URI must come together, once each")
+	}
+	method, uri := methods[0], uris[0]
+	if !isToken(method) {
+		return nil, errors.New("X-Original-Method is not a method")
+	}
+	u, err := url.ParseRequestURI(uri)
+	if err != nil || !strings.HasPrefix(uri, "/") {
+		return nil, errors.New("X-Original-URI is not a path and query")
+	}
+	o := r.Clone(r.Context())
+	o.Method, o.RequestURI, o.URL = method, uri, u
+	return o, nil
+}
+
+// isToken reports whether s is an HTTP token (RFC 9110 §5.6.2), as a
+// method is.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// errorChallengeFirst puts the WWW-Authenticate field that holds an error
+// first, before the status is written. The middleware writes the Bearer
+// challenge first and the DPoP one second, the error in the challenge of
+// the scheme the request used; nginx 1.22's auth_request passes only the
+// first field on, which would lose the error of a DPoP request.
+type errorChallengeFirst struct{ http.ResponseWriter }
+
+func (w errorChallengeFirst) WriteHeader(code int) {
+	h := w.Header()
+	if ch := h.Values("WWW-Authenticate"); len(ch) > 1 {
+		sorted := slices.Clone(ch)
+		slices.SortStableFunc(sorted, func(a, b string) int {
+			return cmp.Compare(b2i(hasError(b)), b2i(hasError(a)))
+		})
+		h["Www-Authenticate"] = sorted
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w errorChallengeFirst) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// hasError reports whether the challenge ch has an "error" parameter.
+// Parameters follow the scheme or ", ", and no value holds '"'.
+func hasError(ch string) bool { return strings.Contains(ch, ` error="`) }
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // me answers /api/me with the verified claims.

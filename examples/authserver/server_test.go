@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -18,6 +21,7 @@ import (
 	"time"
 
 	"github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/dpop"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -315,16 +319,251 @@ func TestFlags(t *testing.T) {
 		args []string
 		code int
 	}{
-		"no addr":        {[]string{"--users", cfg.usersFile}, 2},
-		"no users":       {[]string{"--addr", "127.0.0.1:0"}, 2},
-		"fractional ttl": {[]string{"--addr", "127.0.0.1:0", "--users", cfg.usersFile, "--access-ttl", "1.5s"}, 2},
-		"argument":       {[]string{"--addr", "127.0.0.1:0", "--users", cfg.usersFile, "extra"}, 2},
-		"bad store":      {[]string{"--addr", "127.0.0.1:0", "--users", cfg.usersFile, "--store", "etcd://x"}, 1},
-		"missing users":  {[]string{"--addr", "127.0.0.1:0", "--users", cfg.usersFile + ".none"}, 1},
-		"help":           {[]string{"--help"}, 0},
+		"no addr":           {[]string{"--users", cfg.usersFile}, 2},
+		"no users":          {[]string{"--addr", "127.0.0.1:0"}, 2},
+		"fractional ttl":    {[]string{"--addr", "127.0.0.1:0", "--users", cfg.usersFile, "--access-ttl", "1.5s"}, 2},
+		"argument":          {[]string{"--addr", "127.0.0.1:0", "--users", cfg.usersFile, "extra"}, 2},
+		"bad store":         {[]string{"--addr", "127.0.0.1:0", "--users", cfg.usersFile, "--store", "etcd://x"}, 1},
+		"missing users":     {[]string{"--addr", "127.0.0.1:0", "--users", cfg.usersFile + ".none"}, 1},
+		"external query":    {[]string{"--addr", "127.0.0.1:0", "--users", cfg.usersFile, "--external-url", "https://a.example/?x"}, 2},
+		"external relative": {[]string{"--addr", "127.0.0.1:0", "--users", cfg.usersFile, "--external-url", "/api"}, 2},
+		"help":              {[]string{"--help"}, 0},
 	} {
 		var stderr bytes.Buffer
 		code := run(context.Background(), tc.args, nil, io.Discard, &stderr)
 		assert.Equal(t, tc.code, code, "%s: %s", name, stderr.String())
 	}
+}
+
+// newProver returns a DPoP prover with a new ES256 key.
+func newProver(t *testing.T) *dpop.Prover {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	p, err := dpop.NewProver(jwt.ES256, key)
+	require.NoError(t, err)
+	return p
+}
+
+// newProof returns a proof by p for method and uri, with the hash of the
+// access token if it is not "".
+func newProof(t *testing.T, p *dpop.Prover, method, uri, token string) string {
+	t.Helper()
+	proof, err := p.NewProof(context.Background(), method, uri, &dpop.ProofOptions{AccessToken: token})
+	require.NoError(t, err)
+	return proof
+}
+
+// withDPoP sends a request with "Authorization: DPoP token" and the proof,
+// leaving out either that is "".
+func (c *client) withDPoP(method, path, token, proof string, header ...string) *response {
+	c.t.Helper()
+	if token != "" {
+		header = append(header, "Authorization", "DPoP "+token)
+	}
+	if proof != "" {
+		header = append(header, "DPoP", proof)
+	}
+	return c.do(method, path, "", "", header...)
+}
+
+// cnf returns the "cnf"."jkt" of a token, unverified.
+func cnf(t *testing.T, token string) string {
+	t.Helper()
+	u, err := jwt.ParseUnverified(token, 0)
+	require.NoError(t, err)
+	var c struct {
+		Confirmation *dpop.Confirmation `json:"cnf"`
+	}
+	require.NoError(t, json.Unmarshal(u.Payload, &c))
+	if c.Confirmation == nil {
+		return ""
+	}
+	return c.Confirmation.JKT
+}
+
+// challenges returns the Bearer and the DPoP challenge of r, and fails
+// unless r has exactly one of each and nothing else.
+func challenges(t *testing.T, r *response) (bearer, dp string) {
+	t.Helper()
+	for _, ch := range r.header.Values("WWW-Authenticate") {
+		switch {
+		case strings.HasPrefix(ch, "Bearer ") && bearer == "":
+			bearer = ch
+		case strings.HasPrefix(ch, "DPoP ") && dp == "":
+			dp = ch
+		default:
+			t.Errorf("unexpected challenge %q", ch)
+		}
+	}
+	assert.NotEmpty(t, bearer, "a Bearer challenge")
+	assert.NotEmpty(t, dp, "a DPoP challenge")
+	return bearer, dp
+}
+
+// assertDPoPRefused checks a 401 whose DPoP challenge holds the error code
+// and whose Bearer challenge holds none.
+func assertDPoPRefused(t *testing.T, r *response, code string) {
+	t.Helper()
+	assert.Equal(t, 401, r.status, string(r.body))
+	bearer, dp := challenges(t, r)
+	assert.True(t, strings.HasPrefix(dp, `DPoP realm="authserver", `), dp)
+	assert.Contains(t, dp, ` algs="ES256 `)
+	assert.Contains(t, dp, `error="`+code+`"`)
+	assert.NotContains(t, bearer, "error=")
+	var body struct{ Error string }
+	if assert.NoError(t, json.Unmarshal(r.body, &body), string(r.body)) {
+		assert.Equal(t, code, body.Error)
+	}
+}
+
+// TestDPoP runs the DPoP paths of the contract against one instance with
+// the memory store, behind an external URL as behind nginx: proofs name
+// that URL, not the one the server listens at.
+func TestDPoP(t *testing.T) {
+	const ext = "https://auth.example.test"
+	cfg := testConfig(t)
+	cfg.externalURL = ext
+	srv := startService(t, cfg)
+	c := &client{t: t, base: srv.URL}
+	key, other := newProver(t), newProver(t)
+	login := func(proof string) *response {
+		return c.form("/login", url.Values{"username": {"alice"}, "password": {"alice-pw"}}, "DPoP", proof)
+	}
+
+	// A login with a proof: a DPoP pair, both tokens bound to the key.
+	r := login(newProof(t, key, "POST", ext+"/login", ""))
+	require.Equal(t, 200, r.status, string(r.body))
+	assert.Equal(t, "no-store", r.header.Get("Cache-Control"))
+	m := r.json(t)
+	assert.Equal(t, "DPoP", m["token_type"])
+	assert.EqualValues(t, 300, m["expires_in"])
+	p := pair{m["access_token"].(string), m["refresh_token"].(string)}
+	assert.Equal(t, key.JKT(), cnf(t, p.access))
+	assert.Equal(t, key.JKT(), cnf(t, p.refresh))
+	assert.Empty(t, cnf(t, c.login("alice").access), "a login without a proof stays Bearer")
+
+	// Proofs at the token endpoint name the external URL and the endpoint.
+	assertError(t, login(newProof(t, key, "POST", srv.URL+"/login", "")), 400, "invalid_dpop_proof")
+	assertError(t, login(newProof(t, key, "POST", ext+"/token/refresh", "")), 400, "invalid_dpop_proof")
+	assertError(t, login(newProof(t, key, "GET", ext+"/login", "")), 400, "invalid_dpop_proof")
+	assertError(t, login("not a proof"), 400, "invalid_dpop_proof")
+
+	// The API: the DPoP scheme with a proof by the key, for this request,
+	// once.
+	me := newProof(t, key, "GET", ext+"/api/me", p.access)
+	r = c.withDPoP("GET", "/api/me", p.access, me)
+	require.Equal(t, 200, r.status, string(r.body))
+	m = r.json(t)
+	assert.Equal(t, "alice", m["sub"])
+	assert.Equal(t, map[string]any{"jkt": key.JKT()}, m["cnf"])
+	assertDPoPRefused(t, c.withDPoP("GET", "/api/me", p.access, me), "invalid_dpop_proof") // replayed
+	assertDPoPRefused(t, c.withDPoP("GET", "/api/me", p.access, newProof(t, key, "POST", ext+"/api/me", p.access)), "invalid_dpop_proof")
+	assertDPoPRefused(t, c.withDPoP("GET", "/api/me", p.access, newProof(t, key, "GET", ext+"/api/admin", p.access)), "invalid_dpop_proof")
+	assertDPoPRefused(t, c.withDPoP("GET", "/api/me", p.access, newProof(t, key, "GET", srv.URL+"/api/me", p.access)), "invalid_dpop_proof")
+	assertDPoPRefused(t, c.withDPoP("GET", "/api/me", p.access, newProof(t, key, "GET", ext+"/api/me", "")), "invalid_dpop_proof")
+	assertDPoPRefused(t, c.withDPoP("GET", "/api/me", p.access, ""), "invalid_dpop_proof")
+	assertDPoPRefused(t, c.withDPoP("GET", "/api/me", p.access, newProof(t, other, "GET", ext+"/api/me", p.access)), "invalid_token")
+	// The proof's header and the forwarding headers name no other request.
+	assertDPoPRefused(t, c.withDPoP("GET", "/api/me", p.access, newProof(t, key, "GET", ext+"/private/x", p.access),
+		"X-Original-Method", "GET", "X-Original-URI", "/private/x"), "invalid_dpop_proof")
+	// The bound token as Bearer: the error is in the Bearer challenge, the
+	// DPoP challenge says how to do it.
+	r = c.bearer("GET", "/api/me", p.access)
+	assert.Equal(t, 401, r.status, string(r.body))
+	bearer, dp := challenges(t, r)
+	assert.Contains(t, bearer, `error="invalid_token"`)
+	assert.Contains(t, bearer, "bound to a DPoP key")
+	assert.NotContains(t, dp, "error=")
+	assert.Equal(t, 200, c.withDPoP("GET", "/api/admin", p.access, newProof(t, key, "GET", ext+"/api/admin", p.access)).status)
+
+	// auth_request: the proof names the request nginx asks about, from
+	// X-Original-Method and X-Original-URI; the challenge with the error
+	// comes first, the one nginx 1.22 passes on.
+	original := []string{"X-Original-Method", "GET", "X-Original-URI", "/private/page?q=1"}
+	page := newProof(t, key, "GET", ext+"/private/page", p.access)
+	r = c.withDPoP("GET", "/auth/verify", p.access, page, original...)
+	assert.Equal(t, 200, r.status, string(r.body))
+	r = c.withDPoP("GET", "/auth/verify", p.access, page, original...)
+	assertDPoPRefused(t, r, "invalid_dpop_proof")
+	assert.True(t, strings.HasPrefix(r.header.Get("WWW-Authenticate"), "DPoP "), "the error's challenge first")
+	assert.Equal(t, "invalid_dpop_proof", r.header.Get("X-Auth-Error"))
+	r = c.withDPoP("GET", "/auth/verify", p.access, newProof(t, key, "GET", ext+"/private/page", p.access),
+		"X-Original-Method", "POST", "X-Original-URI", "/private/page")
+	assertDPoPRefused(t, r, "invalid_dpop_proof")
+	r = c.withDPoP("GET", "/auth/verify", p.access, newProof(t, other, "GET", ext+"/private/page", p.access), original...)
+	assertDPoPRefused(t, r, "invalid_token")
+	assert.True(t, strings.HasPrefix(r.header.Get("WWW-Authenticate"), "DPoP "), "the error's challenge first")
+	r = c.bearer("GET", "/auth/verify", p.access)
+	assert.Equal(t, 401, r.status)
+	assert.True(t, strings.HasPrefix(r.header.Get("WWW-Authenticate"), `Bearer realm="authserver", error="invalid_token"`), r.header.Get("WWW-Authenticate"))
+	r = c.do("GET", "/auth/verify", "", "", original...)
+	assertChallenge(t, r, 401, "") // no credentials: Bearer first, as before
+	// Without the headers, the proof names /auth/verify itself.
+	r = c.withDPoP("GET", "/auth/verify", p.access, newProof(t, key, "GET", ext+"/auth/verify", p.access))
+	assert.Equal(t, 200, r.status, string(r.body))
+	for name, h := range map[string][]string{
+		"method alone":  {"X-Original-Method", "GET"},
+		"URI alone":     {"X-Original-URI", "/private/"},
+		"not a method":  {"X-Original-Method", "GET /", "X-Original-URI", "/private/"},
+		"absolute URI":  {"X-Original-Method", "GET", "X-Original-URI", "https://auth.example.test/private/"},
+		"not a path":    {"X-Original-Method", "GET", "X-Original-URI", "*"},
+		"empty method":  {"X-Original-Method", "", "X-Original-URI", "/private/"},
+		"relative path": {"X-Original-Method", "GET", "X-Original-URI", "private/"},
+	} {
+		r := c.withDPoP("GET", "/auth/verify", p.access, newProof(t, key, "GET", ext+"/private/", p.access), h...)
+		assertError(t, r, 400, "invalid_request")
+		assert.NotContains(t, string(r.body), "private/", name) // nothing of the request echoed
+	}
+
+	// Refresh: only with a proof by the same key; without one, or with
+	// another key's, invalid_grant, and the session goes on.
+	refresh := func(rt, proof string) *response {
+		return c.form("/token/refresh", url.Values{"refresh_token": {rt}}, "DPoP", proof)
+	}
+	assertError(t, c.refresh(p.refresh), 401, "invalid_grant")
+	assertError(t, refresh(p.refresh, newProof(t, other, "POST", ext+"/token/refresh", "")), 401, "invalid_grant")
+	assertError(t, refresh(p.refresh, newProof(t, key, "POST", ext+"/login", "")), 400, "invalid_dpop_proof")
+	r = refresh(p.refresh, newProof(t, key, "POST", ext+"/token/refresh", ""))
+	require.Equal(t, 200, r.status, string(r.body))
+	m = r.json(t)
+	assert.Equal(t, "DPoP", m["token_type"])
+	p2 := pair{m["access_token"].(string), m["refresh_token"].(string)}
+	assert.NotEqual(t, p.refresh, p2.refresh)
+	assert.Equal(t, key.JKT(), cnf(t, p2.access))
+	assert.Equal(t, key.JKT(), cnf(t, p2.refresh))
+	assert.Equal(t, 200, c.withDPoP("GET", "/api/me", p2.access, newProof(t, key, "GET", ext+"/api/me", p2.access)).status)
+
+	// Logout with the DPoP scheme and a proof ends the session.
+	r = c.do("POST", "/logout", "application/x-www-form-urlencoded", url.Values{"refresh_token": {p2.refresh}}.Encode(),
+		"Authorization", "DPoP "+p2.access, "DPoP", newProof(t, key, "POST", ext+"/logout", p2.access))
+	assert.Equal(t, 204, r.status, string(r.body))
+	assertDPoPRefused(t, c.withDPoP("GET", "/api/me", p2.access, newProof(t, key, "GET", ext+"/api/me", p2.access)), "invalid_token")
+	assertError(t, refresh(p2.refresh, newProof(t, key, "POST", ext+"/token/refresh", "")), 401, "invalid_grant")
+}
+
+// TestDPoPOwnURL checks the default without --external-url: proofs name
+// the URL of the request itself, here made by dpop.Transport.
+func TestDPoPOwnURL(t *testing.T) {
+	srv := startService(t, testConfig(t))
+	key := newProver(t)
+	hc := &http.Client{Transport: &dpop.Transport{Prover: key}}
+	defer hc.CloseIdleConnections()
+	resp, err := hc.PostForm(srv.URL+"/login", url.Values{"username": {"bob"}, "password": {"bob-pw"}})
+	require.NoError(t, err)
+	var tok struct{ AccessToken, TokenType string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&struct {
+		AccessToken *string `json:"access_token"`
+		TokenType   *string `json:"token_type"`
+	}{&tok.AccessToken, &tok.TokenType}))
+	resp.Body.Close()
+	require.Equal(t, 200, resp.StatusCode)
+	assert.Equal(t, "DPoP", tok.TokenType)
+	req, err := http.NewRequest("GET", srv.URL+"/api/me", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "DPoP "+tok.AccessToken)
+	resp, err = hc.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, 200, resp.StatusCode)
 }

@@ -1,9 +1,13 @@
 // Package e2e holds the end-to-end test of the reference auth service: it
 // builds the service and the jwt command, starts a throw-away redis-server,
 // two instances of the service sharing it and one key, and nginx in front
-// of them (../nginx/run.sh), and drives the service's whole HTTP contract
-// through nginx with a real client; then a second pair with short token
-// lifetimes for expiry. At the end it checks that no log holds a token.
+// of them (../nginx/run.sh), the instances told nginx's URL as
+// --external-url, and drives the service's whole HTTP contract through
+// nginx with a real client, DPoP included (a dpop.Transport; proofs
+// replayed across the instances, made for another method, URL or key; the
+// bound token as Bearer; refresh with and without the key; /private/
+// through auth_request); then a second pair with short token lifetimes for
+// expiry. At the end it checks that no log holds a token or a proof.
 //
 // Run it with ./run.sh, which runs the service's other tests too and fails
 // rather than skips when nginx or redis-server is missing, or with

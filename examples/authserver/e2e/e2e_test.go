@@ -5,6 +5,9 @@ package e2e
 import (
 	"bufio"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -25,6 +28,7 @@ import (
 	"time"
 
 	"github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/dpop"
 	"github.com/jwtkit/jwt/jwks"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -245,9 +249,10 @@ func startService(t *testing.T, bin, dir, name string, args ...string) (*proc, s
 	return p, "http://" + addr
 }
 
-// startNginx starts nginx with run.sh in front of upstreams, and returns it,
-// its URL and its directory (with access.log and error.log).
-func startNginx(t *testing.T, nginx, dir, name string, upstreams ...string) (*proc, string, string) {
+// startNginx starts nginx with run.sh on port in front of upstreams, and
+// returns it, its URL and its directory (with access.log and error.log),
+// or false if it exits before it answers (the port was taken).
+func startNginx(t *testing.T, nginx, dir, name, port string, upstreams ...string) (*proc, string, string, bool) {
 	t.Helper()
 	runSh, err := filepath.Abs("../nginx/run.sh")
 	require.NoError(t, err)
@@ -255,32 +260,82 @@ func startNginx(t *testing.T, nginx, dir, name string, upstreams ...string) (*pr
 	for _, u := range upstreams {
 		ports = append(ports, u[strings.LastIndexByte(u, ':')+1:])
 	}
+	ngDir := filepath.Join(dir, name)
+	p := start(t, dir, name, []string{"NGINX=" + nginx}, append([]string{"bash", runSh, ngDir, port}, ports...)...)
+	base := "http://127.0.0.1:" + port
+	ok := waitFor(t, p, func() bool {
+		resp, err := http.Get(base + "/healthz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	})
+	return p, base, ngDir, ok
+}
+
+// group is two instances of the service and nginx in front of them.
+type group struct {
+	services  [2]*proc
+	instances [2]string // the instances' own URLs
+	nginx     *proc
+	base      string // nginx's URL, the instances' --external-url
+	nginxDir  string
+}
+
+// startGroup starts two instances with args, named name-a and name-b, and
+// nginx in front of them. The instances are told nginx's URL as
+// --external-url, so nginx's port is chosen first; should nginx find it
+// taken, the whole group starts again on another.
+func startGroup(t *testing.T, bin, nginx, dir, name string, args ...string) *group {
+	t.Helper()
 	for attempt := range 5 {
+		suffix := ""
+		if attempt > 0 {
+			suffix = "-" + strconv.Itoa(attempt)
+		}
 		port := strconv.Itoa(freePort(t))
-		ngDir := filepath.Join(dir, name+"-"+strconv.Itoa(attempt))
-		p := start(t, dir, name+"-"+strconv.Itoa(attempt), []string{"NGINX=" + nginx}, append([]string{"bash", runSh, ngDir, port}, ports...)...)
-		base := "http://127.0.0.1:" + port
-		if waitFor(t, p, func() bool {
-			resp, err := http.Get(base + "/healthz")
-			if err != nil {
-				return false
-			}
-			resp.Body.Close()
-			return resp.StatusCode == 200
-		}) {
-			return p, base, ngDir
+		g := &group{}
+		ext := slices.Concat(args, []string{"--external-url", "http://127.0.0.1:" + port})
+		for i, inst := range []string{"-a", "-b"} {
+			g.services[i], g.instances[i] = startService(t, bin, dir, name+inst+suffix, ext...)
+		}
+		var ok bool
+		g.nginx, g.base, g.nginxDir, ok = startNginx(t, nginx, dir, "nginx-"+name+suffix, port, g.instances[:]...)
+		if ok {
+			return g
+		}
+		for _, p := range g.services {
+			p.stop()
 		}
 	}
 	t.Fatal("could not start nginx")
-	return nil, "", ""
+	return nil
+}
+
+// secrets holds every token and DPoP proof of the run, for the log check.
+type secrets struct {
+	mu   sync.Mutex
+	list []string
+}
+
+func (s *secrets) add(v ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.list = append(s.list, v...)
+}
+
+func (s *secrets) all() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.list)
 }
 
 // client drives the service and remembers every token it is given.
 type client struct {
-	t      *testing.T
-	http   *http.Client
-	mu     sync.Mutex
-	tokens []string
+	t    *testing.T
+	http *http.Client
+	seen *secrets
 }
 
 type response struct {
@@ -314,13 +369,11 @@ func (c *client) do(method, url, contentType, body string, header ...string) *re
 	r := &response{status: resp.StatusCode, header: resp.Header, body: b}
 	if r.status == 200 && strings.Contains(string(b), "access_token") {
 		m := r.json(c.t)
-		c.mu.Lock()
 		for _, k := range []string{"access_token", "refresh_token"} {
 			if s, ok := m[k].(string); ok {
-				c.tokens = append(c.tokens, s)
+				c.seen.add(s)
 			}
 		}
-		c.mu.Unlock()
 	}
 	return r
 }
@@ -369,21 +422,55 @@ func assertError(t *testing.T, r *response, status int, code string) {
 	}
 }
 
-// assertChallenge checks an RFC 6750 refusal: status, exactly one Bearer
-// challenge with the realm, and its error ("" for none).
+// challenges returns the Bearer and the DPoP challenge of r, "" for one
+// that is not there, and fails if r has another, or two of a kind.
+func challenges(t *testing.T, r *response) (bearer, dp string) {
+	t.Helper()
+	for _, ch := range r.header.Values("WWW-Authenticate") {
+		switch {
+		case strings.HasPrefix(ch, "Bearer ") && bearer == "":
+			bearer = ch
+		case strings.HasPrefix(ch, "DPoP ") && dp == "":
+			dp = ch
+		default:
+			t.Errorf("unexpected challenge %q", ch)
+		}
+	}
+	return bearer, dp
+}
+
+// assertChallenge checks an RFC 6750 refusal: status, a Bearer challenge
+// with the realm and its error ("" for none), and beside it a DPoP one
+// without an error. The DPoP challenge may be missing at /private/: nginx
+// 1.22's auth_request passes only the first field on.
 func assertChallenge(t *testing.T, r *response, status int, code string) {
 	t.Helper()
 	assert.Equal(t, status, r.status, string(r.body))
-	ch := r.header.Values("WWW-Authenticate")
-	if !assert.Len(t, ch, 1, "one challenge") {
+	bearer, dp := challenges(t, r)
+	if !assert.True(t, strings.HasPrefix(bearer, `Bearer realm="`+realm+`"`), bearer) {
 		return
 	}
-	assert.True(t, strings.HasPrefix(ch[0], `Bearer realm="`+realm+`"`), ch[0])
+	assert.True(t, strings.HasPrefix(r.header.Get("WWW-Authenticate"), "Bearer "), "the Bearer challenge first")
 	if code == "" {
-		assert.NotContains(t, ch[0], "error=")
+		assert.NotContains(t, bearer, "error=")
 	} else {
-		assert.Contains(t, ch[0], `error="`+code+`"`)
+		assert.Contains(t, bearer, `error="`+code+`"`)
 	}
+	assert.NotContains(t, dp, "error=")
+}
+
+// assertDPoPChallenge checks a refusal of the DPoP scheme (RFC 9449 §7.1):
+// 401, a DPoP challenge with the realm, the algorithms and the error, and
+// beside it at most a Bearer one without an error; the JSON body has the
+// error too.
+func assertDPoPChallenge(t *testing.T, r *response, code string) {
+	t.Helper()
+	assertError(t, r, 401, code)
+	bearer, dp := challenges(t, r)
+	assert.True(t, strings.HasPrefix(dp, `DPoP realm="`+realm+`", `), dp)
+	assert.Contains(t, dp, `algs="ES256 `)
+	assert.Contains(t, dp, `error="`+code+`"`)
+	assert.NotContains(t, bearer, "error=")
 }
 
 // claims decodes a token's header and payload, without verifying it.
@@ -407,6 +494,28 @@ func expiry(t *testing.T, token string) time.Time {
 
 // sleepUntil sleeps until just after at.
 func sleepUntil(at time.Time) { time.Sleep(time.Until(at) + 150*time.Millisecond) }
+
+// newProver returns a DPoP prover with a new ES256 key.
+func newProver(t *testing.T) *dpop.Prover {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	p, err := dpop.NewProver(jwt.ES256, key)
+	require.NoError(t, err)
+	return p
+}
+
+// recordProofs sends requests with base and adds their DPoP proofs to
+// seen.
+type recordProofs struct {
+	base http.RoundTripper
+	seen *secrets
+}
+
+func (r recordProofs) RoundTrip(req *http.Request) (*http.Response, error) {
+	r.seen.add(req.Header.Values("DPoP")...)
+	return r.base.RoundTrip(req)
+}
 
 func TestEndToEnd(t *testing.T) {
 	nginx := tool(t, "JWTKIT_NGINX", "nginx", "/usr/sbin/nginx", "nginx")
@@ -451,12 +560,12 @@ func TestEndToEnd(t *testing.T) {
 	// Redis, two instances sharing it and the key, and nginx in front.
 	redis, redisAddr := startRedis(t, redisServer, dir)
 	common := []string{"--users", usersPath, "--store", "redis://" + redisAddr, "--issuer", issuer, "--audience", audience, "--realm", realm}
-	svcA, instanceA := startService(t, authserver, dir, "instance-a", slices.Concat(common, []string{"--key", keyJWK})...)
-	svcB, instanceB := startService(t, authserver, dir, "instance-b", slices.Concat(common, []string{"--key", keyJWK})...)
-	nginx1, base, nginxDir := startNginx(t, nginx, dir, "nginx", instanceA, instanceB)
+	primary := startGroup(t, authserver, nginx, dir, "main", slices.Concat(common, []string{"--key", keyJWK})...)
+	base, instanceA, instanceB := primary.base, primary.instances[0], primary.instances[1]
 	t.Logf("redis %s, instances %s and %s, nginx %s: up after %v", redisAddr, instanceA, instanceB, base, time.Since(began).Round(time.Millisecond))
 
-	c := &client{t: t, http: &http.Client{
+	seen := &secrets{}
+	c := &client{t: t, seen: seen, http: &http.Client{
 		Timeout:       10 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
@@ -610,12 +719,102 @@ func TestEndToEnd(t *testing.T) {
 	assert.Equal(t, 200, c.bearer("GET", base+"/api/me", c.login(base, "bob").access).status, "a new login works")
 	assert.Equal(t, 200, c.bearer("GET", base+"/api/me", alice3.access).status, "other users are not touched")
 
+	// DPoP (RFC 9449): a client with a key of its own, whose Transport
+	// adds a proof to every request (recorded for the log check).
+	key, other := newProver(t), newProver(t)
+	dpopClient := func(p *dpop.Prover) (*client, *http.Transport) {
+		base := &http.Transport{}
+		return &client{t: t, seen: seen, http: &http.Client{
+			Timeout:   10 * time.Second,
+			Transport: &dpop.Transport{Prover: p, Base: recordProofs{base, seen}},
+		}}, base
+	}
+	dc, dcTransport := dpopClient(key)
+	defer dcTransport.CloseIdleConnections()
+	proof := func(p *dpop.Prover, method, uri, token string) string {
+		t.Helper()
+		v, err := p.NewProof(context.Background(), method, uri, &dpop.ProofOptions{AccessToken: token})
+		require.NoError(t, err)
+		seen.add(v)
+		return v
+	}
+	withProof := func(url, token, proof string) *response {
+		t.Helper()
+		return c.get(url, "Authorization", "DPoP "+token, "DPoP", proof)
+	}
+
+	// Login with a proof: a DPoP pair, both tokens bound to the key.
+	r = dc.form(base+"/login", url.Values{"username": {"alice"}, "password": {password("alice")}})
+	require.Equal(t, 200, r.status, string(r.body))
+	assert.Equal(t, "DPoP", r.json(t)["token_type"])
+	assert.EqualValues(t, 300, r.json(t)["expires_in"])
+	bound := r.pair(t)
+	for _, tok := range []string{bound.access, bound.refresh} {
+		_, p := claims(t, tok)
+		assert.Equal(t, map[string]any{"jkt": key.JKT()}, p["cnf"], "cnf.jkt is the key's thumbprint")
+	}
+
+	// The API and /private/ through nginx, with the Transport's proofs
+	// (nginx passes the DPoP header on, to /api/ and to auth_request).
+	r = dc.get(base+"/api/me", "Authorization", "DPoP "+bound.access)
+	require.Equal(t, 200, r.status, string(r.body))
+	assert.Equal(t, "alice", r.json(t)["sub"])
+	r = dc.get(base+"/private/", "Authorization", "DPoP "+bound.access)
+	assert.Equal(t, 200, r.status, string(r.body))
+	assert.Contains(t, string(r.body), "private page")
+
+	// A proof is used once, on every instance: accepted by A, refused by
+	// B and through nginx.
+	once := proof(key, "GET", base+"/api/me", bound.access)
+	assert.Equal(t, 200, withProof(instanceA+"/api/me", bound.access, once).status)
+	assertDPoPChallenge(t, withProof(instanceB+"/api/me", bound.access, once), "invalid_dpop_proof")
+	assertDPoPChallenge(t, withProof(base+"/api/me", bound.access, once), "invalid_dpop_proof")
+	page := proof(key, "GET", base+"/private/", bound.access)
+	assert.Equal(t, 200, withProof(base+"/private/", bound.access, page).status)
+	r = withProof(base+"/private/", bound.access, page)
+	assertDPoPChallenge(t, r, "invalid_dpop_proof")
+	assert.True(t, strings.HasPrefix(r.header.Get("WWW-Authenticate"), "DPoP "), "the challenge with the error first")
+
+	// A proof for another method or URL, by another key, or none; the
+	// bound token as Bearer.
+	assertDPoPChallenge(t, withProof(base+"/api/me", bound.access, proof(key, "POST", base+"/api/me", bound.access)), "invalid_dpop_proof")
+	assertDPoPChallenge(t, withProof(base+"/api/me", bound.access, proof(key, "GET", base+"/api/admin", bound.access)), "invalid_dpop_proof")
+	assertDPoPChallenge(t, withProof(instanceA+"/api/me", bound.access, proof(key, "GET", instanceA+"/api/me", bound.access)), "invalid_dpop_proof")
+	assertDPoPChallenge(t, withProof(base+"/private/", bound.access, proof(key, "GET", base+"/private/other", bound.access)), "invalid_dpop_proof")
+	assertDPoPChallenge(t, withProof(base+"/api/me", bound.access, proof(other, "GET", base+"/api/me", bound.access)), "invalid_token")
+	assertDPoPChallenge(t, withProof(base+"/private/", bound.access, proof(other, "GET", base+"/private/", bound.access)), "invalid_token")
+	assertDPoPChallenge(t, c.get(base+"/api/me", "Authorization", "DPoP "+bound.access), "invalid_dpop_proof")
+	r = c.bearer("GET", base+"/api/me", bound.access)
+	assertChallenge(t, r, 401, "invalid_token")
+	_, dp := challenges(t, r)
+	assert.True(t, strings.HasPrefix(dp, `DPoP realm="`+realm+`", algs="`), "and the DPoP challenge: %s", dp)
+	assertChallenge(t, c.bearer("GET", base+"/private/", bound.access), 401, "invalid_token")
+
+	// Refresh needs a proof by the same key: without one, or with another
+	// key's, invalid_grant, and the session goes on.
+	assertError(t, c.refresh(base, bound.refresh), 401, "invalid_grant")
+	oc, ocTransport := dpopClient(other)
+	defer ocTransport.CloseIdleConnections()
+	assertError(t, oc.refresh(base, bound.refresh), 401, "invalid_grant")
+	r = dc.refresh(base, bound.refresh)
+	bound2 := r.pair(t)
+	assert.Equal(t, "DPoP", r.json(t)["token_type"])
+	assert.NotEqual(t, bound.refresh, bound2.refresh)
+	_, p2 := claims(t, bound2.access)
+	assert.Equal(t, map[string]any{"jkt": key.JKT()}, p2["cnf"])
+	assert.Equal(t, 200, dc.get(base+"/api/me", "Authorization", "DPoP "+bound2.access).status)
+
+	// Logout with the DPoP scheme and a proof ends the session.
+	r = dc.form(base+"/logout", url.Values{"refresh_token": {bound2.refresh}}, "Authorization", "DPoP "+bound2.access)
+	assert.Equal(t, 204, r.status, string(r.body))
+	assertDPoPChallenge(t, dc.get(base+"/api/me", "Authorization", "DPoP "+bound2.access), "invalid_token")
+	assertError(t, dc.refresh(base, bound2.refresh), 401, "invalid_grant")
+
 	// Expiry: a second pair of instances, with the PEM key and short
 	// lifetimes, behind a second nginx.
 	short := slices.Concat(common, []string{"--key", keyPEM, "--access-ttl", "2s", "--refresh-ttl", "4s"})
-	svcC, instanceC := startService(t, authserver, dir, "instance-c", short...)
-	svcD, instanceD := startService(t, authserver, dir, "instance-d", short...)
-	nginx2, base2, nginxDir2 := startNginx(t, nginx, dir, "nginx-short", instanceC, instanceD)
+	shortLived := startGroup(t, authserver, nginx, dir, "short", short...)
+	base2 := shortLived.base
 	r = c.form(base2+"/login", url.Values{"username": {"alice"}, "password": {password("alice")}})
 	x := r.pair(t)
 	assert.EqualValues(t, 2, r.json(t)["expires_in"])
@@ -645,44 +844,43 @@ func TestEndToEnd(t *testing.T) {
 
 	// Everything stops; the services gracefully.
 	c.http.CloseIdleConnections()
-	for _, p := range []*proc{nginx1, nginx2} {
-		assert.NoError(t, p.stop(), p.name)
+	for _, g := range []*group{primary, shortLived} {
+		assert.NoError(t, g.nginx.stop(), g.nginx.name)
 	}
-	for _, p := range []*proc{svcA, svcB, svcC, svcD} {
+	services := slices.Concat(primary.services[:], shortLived.services[:])
+	for _, p := range services {
 		assert.NoError(t, p.stop(), "%s:\n%s", p.name, p.output(t))
 		assert.Contains(t, p.output(t), "msg=stopped", p.name)
 	}
 
 	// No log holds a token, a password, or any JWT at all.
 	logs := map[string]string{}
-	for _, d := range []string{nginxDir, nginxDir2} {
+	for _, d := range []string{primary.nginxDir, shortLived.nginxDir} {
 		for _, f := range []string{"access.log", "error.log"} {
 			b, err := os.ReadFile(filepath.Join(d, f))
 			require.NoError(t, err)
 			logs[filepath.Join(filepath.Base(d), f)] = string(b)
 		}
 	}
-	for _, p := range []*proc{redis, svcA, svcB, svcC, svcD} {
+	for _, p := range append(services, redis) {
 		logs[p.name] = p.output(t)
 	}
-	access := logs[filepath.Join(filepath.Base(nginxDir), "access.log")]
+	access := logs[filepath.Join(filepath.Base(primary.nginxDir), "access.log")]
 	assert.Contains(t, access, `"POST /token/refresh HTTP/1.1" 400`, "the refresh token in the query was logged without it")
 	assert.Regexp(t, `"GET /private/\S* HTTP/1.1" 200`, access) // $uri: after the index redirect
-	assert.Contains(t, logs["instance-a"]+logs["instance-b"], "path=/api/me status=200")
-	c.mu.Lock()
-	tokens := c.tokens
-	c.mu.Unlock()
-	require.Greater(t, len(tokens), 20)
+	assert.Contains(t, logs[primary.services[0].name]+logs[primary.services[1].name], "path=/api/me status=200")
+	tokens := c.seen.all()
+	require.Greater(t, len(tokens), 40)
 	for name, text := range logs {
 		for _, tok := range tokens {
 			sig := tok[strings.LastIndexByte(tok, '.')+1:]
 			if strings.Contains(text, tok) || strings.Contains(text, sig) {
-				t.Errorf("%s holds a token", name)
+				t.Errorf("%s holds a token or a DPoP proof", name)
 				break
 			}
 		}
 		// The messages say where, never what: a log that holds a
-		// token is not printed.
+		// token is not printed. Proofs, JWTs too, begin with eyJ.
 		if i := strings.Index(text, "eyJ"); i >= 0 {
 			t.Errorf("%s holds something like a JWT at byte %d", name, i)
 		}
@@ -692,5 +890,5 @@ func TestEndToEnd(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d tokens issued, checked in %d logs; e2e took %v", len(tokens), len(logs), time.Since(began).Round(time.Millisecond))
+	t.Logf("%d tokens and DPoP proofs, checked in %d logs; e2e took %v", len(tokens), len(logs), time.Since(began).Round(time.Millisecond))
 }
