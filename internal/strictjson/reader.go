@@ -70,6 +70,14 @@ func (r *Reader) ws() {
 
 // Peek skips whitespace and returns the next byte, or 0 at the end.
 func (r *Reader) Peek() byte {
+	// Small enough to inline: tokens' JSON seldom has whitespace.
+	if r.i < len(r.s) && r.s[r.i] > ' ' {
+		return r.s[r.i]
+	}
+	return r.peekSpace()
+}
+
+func (r *Reader) peekSpace() byte {
 	r.ws()
 	if r.i < len(r.s) {
 		return r.s[r.i]
