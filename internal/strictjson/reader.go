@@ -346,6 +346,12 @@ func (r *Reader) Number() (string, error) {
 // under encoding/json's case folding.
 func (r *Reader) Skip() error { return r.skip(1) }
 
+// SkipNested is Skip for a value nested depth levels inside the top-level
+// value: Skip is SkipNested(1), for a member of the top-level object. The
+// MaxDepth bound counts from the top-level value, as it would if the
+// enclosing values were skipped together.
+func (r *Reader) SkipNested(depth int) error { return r.skip(depth) }
+
 func (r *Reader) skip(depth int) error {
 	if depth > MaxDepth {
 		return Errorf("nesting deeper than %d", MaxDepth)
