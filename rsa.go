@@ -68,18 +68,28 @@ func shaByBits(bits int) crypto.Hash {
 
 // Name returns "RS256", "RS384" or "RS512".
 func (a RSAAlgorithm) Name() string {
-	if shaByBits(int(a)) == 0 {
-		return ""
+	switch a {
+	case RS256:
+		return "RS256"
+	case RS384:
+		return "RS384"
+	case RS512:
+		return "RS512"
 	}
-	return fmt.Sprintf("RS%d", int(a))
+	return ""
 }
 
 // Name returns "PS256", "PS384" or "PS512".
 func (a RSAPSSAlgorithm) Name() string {
-	if shaByBits(int(a)) == 0 {
-		return ""
+	switch a {
+	case PS256:
+		return "PS256"
+	case PS384:
+		return "PS384"
+	case PS512:
+		return "PS512"
 	}
-	return fmt.Sprintf("PS%d", int(a))
+	return ""
 }
 
 // NewSigner returns a Signer for key, an *rsa.PrivateKey or a crypto.Signer
