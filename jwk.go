@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // JWK is a JSON Web Key (RFC 7517) holding one key of type "RSA", "EC"
@@ -52,39 +53,110 @@ type JWK struct {
 	Extra map[string]json.RawMessage
 }
 
-// jwkMembers returns the key members of kty, or nil for an unknown kty.
-func jwkMembers(kty string) []string {
-	switch kty {
-	case "RSA":
-		return []string{"n", "e", "d", "p", "q", "dp", "dq", "qi", "oth"}
-	case "EC":
-		return []string{"crv", "x", "y", "d"}
-	case "OKP":
-		return []string{"crv", "x", "d"}
-	case "oct":
-		return []string{"k"}
+// The members of a JWK this package interprets, as indexes into
+// jwkFields and bits of its masks.
+const (
+	jwkKty = iota
+	jwkKid
+	jwkUse
+	jwkKeyOps
+	jwkAlg
+	jwkX5C
+	jwkX5T
+	jwkX5TS256
+	jwkCrv
+	jwkX
+	jwkY
+	jwkD
+	jwkN
+	jwkE
+	jwkP
+	jwkQ
+	jwkDP
+	jwkDQ
+	jwkQI
+	jwkOth
+	jwkK
+	jwkMemberCount
+)
+
+// Masks of the members of each kty, of those every kty may have, and of
+// those holding private or secret key material.
+const (
+	jwkCommonMembers = 1<<jwkKty | 1<<jwkKid | 1<<jwkUse | 1<<jwkKeyOps | 1<<jwkAlg |
+		1<<jwkX5C | 1<<jwkX5T | 1<<jwkX5TS256
+	jwkRSAPrivateMembers = 1<<jwkP | 1<<jwkQ | 1<<jwkDP | 1<<jwkDQ | 1<<jwkQI | 1<<jwkOth
+	jwkRSAMembers        = 1<<jwkN | 1<<jwkE | 1<<jwkD | jwkRSAPrivateMembers
+	jwkECMembers         = 1<<jwkCrv | 1<<jwkX | 1<<jwkY | 1<<jwkD
+	jwkOKPMembers        = 1<<jwkCrv | 1<<jwkX | 1<<jwkD
+	jwkOctMembers        = 1 << jwkK
+	jwkPrivateMembers    = 1<<jwkD | jwkRSAPrivateMembers | 1<<jwkK
+)
+
+// jwkMemberIndex returns the index of the member name, or -1 if this
+// package does not interpret it.
+func jwkMemberIndex(name string) int {
+	switch name {
+	case "kty":
+		return jwkKty
+	case "kid":
+		return jwkKid
+	case "use":
+		return jwkUse
+	case "key_ops":
+		return jwkKeyOps
+	case "alg":
+		return jwkAlg
+	case "x5c":
+		return jwkX5C
+	case "x5t":
+		return jwkX5T
+	case "x5t#S256":
+		return jwkX5TS256
+	case "crv":
+		return jwkCrv
+	case "x":
+		return jwkX
+	case "y":
+		return jwkY
+	case "d":
+		return jwkD
+	case "n":
+		return jwkN
+	case "e":
+		return jwkE
+	case "p":
+		return jwkP
+	case "q":
+		return jwkQ
+	case "dp":
+		return jwkDP
+	case "dq":
+		return jwkDQ
+	case "qi":
+		return jwkQI
+	case "oth":
+		return jwkOth
+	case "k":
+		return jwkK
 	}
-	return nil
+	return -1
+}
+
+// jwkMemberName returns the name of member i.
+func jwkMemberName(i int) string {
+	const names = "kty kid use key_ops alg x5c x5t x5t#S256 crv x y d n e p q dp dq qi oth k"
+	for n := range strings.FieldsSeq(names) {
+		if i == 0 {
+			return n
+		}
+		i--
+	}
+	return ""
 }
 
 // isJWKMember reports whether name is a member this package interprets.
-func isJWKMember(name string) bool {
-	switch name {
-	case "kty", "kid", "use", "key_ops", "alg", "x5c", "x5t", "x5t#S256",
-		"crv", "x", "y", "d", "n", "e", "p", "q", "dp", "dq", "qi", "oth", "k":
-		return true
-	}
-	return false
-}
-
-// isPrivateJWKMember reports whether name holds private or secret key material.
-func isPrivateJWKMember(name string) bool {
-	switch name {
-	case "d", "p", "q", "dp", "dq", "qi", "oth", "k":
-		return true
-	}
-	return false
-}
+func isJWKMember(name string) bool { return jwkMemberIndex(name) >= 0 }
 
 // jwkError returns an error wrapping ErrInvalidKey (and any error among
 // args formatted with %w).

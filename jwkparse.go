@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
 	"crypto/rsa"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -14,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"math/bits"
 	"slices"
 	"strings"
 
@@ -35,11 +37,21 @@ import (
 // Every error wraps ErrInvalidKey; an unknown "kty" or curve also wraps
 // ErrUnsupportedKeyType, and an unknown or "none" "alg" ErrUnsupportedAlgorithm.
 func ParseJWK(data []byte) (*JWK, error) {
-	m, err := jwkObject(data)
-	if err != nil {
-		return nil, err
+	r := strictjson.NewReader(string(data))
+	if err := r.ObjectStart(); err != nil {
+		return nil, jwkSyntax(err)
 	}
-	return parseJWKMembers(m)
+	var f jwkFields
+	if member, inValue, err := f.read(&r, 1); err != nil {
+		if !inValue {
+			return nil, jwkSyntax(err)
+		}
+		return nil, jwkMemberSyntax(member, err)
+	}
+	if err := r.End(); err != nil {
+		return nil, jwkSyntax(err)
+	}
+	return f.parse()
 }
 
 // UnmarshalJSON parses data as [ParseJWK] does into k.
@@ -52,68 +64,72 @@ func (k *JWK) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// jwkObject reads a JSON object into its members with the package's
-// strict reader: no duplicate names (under encoding/json's folding, at any
-// depth), no invalid UTF-8, nothing after the object. Its errors name what is
-// wrong, never a value, since a member may hold a secret.
-func jwkObject(data []byte) (map[string]json.RawMessage, error) {
-	r := strictjson.NewReader(string(data))
-	if err := r.ObjectStart(); err != nil {
-		return nil, jwkSyntax(err)
-	}
-	m := make(map[string]json.RawMessage)
+// jwkFields holds the members of one JWK object as read: each member this
+// package interprets (see jwkMemberIndex) in val, as its value if it is a
+// string and as its JSON text otherwise, and the other members in extra,
+// which is nil if there are none. The strings in val may be substrings of
+// the input; whatever a JWK keeps of them, it copies.
+//
+// scratch is where members are decoded that the JWK keeps only as copies
+// (an EC point, which ecdsa.ParseUncompressedPublicKey does not keep; the
+// octets of an RSA number, which big.Int copies; a private key), with the
+// two spare bytes decodeSegment needs; a 4096-bit RSA key fits, and a
+// longer member is decoded into a new buffer. It is cleared after it held a
+// private member. A set reuses one jwkFields, and so its scratch, for all
+// its keys.
+type jwkFields struct {
+	val     [jwkMemberCount]string
+	has     uint32 // bit i: member i is present
+	str     uint32 // bit i: member i is a JSON string
+	extra   map[string]json.RawMessage
+	scratch [512 + 2]byte
+}
+
+// reset makes f ready to read another object.
+func (f *jwkFields) reset() {
+	f.val = [jwkMemberCount]string{}
+	f.has, f.str, f.extra = 0, 0, nil
+}
+
+// read reads the members of an object whose '{' r has consumed, through its
+// '}', with the package's strict reader: no duplicate names (under
+// encoding/json's folding, at any depth), no invalid UTF-8. depth is how
+// deep the members' values are nested in the text r reads (1 for a member of
+// the top-level object), so that the bound on nesting counts from the top.
+// On an error it also reports whether the error is in the value of a
+// member, and which, rather than in the object itself.
+func (f *jwkFields) read(r *strictjson.Reader, depth int) (member string, inValue bool, err error) {
 	var names strictjson.NameSet
 	name, ok, err := r.FirstMember()
 	for ; ok && err == nil; name, ok, err = r.NextMember() {
 		if err = names.Add(name); err != nil {
-			return nil, jwkSyntax(err)
+			return "", false, err
 		}
-		r.Peek()
-		start := r.Offset()
-		if err = r.Skip(); err != nil {
-			// The reader's detail never quotes a value, but it may quote a
-			// name inside this value, which is part of the key: keep only
-			// details that quote nothing.
-			if d := syntaxDetail(err); !strings.Contains(d, `"`) {
-				return nil, jwkError("invalid JSON in member %s: %s", quote(name), d)
+		i := jwkMemberIndex(name)
+		if i >= 0 && r.Peek() == '"' {
+			if f.val[i], err = r.String(); err != nil {
+				return name, true, err
 			}
-			return nil, jwkError("invalid JSON in member %s", quote(name))
-		}
-		m[name] = json.RawMessage(r.Slice(start))
-	}
-	if err != nil {
-		return nil, jwkSyntax(err)
-	}
-	if err := r.End(); err != nil {
-		return nil, jwkSyntax(err)
-	}
-	return m, nil
-}
-
-// jwkArray reads a JSON array into its elements, each checked as
-// jwkObject checks a member.
-func jwkArray(raw json.RawMessage) ([]json.RawMessage, bool) {
-	r := strictjson.NewReader(string(raw))
-	if r.ArrayStart() != nil {
-		return nil, false
-	}
-	elems := []json.RawMessage{}
-	for first := true; ; first = false {
-		more, err := r.ArrayNext(first)
-		if err != nil {
-			return nil, false
-		}
-		if !more {
-			break
+			f.has |= 1 << i
+			f.str |= 1 << i
+			continue
 		}
 		r.Peek()
 		start := r.Offset()
-		if r.Skip() != nil {
-			return nil, false
+		if err = r.SkipNested(depth); err != nil {
+			return name, true, err
 		}
-		elems = append(elems, json.RawMessage(r.Slice(start)))
+		if i >= 0 {
+			f.val[i] = r.Slice(start)
+			f.has |= 1 << i
+			continue
+		}
+		if f.extra == nil {
+			f.extra = make(map[string]json.RawMessage)
+		}
+		f.extra[strings.Clone(name)] = json.RawMessage(r.Slice(start))
 	}
-	return elems, r.End() == nil
+	return "", false, err
 }
 
 // syntaxDetail returns what a reader error says is wrong, without the
@@ -128,131 +144,147 @@ func syntaxDetail(err error) string {
 
 func jwkSyntax(err error) error { return jwkError("invalid JSON: %s", syntaxDetail(err)) }
 
-// jwkString returns the string member name, and whether it is present.
-func jwkString(m map[string]json.RawMessage, name string) (string, bool, error) {
-	raw, ok := m[name]
-	if !ok {
+// jwkMemberSyntax reports the reader error err in the value of member name.
+// The reader's detail never quotes a value, but it may quote a name inside
+// this value, which is part of the key: it keeps only details that quote
+// nothing.
+func jwkMemberSyntax(name string, err error) error {
+	if d := syntaxDetail(err); !strings.Contains(d, `"`) {
+		return jwkError("invalid JSON in member %s: %s", quote(name), d)
+	}
+	return jwkError("invalid JSON in member %s", quote(name))
+}
+
+// stringMember returns the string member i, and whether it is present.
+func (f *jwkFields) stringMember(i int) (string, bool, error) {
+	if f.has&(1<<i) == 0 {
 		return "", false, nil
 	}
-	r := strictjson.NewReader(string(raw))
-	s, err := r.String()
-	if err != nil {
-		return "", false, jwkError("member %s is not a string", quote(name))
+	if f.str&(1<<i) == 0 {
+		return "", false, jwkError("member %s is not a string", quote(jwkMemberName(i)))
 	}
-	return s, true, nil
+	return f.val[i], true, nil
 }
 
-// jwkStrings returns the member name as an array of strings.
-func jwkStrings(m map[string]json.RawMessage, name string) ([]string, bool, error) {
-	raw, ok := m[name]
-	if !ok {
+// stringsMember returns the member i as an array of strings, and whether it is
+// present. The strings are substrings of the input.
+func (f *jwkFields) stringsMember(i int) ([]string, bool, error) {
+	if f.has&(1<<i) == 0 {
 		return nil, false, nil
 	}
-	r := strictjson.NewReader(string(raw))
-	v, err := r.StringArray()
-	if err != nil {
-		return nil, false, jwkError("member %s is not an array of strings", quote(name))
+	if f.str&(1<<i) == 0 {
+		r := strictjson.NewReader(f.val[i])
+		if v, err := r.StringArray(); err == nil {
+			return v, true, nil
+		}
 	}
-	return v, true, nil
+	return nil, false, jwkError("member %s is not an array of strings", quote(jwkMemberName(i)))
 }
 
-// jwkBytes returns the base64url-decoded member name; it is an error if the
-// member is absent and required.
-func jwkBytes(m map[string]json.RawMessage, kty, name string, required bool) ([]byte, error) {
-	s, ok, err := jwkString(m, name)
+// bytesMember appends the base64url-decoded member i to dst and reports whether
+// it is present; it is an error if the member is absent and required.
+func (f *jwkFields) bytesMember(dst []byte, kty string, i int, required bool) ([]byte, bool, error) {
+	s, ok, err := f.stringMember(i)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if !ok {
 		if required {
-			return nil, jwkError("kty %q requires member %q", kty, name)
+			return nil, false, jwkError("kty %q requires member %q", kty, jwkMemberName(i))
 		}
-		return nil, nil
+		return dst, false, nil
 	}
-	b, err := decodeSegment(nil, s)
+	b, err := decodeSegment(dst, s)
 	if err != nil {
 		// The decoder's message names an offset in the member; say only
 		// which member, as it may be a secret.
-		return nil, &multiError{
-			msg:  fmt.Sprintf("%s: JWK: member %s is not strict base64url", ErrInvalidKey, quote(name)),
+		return nil, false, &multiError{
+			msg:  fmt.Sprintf("%s: JWK: member %s is not strict base64url", ErrInvalidKey, quote(jwkMemberName(i))),
 			errs: []error{ErrInvalidKey, ErrMalformed},
 		}
 	}
-	return b, nil
+	return b, true, nil
 }
 
-// jwkUint decodes a Base64urlUInt member (RFC 7518 §2): no leading zero
-// octets, unless minimal is false.
-func jwkUint(m map[string]json.RawMessage, kty, name string, minimal bool) (*big.Int, error) {
-	b, err := jwkBytes(m, kty, name, true)
+// uintMember decodes the Base64urlUInt member i (RFC 7518 §2), which must have no
+// leading zero octets unless minimal is false. scratch is where it decodes
+// the octets, which the result does not keep.
+func (f *jwkFields) uintMember(scratch []byte, kty string, i int, minimal bool) (*big.Int, error) {
+	b, _, err := f.bytesMember(scratch[:0], kty, i, true)
 	if err != nil {
 		return nil, err
 	}
+	defer clear(b)
 	if len(b) == 0 {
-		return nil, jwkError("member %q is empty", name)
+		return nil, jwkError("member %q is empty", jwkMemberName(i))
 	}
 	if minimal && b[0] == 0 {
-		return nil, jwkError("member %q has a leading zero octet", name)
+		return nil, jwkError("member %q has a leading zero octet", jwkMemberName(i))
 	}
 	return new(big.Int).SetBytes(b), nil
 }
 
-func parseJWKMembers(m map[string]json.RawMessage) (*JWK, error) {
-	kty, ok, err := jwkString(m, "kty")
+// parse checks the members read into f, as ParseJWK describes, and returns
+// the JWK they hold.
+func (f *jwkFields) parse() (*JWK, error) {
+	kty, ok, err := f.stringMember(jwkKty)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return nil, jwkError(`missing member "kty"`)
 	}
-	members := jwkMembers(kty)
-	if members == nil {
+	var members uint32
+	switch kty {
+	case "RSA":
+		kty, members = "RSA", jwkRSAMembers
+	case "EC":
+		kty, members = "EC", jwkECMembers
+	case "OKP":
+		kty, members = "OKP", jwkOKPMembers
+	case "oct":
+		kty, members = "oct", jwkOctMembers
+	default:
 		return nil, fmt.Errorf("%w: kty %q", ErrUnsupportedKeyType, kty)
 	}
-	k := &JWK{KeyType: kty}
-	for name, raw := range m {
-		switch {
-		case !isJWKMember(name):
-			if k.Extra == nil {
-				k.Extra = make(map[string]json.RawMessage)
-			}
-			k.Extra[name] = raw
-		case name == "kty" || name == "kid" || name == "use" || name == "alg" ||
-			name == "key_ops" || name == "x5c" || name == "x5t" || name == "x5t#S256":
-		case !slices.Contains(members, name):
-			return nil, jwkError("member %q is not defined for kty %q", name, kty)
+	k := &JWK{KeyType: kty, Extra: f.extra}
+	if other := f.has &^ (jwkCommonMembers | members); other != 0 {
+		return nil, jwkError("member %q is not defined for kty %q", jwkMemberName(bits.TrailingZeros32(other)), kty)
+	}
+	kid, _, err := f.stringMember(jwkKid)
+	if err != nil {
+		return nil, err
+	}
+	k.KeyID = strings.Clone(kid)
+	use, _, err := f.stringMember(jwkUse)
+	if err != nil {
+		return nil, err
+	}
+	k.Use = jwkIntern(use)
+	alg, _, err := f.stringMember(jwkAlg)
+	if err != nil {
+		return nil, err
+	}
+	if k.KeyOps, _, err = f.stringsMember(jwkKeyOps); err != nil {
+		return nil, err
+	}
+	for i, op := range k.KeyOps {
+		if slices.Contains(k.KeyOps[:i], op) {
+			return nil, jwkError(`member "key_ops" repeats %q`, op)
 		}
-	}
-	if k.KeyID, _, err = jwkString(m, "kid"); err != nil {
-		return nil, err
-	}
-	if k.Use, _, err = jwkString(m, "use"); err != nil {
-		return nil, err
-	}
-	if k.Algorithm, _, err = jwkString(m, "alg"); err != nil {
-		return nil, err
-	}
-	if k.KeyOps, _, err = jwkStrings(m, "key_ops"); err != nil {
-		return nil, err
-	}
-	{
-		for i, op := range k.KeyOps {
-			if slices.Contains(k.KeyOps[:i], op) {
-				return nil, jwkError(`member "key_ops" repeats %q`, op)
-			}
-		}
+		k.KeyOps[i] = jwkIntern(op)
 	}
 
 	switch kty {
 	case "RSA":
-		k.Key, err = parseRSAJWK(m)
+		k.Key, err = f.parseRSA()
 	case "EC":
-		k.Key, err = parseECJWK(m)
+		k.Key, err = f.parseEC()
 	case "OKP":
-		k.Key, err = parseOKPJWK(m)
+		k.Key, err = f.parseOKP()
 	case "oct":
 		var secret []byte
-		secret, err = jwkBytes(m, kty, "k", true)
+		secret, _, err = f.bytesMember(nil, kty, jwkK, true)
 		if err == nil && len(secret) == 0 {
 			err = jwkError(`member "k" is empty`)
 		}
@@ -261,15 +293,60 @@ func parseJWKMembers(m map[string]json.RawMessage) (*JWK, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := k.parseX509(m); err != nil {
+	if err := k.parseX509(f); err != nil {
 		return nil, err
 	}
-	if k.Algorithm != "" {
-		if err := checkJWKAlgorithm(k.Algorithm, k.Key); err != nil {
+	if alg != "" {
+		if k.Algorithm, err = checkParsedJWKAlgorithm(alg, k.Key); err != nil {
 			return nil, err
 		}
 	}
 	return k, nil
+}
+
+// jwkIntern returns s, as a constant if it is a common value of "use" or
+// "key_ops", and otherwise as a copy, so that a JWK keeps no part of the
+// text it was parsed from.
+func jwkIntern(s string) string {
+	switch s {
+	case "":
+		return ""
+	case "sig":
+		return "sig"
+	case "enc":
+		return "enc"
+	case "sign":
+		return "sign"
+	case "verify":
+		return "verify"
+	}
+	return strings.Clone(s)
+}
+
+// checkParsedJWKAlgorithm is checkJWKAlgorithm for a key that ParseJWK has
+// just checked, and returns the algorithm's name. An EC key's point is
+// known to be on its curve, so only the curve remains to compare.
+func checkParsedJWKAlgorithm(alg string, key any) (string, error) {
+	a, err := AlgorithmByName(alg)
+	if err != nil {
+		return "", fmt.Errorf("%w: JWK alg: %w", ErrInvalidKey, err)
+	}
+	if ea, ok := a.(ECDSAAlgorithm); ok {
+		var curve elliptic.Curve
+		switch k := key.(type) {
+		case *ecdsa.PublicKey:
+			curve = k.Curve
+		case *ecdsa.PrivateKey:
+			curve = k.Curve
+		}
+		if curve != nil && curve == ea.curve() {
+			return a.Name(), nil
+		}
+	}
+	if err := checkJWKAlgorithm(alg, key); err != nil {
+		return "", err
+	}
+	return a.Name(), nil
 }
 
 // checkJWKAlgorithm checks that the algorithm named alg fits key.
@@ -284,44 +361,44 @@ func checkJWKAlgorithm(alg string, key any) error {
 	return nil
 }
 
-func parseRSAJWK(m map[string]json.RawMessage) (any, error) {
-	n, err := jwkUint(m, "RSA", "n", true)
+func (f *jwkFields) parseRSA() (any, error) {
+	n, err := f.uintMember(f.scratch[:], "RSA", jwkN, true)
 	if err != nil {
 		return nil, err
 	}
-	eb, err := jwkBytes(m, "RSA", "e", true)
+	eb, _, err := f.bytesMember(f.scratch[:0], "RSA", jwkE, true)
 	if err != nil {
 		return nil, err
 	}
 	if len(eb) == 0 || eb[0] == 0 || len(eb) > 4 {
 		return nil, jwkError(`RSA member "e" is not a minimal exponent of at most 4 octets`)
 	}
-	e := new(big.Int).SetBytes(eb)
-	if !e.IsInt64() || e.Int64() > 1<<31-1 {
+	var e uint64
+	for _, b := range eb {
+		e = e<<8 | uint64(b)
+	}
+	if e > 1<<31-1 {
 		return nil, jwkError("RSA public exponent too large")
 	}
-	pub := &rsa.PublicKey{N: n, E: int(e.Int64())}
+	pub := &rsa.PublicKey{N: n, E: int(e)}
 	if err := checkRSAPublic("JWK", pub); err != nil {
 		return nil, err
 	}
-	_, hasD := m["d"]
-	if !hasD {
-		for _, name := range []string{"p", "q", "dp", "dq", "qi", "oth"} {
-			if _, ok := m[name]; ok {
-				return nil, jwkError("RSA member %q without \"d\"", name)
-			}
+	if f.has&(1<<jwkD) == 0 {
+		if other := f.has & jwkRSAPrivateMembers; other != 0 {
+			return nil, jwkError("RSA member %q without \"d\"", jwkMemberName(bits.TrailingZeros32(other)))
 		}
 		return pub, nil
 	}
-	if _, ok := m["oth"]; ok {
+	if f.has&(1<<jwkOth) != 0 {
 		return nil, fmt.Errorf(`%w: RSA keys with more than two primes ("oth")`, ErrUnsupportedKeyType)
 	}
 	var v [6]*big.Int
-	for i, name := range []string{"d", "p", "q", "dp", "dq", "qi"} {
-		if _, ok := m[name]; !ok && i > 0 {
-			return nil, fmt.Errorf(`%w: RSA private JWK without %q (only "d" with all of "p", "q", "dp", "dq", "qi" is supported)`, ErrUnsupportedKeyType, name)
+	for i, m := range [6]int{jwkD, jwkP, jwkQ, jwkDP, jwkDQ, jwkQI} {
+		if f.has&(1<<m) == 0 {
+			return nil, fmt.Errorf(`%w: RSA private JWK without %q (only "d" with all of "p", "q", "dp", "dq", "qi" is supported)`, ErrUnsupportedKeyType, jwkMemberName(m))
 		}
-		if v[i], err = jwkUint(m, "RSA", name, false); err != nil {
+		if v[i], err = f.uintMember(f.scratch[:], "RSA", m, false); err != nil {
 			return nil, err
 		}
 	}
@@ -338,8 +415,8 @@ func parseRSAJWK(m map[string]json.RawMessage) (any, error) {
 	return priv, nil
 }
 
-func parseECJWK(m map[string]json.RawMessage) (any, error) {
-	crv, ok, err := jwkString(m, "crv")
+func (f *jwkFields) parseEC() (any, error) {
+	crv, ok, err := f.stringMember(jwkCrv)
 	if err != nil {
 		return nil, err
 	}
@@ -351,27 +428,29 @@ func parseECJWK(m map[string]json.RawMessage) (any, error) {
 		return nil, fmt.Errorf("%w: EC curve %q", ErrUnsupportedKeyType, crv)
 	}
 	size := (curve.Params().BitSize + 7) / 8
-	x, err := jwkBytes(m, "EC", "x", true)
+	// The uncompressed point 0x04 || x || y is built in f.scratch.
+	f.scratch[0] = 4
+	point, _, err := f.bytesMember(f.scratch[:1], "EC", jwkX, true)
 	if err != nil {
 		return nil, err
 	}
-	y, err := jwkBytes(m, "EC", "y", true)
-	if err != nil {
+	nx := len(point) - 1
+	if point, _, err = f.bytesMember(point, "EC", jwkY, true); err != nil {
 		return nil, err
 	}
-	if len(x) != size || len(y) != size {
-		return nil, jwkError("%s coordinates must be %d octets, got %d and %d", crv, size, len(x), len(y))
+	ny := len(point) - 1 - nx
+	if nx != size || ny != size {
+		return nil, jwkError("%s coordinates must be %d octets, got %d and %d", crv, size, nx, ny)
 	}
-	point := make([]byte, 0, 1+2*size)
-	point = append(append(append(point, 4), x...), y...)
 	pub, err := ecdsa.ParseUncompressedPublicKey(curve, point)
 	if err != nil {
 		return nil, jwkError("point is not on %s: %w", crv, err)
 	}
-	d, err := jwkBytes(m, "EC", "d", false)
-	if err != nil || d == nil {
+	d, hasD, err := f.bytesMember(f.scratch[:0], "EC", jwkD, false)
+	if err != nil || !hasD {
 		return pub, err
 	}
+	defer clear(d)
 	if len(d) != size {
 		return nil, jwkError("%s private key must be %d octets, got %d", crv, size, len(d))
 	}
@@ -385,8 +464,8 @@ func parseECJWK(m map[string]json.RawMessage) (any, error) {
 	return priv, nil
 }
 
-func parseOKPJWK(m map[string]json.RawMessage) (any, error) {
-	crv, ok, err := jwkString(m, "crv")
+func (f *jwkFields) parseOKP() (any, error) {
+	crv, ok, err := f.stringMember(jwkCrv)
 	if err != nil {
 		return nil, err
 	}
@@ -396,7 +475,7 @@ func parseOKPJWK(m map[string]json.RawMessage) (any, error) {
 	if crv != "Ed25519" {
 		return nil, fmt.Errorf("%w: OKP curve %q", ErrUnsupportedKeyType, crv)
 	}
-	x, err := jwkBytes(m, "OKP", "x", true)
+	x, _, err := f.bytesMember(nil, "OKP", jwkX, true)
 	if err != nil {
 		return nil, err
 	}
@@ -406,13 +485,14 @@ func parseOKPJWK(m map[string]json.RawMessage) (any, error) {
 	if err := checkEd25519PublicKey(x); err != nil {
 		return nil, fmt.Errorf(`%w: JWK: member "x": %w`, ErrInvalidKey, err)
 	}
-	d, err := jwkBytes(m, "OKP", "d", false)
+	d, hasD, err := f.bytesMember(f.scratch[:0], "OKP", jwkD, false)
 	if err != nil {
 		return nil, err
 	}
-	if d == nil {
+	if !hasD {
 		return ed25519.PublicKey(x), nil
 	}
+	defer clear(d)
 	if len(d) != ed25519.SeedSize {
 		return nil, jwkError("Ed25519 private key must be %d octets, got %d", ed25519.SeedSize, len(d))
 	}
@@ -424,8 +504,8 @@ func parseOKPJWK(m map[string]json.RawMessage) (any, error) {
 }
 
 // parseX509 reads x5c, x5t and x5t#S256 and checks them against k.Key.
-func (k *JWK) parseX509(m map[string]json.RawMessage) error {
-	if certs, ok, err := jwkStrings(m, "x5c"); ok || err != nil {
+func (k *JWK) parseX509(f *jwkFields) error {
+	if certs, ok, err := f.stringsMember(jwkX5C); ok || err != nil {
 		if err != nil || len(certs) == 0 {
 			return jwkError(`member "x5c" is not a non-empty array of strings`)
 		}
@@ -450,20 +530,20 @@ func (k *JWK) parseX509(m map[string]json.RawMessage) error {
 			k.X5C = append(k.X5C, der)
 		}
 	}
-	for _, t := range []struct {
-		name string
-		dst  *[]byte
-		size int
-	}{{"x5t", &k.X5T, sha1.Size}, {"x5t#S256", &k.X5TS256, sha256.Size}} {
-		b, err := jwkBytes(m, k.KeyType, t.name, false)
+	for _, t := range [...]struct {
+		member int
+		dst    *[]byte
+		size   int
+	}{{jwkX5T, &k.X5T, sha1.Size}, {jwkX5TS256, &k.X5TS256, sha256.Size}} {
+		b, ok, err := f.bytesMember(nil, k.KeyType, t.member, false)
 		if err != nil {
 			return err
 		}
-		if b == nil {
+		if !ok {
 			continue
 		}
 		if len(b) != t.size {
-			return jwkError("member %q must be %d octets, got %d", t.name, t.size, len(b))
+			return jwkError("member %q must be %d octets, got %d", jwkMemberName(t.member), t.size, len(b))
 		}
 		*t.dst = b
 	}

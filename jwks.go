@@ -1,10 +1,15 @@
 package jwt
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"math/bits"
 	"slices"
 	"sort"
+	"strings"
+
+	"github.com/jwtkit/jwt/internal/strictjson"
 )
 
 // JWKSet is a JWK Set (RFC 7517 §5): {"keys":[...]}, as identity providers
@@ -39,58 +44,128 @@ func ParsePublicJWKSet(data []byte) (set *JWKSet, skipped []error, err error) {
 	return parseJWKSet(data, true)
 }
 
+// maxJWKSetPresize bounds the room parseJWKSet makes for keys before it
+// has read them.
+const maxJWKSetPresize = 1024
+
+// parseJWKSet reads the set in one pass. An error that makes the whole set
+// an error (a key with a private member in a public set, a shared kid) is
+// returned only once the rest of the text is known to be valid JSON, so
+// that a syntax error anywhere takes precedence, as it would if the text
+// were checked first; keys after it are only skipped over.
 func parseJWKSet(data []byte, public bool) (*JWKSet, []error, error) {
-	m, err := jwkObject(data)
-	if err != nil {
-		return nil, nil, err
+	r := strictjson.NewReader(string(data))
+	if err := r.ObjectStart(); err != nil {
+		return nil, nil, jwkSyntax(err)
 	}
-	raw, ok := m["keys"]
-	if !ok {
-		return nil, nil, jwkError(`JWK Set has no member "keys"`)
-	}
-	elems, ok := jwkArray(raw)
-	if !ok {
-		return nil, nil, jwkError(`JWK Set member "keys" is not an array`)
-	}
-	set := &JWKSet{Keys: make([]*JWK, 0, len(elems))}
-	for n, v := range m {
-		if n != "keys" {
+	set := &JWKSet{}
+	var (
+		skipped            []error
+		setErr             error
+		hasKeys, keysArray bool
+		names              strictjson.NameSet
+	)
+	name, ok, err := r.FirstMember()
+	for ; ok && err == nil; name, ok, err = r.NextMember() {
+		if err = names.Add(name); err != nil {
+			return nil, nil, jwkSyntax(err)
+		}
+		if name == "keys" {
+			hasKeys = true
+			if r.Peek() == '[' {
+				keysArray = true
+				// Every usable key has a "kty": its count bounds the
+				// keys. A bound of more than maxJWKSetPresize is not
+				// trusted, as any member's value could repeat "kty".
+				set.Keys = make([]*JWK, 0, min(bytes.Count(data, []byte(`"kty"`)), maxJWKSetPresize))
+				if skipped, setErr, err = set.readKeys(&r, public); err != nil {
+					return nil, nil, jwkMemberSyntax(name, err)
+				}
+				continue
+			}
+		}
+		r.Peek()
+		start := r.Offset()
+		if err = r.Skip(); err != nil {
+			return nil, nil, jwkMemberSyntax(name, err)
+		}
+		if name != "keys" {
 			if set.Extra == nil {
 				set.Extra = make(map[string]json.RawMessage)
 			}
-			set.Extra[n] = v
+			set.Extra[strings.Clone(name)] = json.RawMessage(r.Slice(start))
 		}
 	}
-	var skipped []error
-	kids := make(map[string]int)
-	for i, e := range elems {
-		km, err := jwkObject(e)
+	if err != nil {
+		return nil, nil, jwkSyntax(err)
+	}
+	if err := r.End(); err != nil {
+		return nil, nil, jwkSyntax(err)
+	}
+	if !hasKeys {
+		return nil, nil, jwkError(`JWK Set has no member "keys"`)
+	}
+	if !keysArray {
+		return nil, nil, jwkError(`JWK Set member "keys" is not an array`)
+	}
+	if setErr != nil {
+		return nil, nil, setErr
+	}
+	return set, skipped, nil
+}
+
+// readKeys reads the array of keys whose '[' r is at into s.Keys, and
+// returns the keys skipped and the first error that makes the whole set an
+// error. The error it returns is a reader error, in the member "keys".
+func (s *JWKSet) readKeys(r *strictjson.Reader, public bool) (skipped []error, setErr error, err error) {
+	r.ArrayStart()
+	var kids map[string]int
+	var f jwkFields
+	for i := 0; ; i++ {
+		more, err := r.ArrayNext(i == 0)
 		if err != nil {
-			skipped = append(skipped, fmt.Errorf("JWK Set key %d: %w", i, err))
+			return nil, nil, err
+		}
+		if !more {
+			return skipped, setErr, nil
+		}
+		if setErr != nil || r.Peek() != '{' {
+			if setErr == nil {
+				skipped = append(skipped, fmt.Errorf("JWK Set key %d: %w", i, jwkSyntax(strictjson.Errorf("not a JSON object"))))
+			}
+			// An element of "keys" is nested two deep.
+			if err := r.SkipNested(2); err != nil {
+				return nil, nil, err
+			}
 			continue
 		}
-		kid, _, _ := jwkString(km, "kid")
-		if public {
-			for name := range km {
-				if isPrivateJWKMember(name) {
-					return nil, nil, fmt.Errorf("%w: key %d (kid %q) has member %q", ErrPrivateKeyInSet, i, kid, name)
-				}
-			}
+		r.ObjectStart()
+		f.reset()
+		if _, _, err := f.read(r, 3); err != nil {
+			return nil, nil, err
 		}
-		k, err := parseJWKMembers(km)
+		kid, _, _ := f.stringMember(jwkKid)
+		if private := f.has & jwkPrivateMembers; public && private != 0 {
+			setErr = fmt.Errorf("%w: key %d (kid %q) has member %q", ErrPrivateKeyInSet, i, kid, jwkMemberName(bits.TrailingZeros32(private)))
+			continue
+		}
+		k, err := f.parse()
 		if err != nil {
 			skipped = append(skipped, annotate(err, "JWK Set key %d (kid %s)", i, quote(kid)))
 			continue
 		}
 		if k.KeyID != "" {
 			if j, dup := kids[k.KeyID]; dup {
-				return nil, nil, jwkError("JWK Set keys %d and %d share kid %q", j, i, k.KeyID)
+				setErr = jwkError("JWK Set keys %d and %d share kid %q", j, i, k.KeyID)
+				continue
+			}
+			if kids == nil {
+				kids = make(map[string]int, cap(s.Keys))
 			}
 			kids[k.KeyID] = i
 		}
-		set.Keys = append(set.Keys, k)
+		s.Keys = append(s.Keys, k)
 	}
-	return set, skipped, nil
 }
 
 // UnmarshalJSON parses data as [ParseJWKSet] does into s, and fails if any
