@@ -256,15 +256,23 @@ func (p *parsed) verify(ctx context.Context, token string, keys KeySource, maxSi
 	if err != nil {
 		return err
 	}
-	hlen := len(b)
-	if b, err = decodeSegment(b, token[d1+1:d2]); err != nil {
-		return err
+	if readCommonHeader(b, &p.header) {
+		// The header's strings are constants: only the payload is kept.
+		if b, err = decodeSegment(b[:0], token[d1+1:d2]); err != nil {
+			return err
+		}
+		p.payload = string(b)
+	} else {
+		hlen := len(b)
+		if b, err = decodeSegment(b, token[d1+1:d2]); err != nil {
+			return err
+		}
+		decoded := string(b)
+		if err := readHeader(decoded[:hlen], &p.header, critical); err != nil {
+			return err
+		}
+		p.payload = decoded[hlen:]
 	}
-	decoded := string(b)
-	if err := readHeader(decoded[:hlen], &p.header, critical); err != nil {
-		return err
-	}
-	p.payload = decoded[hlen:]
 	alg := p.header.Algorithm
 	if alg == "" || strings.EqualFold(alg, "none") {
 		return fmt.Errorf("%w: %s", ErrUnsupportedAlgorithm, quote(alg))
