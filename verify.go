@@ -112,7 +112,14 @@ func Verify[T any](ctx context.Context, token string, keys KeySource, opts *Veri
 	var t *Token[T]
 	var fit error
 	switch any((*T)(nil)).(type) {
-	case *RegisteredClaims, **RegisteredClaims:
+	case *RegisteredClaims:
+		// Read straight into the Token: no copy of the claims afterwards.
+		t = new(Token[T])
+		cs.out = any(&t.Claims).(*RegisteredClaims)
+		if err := readClaims(p.payload, &cs); err != nil {
+			return nil, err
+		}
+	case **RegisteredClaims:
 		if err := readClaims(p.payload, &cs); err != nil {
 			return nil, err
 		}
@@ -130,13 +137,13 @@ func Verify[T any](ctx context.Context, token string, keys KeySource, opts *Veri
 		t = new(Token[T])
 	}
 	t.Header = p.header
-	if cs.rc.Audience == nil && cs.has("aud") {
+	if rc := cs.reg(); rc.Audience == nil && cs.has("aud") {
 		t.aud[0] = cs.aud1
-		cs.rc.Audience = t.aud[:]
+		rc.Audience = t.aud[:]
 	}
 	switch c := any(&t.Claims).(type) {
 	case *RegisteredClaims:
-		*c = cs.rc
+		// Read in place (cs.out).
 	case **RegisteredClaims:
 		rc := cs.rc
 		*c = &rc
