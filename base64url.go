@@ -48,9 +48,10 @@ func decodeSegment(dst []byte, s string) ([]byte, error) {
 	dst = slices.Grow(dst, n+2)
 	out := dst[len(dst) : len(dst)+n+2] // two spare bytes for 8-byte stores
 	i, o := 0, 0
-	for ; i+8 <= len(s); i, o = i+8, o+6 {
-		a, b, c, d := b64Decode[s[i]], b64Decode[s[i+1]], b64Decode[s[i+2]], b64Decode[s[i+3]]
-		e, f, g, h := b64Decode[s[i+4]], b64Decode[s[i+5]], b64Decode[s[i+6]], b64Decode[s[i+7]]
+	for ; i+8 <= len(s) && o+8 <= len(out); i, o = i+8, o+6 {
+		t := s[i : i+8] // constant indexes below: no bounds checks
+		a, b, c, d := b64Decode[t[0]], b64Decode[t[1]], b64Decode[t[2]], b64Decode[t[3]]
+		e, f, g, h := b64Decode[t[4]], b64Decode[t[5]], b64Decode[t[6]], b64Decode[t[7]]
 		if a|b|c|d|e|f|g|h == 0xff {
 			return dst, badByte(s, i)
 		}

@@ -148,10 +148,22 @@ func (d *NumericDate) UnmarshalJSON(data []byte) error {
 
 // claimSet is what the claims reader found in a payload.
 type claimSet struct {
-	rc    RegisteredClaims
+	rc RegisteredClaims
+	// out, if not nil, is where the registered claims are stored instead
+	// of rc: Verify into RegisteredClaims points it at the Token's Claims,
+	// which saves a copy. Use reg to reach them.
+	out   *RegisteredClaims
 	aud1  string // the audience when "aud" held exactly one, rc.Audience nil
 	seen  uint8  // registered claims present, by regBit
 	names strictjson.NameSet
+}
+
+// reg returns where the registered claims are stored.
+func (cs *claimSet) reg() *RegisteredClaims {
+	if cs.out != nil {
+		return cs.out
+	}
+	return &cs.rc
 }
 
 // has reports whether the claims set has a member named name.
@@ -221,25 +233,26 @@ func (cs *claimSet) readMember(r *strictjson.Reader, name string) error {
 	}
 	cs.seen |= bit
 	var err error
+	rc := cs.reg()
 	switch name {
 	case "iss":
-		cs.rc.Issuer, err = claimString(r, name)
+		rc.Issuer, err = claimString(r, name)
 	case "sub":
-		cs.rc.Subject, err = claimString(r, name)
+		rc.Subject, err = claimString(r, name)
 	case "jti":
-		cs.rc.ID, err = claimString(r, name)
+		rc.ID, err = claimString(r, name)
 	case "aud":
 		if r.Peek() == '"' {
 			cs.aud1, err = r.String() // one audience: no slice until Verify has a home for it
 		} else {
-			cs.rc.Audience, err = readAudience(r)
+			rc.Audience, err = readAudience(r)
 		}
 	case "exp":
-		cs.rc.ExpiresAt, err = claimDate(r, name)
+		rc.ExpiresAt, err = claimDate(r, name)
 	case "nbf":
-		cs.rc.NotBefore, err = claimDate(r, name)
+		rc.NotBefore, err = claimDate(r, name)
 	case "iat":
-		cs.rc.IssuedAt, err = claimDate(r, name)
+		rc.IssuedAt, err = claimDate(r, name)
 	}
 	return err
 }

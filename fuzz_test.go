@@ -8,6 +8,7 @@ import (
 	"errors"
 	"math/bits"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -179,6 +180,28 @@ func FuzzBase64URL(f *testing.F) {
 		back, err := decodeSegment(nil, string(enc))
 		if err != nil || string(back) != s {
 			t.Fatalf("round trip of %q via %q: %q, %v", s, enc, back, err)
+		}
+	})
+}
+
+// FuzzCommonHeader checks that readCommonHeader accepts only headers that
+// readHeader accepts, and returns what readHeader returns.
+func FuzzCommonHeader(f *testing.F) {
+	for _, s := range []string{`{"alg":"HS256"}`, `{"alg":"HS256","typ":"JWT"}`, `{"typ":"JWT","alg":"ES256"}`,
+		`{"alg":"EdDSA","typ":"JWT"}`, `{"alg":"HS256","kid":"k"}`, `{"alg":"none"}`, `{"alg":"HS256","typ":"JWT","alg":"HS256"}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var fast Header
+		if !readCommonHeader([]byte(s), &fast) {
+			return
+		}
+		var strict Header
+		if err := readHeader(s, &strict, nil); err != nil {
+			t.Fatalf("readCommonHeader accepted %q, readHeader rejected it: %v", s, err)
+		}
+		if !reflect.DeepEqual(fast, strict) {
+			t.Fatalf("%q: readCommonHeader %+v, readHeader %+v", s, fast, strict)
 		}
 	})
 }

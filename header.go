@@ -76,6 +76,82 @@ func readHeader(s string, h *Header, understood []string) error {
 	return nil
 }
 
+// readCommonHeader reads the headers that most tokens carry, byte for byte:
+// {"alg":A}, {"alg":A,"typ":"JWT"} and {"typ":"JWT","alg":A}, with A the
+// name of an algorithm of this package. It reports whether b was one of
+// them; if so, h holds what readHeader would have stored, as constant
+// strings that keep no reference to b. Any other header, including these
+// with whitespace, escapes or another algorithm name, is left to readHeader,
+// so the two accept and return the same.
+func readCommonHeader(b []byte, h *Header) bool {
+	const (
+		alg    = `{"alg":"`
+		typAlg = `{"typ":"JWT","alg":"`
+		typ    = `","typ":"JWT"}`
+		end    = `"}`
+	)
+	var name []byte
+	hasTyp := false
+	switch {
+	case len(b) > len(typAlg)+len(end) && string(b[:len(typAlg)]) == typAlg &&
+		string(b[len(b)-len(end):]) == end:
+		name, hasTyp = b[len(typAlg):len(b)-len(end)], true
+	case len(b) > len(alg)+len(typ) && string(b[:len(alg)]) == alg &&
+		string(b[len(b)-len(typ):]) == typ:
+		name, hasTyp = b[len(alg):len(b)-len(typ)], true
+	case len(b) > len(alg)+len(end) && string(b[:len(alg)]) == alg &&
+		string(b[len(b)-len(end):]) == end:
+		name = b[len(alg) : len(b)-len(end)]
+	default:
+		return false
+	}
+	a := algorithmName(name)
+	if a == "" {
+		return false
+	}
+	*h = Header{Algorithm: a}
+	if hasTyp {
+		h.Type = "JWT"
+	}
+	return true
+}
+
+// algorithmName returns the constant equal to name if name is the name of
+// an algorithm of this package, and "" otherwise.
+func algorithmName(name []byte) string {
+	switch string(name) {
+	case "HS256":
+		return "HS256"
+	case "HS384":
+		return "HS384"
+	case "HS512":
+		return "HS512"
+	case "RS256":
+		return "RS256"
+	case "RS384":
+		return "RS384"
+	case "RS512":
+		return "RS512"
+	case "PS256":
+		return "PS256"
+	case "PS384":
+		return "PS384"
+	case "PS512":
+		return "PS512"
+	case "ES256":
+		return "ES256"
+	case "ES384":
+		return "ES384"
+	case "ES512":
+		return "ES512"
+	case "EdDSA":
+		return "EdDSA"
+	case "Ed25519":
+		return "Ed25519"
+	}
+	return ""
+}
+
 func headerString(r *strictjson.Reader, name string) (string, error) {
 	if r.Peek() != '"' {
 		return "", strictjson.Errorf("header %q is not a string", name)

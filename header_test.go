@@ -63,3 +63,33 @@ func TestHeaderEveryToken(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "a", tok.Header.KeyID)
 }
+
+// TestReadCommonHeader checks that the byte-for-byte reading of common
+// headers returns what the strict reader returns, and leaves everything
+// else to it.
+func TestReadCommonHeader(t *testing.T) {
+	var headers []string
+	for _, alg := range []string{"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
+		"ES256", "ES384", "ES512", "EdDSA", "Ed25519"} {
+		headers = append(headers,
+			`{"alg":"`+alg+`"}`, `{"alg":"`+alg+`","typ":"JWT"}`, `{"typ":"JWT","alg":"`+alg+`"}`)
+	}
+	common := len(headers)
+	headers = append(headers,
+		`{"alg":"none"}`, `{"alg":"hs256"}`, `{"alg":"HS256 "}`, `{"alg":"HS2\u00356"}`, `{"alg":"HS256","typ":"jwt"}`,
+		`{"alg":"HS256","typ":"JWT","kid":"k"}`, `{"alg":"HS256","alg":"HS256"}`, `{"alg":"HS256" }`, ` {"alg":"HS256"}`,
+		`{"alg":"HS256","typ":"JWT"}x`, `{"alg":"HS256"}}`, `{"alg":"HS256"`, `{"alg":""}`, `{"alg":"","typ":"JWT"}`,
+		`{"alg":"HS256","typ":"JWT","alg":"HS256"}`, `{"typ":"JWT","alg":"HS256","typ":"JWT"}`, `{"alg":"HS256","crit":["x"]}`,
+		`{"alg":"","typ":"JWT","alg":"HS256"}`, `{"alg":"HS256","typ":"JWT"}{"alg":"HS256"}`)
+	for i, s := range headers {
+		var fast Header
+		ok := readCommonHeader([]byte(s), &fast)
+		assert.Equal(t, i < common, ok, "%s", s)
+		if !ok {
+			continue
+		}
+		var strict Header
+		require.NoError(t, readHeader(s, &strict, nil), "%s", s)
+		assert.Equal(t, strict, fast, "%s", s)
+	}
+}

@@ -15,7 +15,7 @@ func validate(cs *claimSet, h *Header, o *VerifyOptions) error {
 	} else {
 		now = time.Now()
 	}
-	rc := &cs.rc
+	rc := cs.reg()
 	switch {
 	case !rc.ExpiresAt.IsZero():
 		if !now.Before(rc.ExpiresAt.Add(o.Leeway)) {
@@ -77,10 +77,10 @@ func tokenAudience(cs *claimSet) string {
 	switch {
 	case !cs.has("aud"):
 		return "(none)"
-	case cs.rc.Audience == nil:
+	case cs.reg().Audience == nil:
 		return quoteList([]string{cs.aud1})
 	}
-	return quoteList(cs.rc.Audience)
+	return quoteList(cs.reg().Audience)
 }
 
 func quoteList(list []string) string {
@@ -101,11 +101,12 @@ func quoteList(list []string) string {
 }
 
 func audienceMatches(cs *claimSet, want []string) bool {
-	if cs.rc.Audience == nil {
+	aud := cs.reg().Audience
+	if aud == nil {
 		return cs.has("aud") && contains(want, cs.aud1)
 	}
 	for _, w := range want {
-		if cs.rc.Audience.Contains(w) {
+		if aud.Contains(w) {
 			return true
 		}
 	}

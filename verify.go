@@ -112,7 +112,14 @@ func Verify[T any](ctx context.Context, token string, keys KeySource, opts *Veri
 	var t *Token[T]
 	var fit error
 	switch any((*T)(nil)).(type) {
-	case *RegisteredClaims, **RegisteredClaims:
+	case *RegisteredClaims:
+		// Read straight into the Token: no copy of the claims afterwards.
+		t = new(Token[T])
+		cs.out = any(&t.Claims).(*RegisteredClaims)
+		if err := readClaims(p.payload, &cs); err != nil {
+			return nil, err
+		}
+	case **RegisteredClaims:
 		if err := readClaims(p.payload, &cs); err != nil {
 			return nil, err
 		}
@@ -130,13 +137,13 @@ func Verify[T any](ctx context.Context, token string, keys KeySource, opts *Veri
 		t = new(Token[T])
 	}
 	t.Header = p.header
-	if cs.rc.Audience == nil && cs.has("aud") {
+	if rc := cs.reg(); rc.Audience == nil && cs.has("aud") {
 		t.aud[0] = cs.aud1
-		cs.rc.Audience = t.aud[:]
+		rc.Audience = t.aud[:]
 	}
 	switch c := any(&t.Claims).(type) {
 	case *RegisteredClaims:
-		*c = cs.rc
+		// Read in place (cs.out).
 	case **RegisteredClaims:
 		rc := cs.rc
 		*c = &rc
@@ -256,15 +263,23 @@ func (p *parsed) verify(ctx context.Context, token string, keys KeySource, maxSi
 	if err != nil {
 		return err
 	}
-	hlen := len(b)
-	if b, err = decodeSegment(b, token[d1+1:d2]); err != nil {
-		return err
+	if readCommonHeader(b, &p.header) {
+		// The header's strings are constants: only the payload is kept.
+		if b, err = decodeSegment(b[:0], token[d1+1:d2]); err != nil {
+			return err
+		}
+		p.payload = string(b)
+	} else {
+		hlen := len(b)
+		if b, err = decodeSegment(b, token[d1+1:d2]); err != nil {
+			return err
+		}
+		decoded := string(b)
+		if err := readHeader(decoded[:hlen], &p.header, critical); err != nil {
+			return err
+		}
+		p.payload = decoded[hlen:]
 	}
-	decoded := string(b)
-	if err := readHeader(decoded[:hlen], &p.header, critical); err != nil {
-		return err
-	}
-	p.payload = decoded[hlen:]
 	alg := p.header.Algorithm
 	if alg == "" || strings.EqualFold(alg, "none") {
 		return fmt.Errorf("%w: %s", ErrUnsupportedAlgorithm, quote(alg))

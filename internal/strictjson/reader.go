@@ -158,6 +158,17 @@ func (r *Reader) String() (string, error) {
 func (r *Reader) str() (string, error) {
 	start := r.i + 1
 	i := start
+	// Eight bytes at a time while none of them needs a look, then byte by
+	// byte.
+	for i+8 <= len(r.s) {
+		t := r.s[i : i+8]
+		x := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+		if notPlain(x) != 0 {
+			break
+		}
+		i += 8
+	}
 	for i < len(r.s) && plainASCII[r.s[i]] != 0 {
 		i++
 	}
@@ -183,6 +194,21 @@ func (r *Reader) str() (string, error) {
 		}
 	}
 	return "", Errorf("unterminated string")
+}
+
+// notPlain returns a non-zero value if any of the eight bytes of x is not
+// plainASCII: a control character, '"', '\\' or a byte of 0x80 or more. It
+// may also flag a plain byte above one that is not (a borrow), never a plain
+// word: callers treat any non-zero result as "look byte by byte".
+func notPlain(x uint64) uint64 {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	ctl := x - 0x20*ones             // borrows into the high bit of bytes < 0x20
+	quote := (x ^ '"'*ones) - ones   // ... of bytes equal to '"'
+	bslash := (x ^ '\\'*ones) - ones // ... of bytes equal to '\\'
+	return (ctl | quote | bslash | x) & highs
 }
 
 // plainASCII is 1 for the bytes a JSON string may hold as they are without

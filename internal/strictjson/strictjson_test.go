@@ -173,3 +173,25 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+// TestNotPlain checks the eight-byte test of Reader.str against the
+// byte-by-byte table: for every byte at every position of a word of
+// otherwise plain bytes, the word is flagged exactly when the byte is not
+// plain.
+func TestNotPlain(t *testing.T) {
+	for pos := range 8 {
+		for c := range 256 {
+			var x uint64
+			for i := range 8 {
+				b := uint64('a')
+				if i == pos {
+					b = uint64(c)
+				}
+				x |= b << (8 * i)
+			}
+			if got, want := notPlain(x) != 0, plainASCII[c] == 0; got != want {
+				t.Errorf("byte %#x at %d: flagged %v, want %v", c, pos, got, want)
+			}
+		}
+	}
+}
