@@ -2,9 +2,9 @@ package jwt
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/jwtkit/jwt/internal/strictjson"
+	"github.com/jwtkit/jwt/internal/typ"
 )
 
 // Header is the JOSE header of a token (RFC 7515 §4), as far as this
@@ -200,17 +200,7 @@ func contains(list []string, s string) bool {
 
 // typeMatches compares header "typ" values as RFC 7515 §4.1.9 says: case
 // insensitively, with an omitted "application/" prefix.
-func typeMatches(got, want string) bool {
-	return strings.EqualFold(trimApplication(got), trimApplication(want))
-}
-
-func trimApplication(t string) string {
-	const p = "application/"
-	if len(t) >= len(p) && strings.EqualFold(t[:len(p)], p) {
-		return t[len(p):]
-	}
-	return t
-}
+func typeMatches(got, want string) bool { return typ.Matches(got, want) }
 
 // appendHeader appends the JSON of a header with these members, escaped.
 func appendHeader(dst []byte, alg, kid, typ, cty string) []byte {

@@ -14,6 +14,7 @@ import (
 
 	jwt "github.com/jwtkit/jwt"
 	"github.com/jwtkit/jwt/internal/strictjson"
+	"github.com/jwtkit/jwt/internal/typ"
 )
 
 // Limits and defaults of a Verifier.
@@ -391,16 +392,10 @@ func (v *Verifier) algorithm(name string) jwt.Algorithm {
 	return nil
 }
 
-// typeIsDPoP compares a "typ" with dpop+jwt as RFC 7515 §4.1.9 compares
+// typeIsDPoP compares the "typ" t with dpop+jwt as RFC 7515 §4.1.9 compares
 // media types, as jwt.VerifyOptions.Type does: case-insensitively, with
 // "application/" optional.
-func typeIsDPoP(typ string) bool {
-	const prefix = "application/"
-	if len(typ) > len(prefix) && strings.EqualFold(typ[:len(prefix)], prefix) {
-		typ = typ[len(prefix):]
-	}
-	return strings.EqualFold(typ, ProofType)
-}
+func typeIsDPoP(t string) bool { return typ.Matches(t, ProofType) }
 
 // privateMembers are the JWK members that hold private or secret key
 // material (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2).

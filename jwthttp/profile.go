@@ -1,9 +1,8 @@
 package jwthttp
 
 import (
-	"strings"
-
 	"github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/internal/typ"
 )
 
 // AccessToken returns the verification options of the JWT profile for OAuth
@@ -26,11 +25,6 @@ func AccessToken(issuer, resource string) jwt.VerifyOptions {
 	return o
 }
 
-// isAccessTokenType reports whether typ names an RFC 9068 access token, as
+// isAccessTokenType reports whether the "typ" t names an RFC 9068 access token, as
 // jwt.VerifyOptions.Type compares types.
-func isAccessTokenType(typ string) bool {
-	if len(typ) >= len("application/") && strings.EqualFold(typ[:len("application/")], "application/") {
-		typ = typ[len("application/"):]
-	}
-	return strings.EqualFold(typ, "at+jwt")
-}
+func isAccessTokenType(t string) bool { return typ.Matches(t, "at+jwt") }

@@ -9,11 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/jwtkit/jwt"
 	"github.com/jwtkit/jwt/dpop"
+	"github.com/jwtkit/jwt/internal/typ"
 )
 
 // Token types, written as the header "typ" (RFC 8725 §3.11), so that
@@ -607,14 +607,9 @@ func (m *Manager) CheckRequest(r *http.Request, h jwt.Header, rc *jwt.Registered
 	return m.CheckAccess(r.Context(), rc)
 }
 
-// isType reports whether typ names the media type want, as RFC 7515
+// isType reports whether the "typ" t names the media type want, as RFC 7515
 // §4.1.9 compares them.
-func isType(typ, want string) bool {
-	if len(typ) > len("application/") && strings.EqualFold(typ[:len("application/")], "application/") {
-		typ = typ[len("application/"):]
-	}
-	return strings.EqualFold(typ, want)
-}
+func isType(t, want string) bool { return typ.Matches(t, want) }
 
 // RevokeFamily revokes the session (family) id, the "sid" of its tokens:
 // its refresh token can no longer be used, and CheckAccess refuses its
