@@ -31,8 +31,10 @@ import (
 // issues a token Verify would reject) only when the encoders wrote
 // something that could fail that check: a struct with two field names equal
 // under encoding/json's folding, a claims field other than those of the
-// embedded RegisteredClaims whose name folds to a registered claim name, a
-// registered date out of range, a map (whose keys may collide under
+// embedded RegisteredClaims whose name folds to a registered claim name
+// (except a top-level field named exactly as the claim, of a kind that
+// always writes it validly: see plainRegistered), a registered date out of
+// range, a map (whose keys may collide under
 // folding), or any value written by a MarshalJSON or MarshalText method.
 // Values nested deeper than the claims reader reads, kinds json.Marshal
 // refuses and encoding errors go the old way, json.Marshal and the re-read,
@@ -712,8 +714,19 @@ type claimsEncoder struct {
 	ptrs int
 	st   *encoder
 	// check: a field other than those of the embedded RegisteredClaims
-	// has a name that folds to a registered claim name.
+	// has a name that folds to a registered claim name, and its type does
+	// not by itself write what Verify reads for that claim.
 	check bool
+	// dates are the top-level integer fields named "exp", "nbf" or "iat":
+	// their values ask for the check when outside what Verify reads.
+	dates []dateField
+}
+
+// dateField is a top-level integer field of a claims struct that holds a
+// registered date claim in seconds.
+type dateField struct {
+	index    int
+	unsigned bool
 }
 
 // claimsEncoders caches a *claimsEncoder per claims type (nil for types
@@ -751,12 +764,52 @@ func newClaimsEncoder(t reflect.Type) *claimsEncoder {
 			continue
 		}
 		for _, reg := range registeredNames {
-			if strictjson.FoldEqual(f.name, reg) {
+			if !strictjson.FoldEqual(f.name, reg) {
+				continue
+			}
+			switch plainRegistered(f, rc == nil) {
+			case plainString:
+			case plainDate:
+				ce.dates = append(ce.dates, dateField{index: f.index[0], unsigned: f.typ.Kind() >= reflect.Uint && f.typ.Kind() <= reflect.Uintptr})
+			default:
 				ce.check = true
 			}
 		}
 	}
 	return ce
+}
+
+const (
+	plainOther  = iota // the claims reader must check what the field writes
+	plainString        // the field always writes a valid string claim
+	plainDate          // the field writes a valid date claim when in range
+)
+
+// plainRegistered tells whether field f of a claims struct that does not
+// embed RegisteredClaims (alone says so) writes, by its type alone, what
+// the claims reader accepts for the registered claim it is named: a
+// top-level field named exactly "iss", "sub", "aud" or "jti" of a string
+// kind, or "exp", "nbf" or "iat" of an integer kind (whose value is
+// checked after encoding), without ",string" and without methods of its
+// own for encoding/json. Anything else (a name equal only under folding,
+// another kind, a field inside an embedded struct) is re-read.
+func plainRegistered(f jsonField, alone bool) int {
+	if !alone || len(f.index) != 1 || f.quoted || regBit(f.name) == 0 {
+		return plainOther
+	}
+	t := f.typ
+	if t.Implements(marshalerType) || t.Implements(textMarshalerType) ||
+		reflect.PointerTo(t).Implements(marshalerType) || reflect.PointerTo(t).Implements(textMarshalerType) {
+		return plainOther
+	}
+	switch k := t.Kind(); {
+	case k == reflect.String && (f.name == "iss" || f.name == "sub" || f.name == "aud" || f.name == "jti"):
+		return plainString
+	case k >= reflect.Int && k <= reflect.Uintptr && k != reflect.Uintptr &&
+		(f.name == "exp" || f.name == "nbf" || f.name == "iat"):
+		return plainDate
+	}
+	return plainOther
 }
 
 // encodeClaims appends claims, a struct or a pointer to one, to e.buf as
@@ -779,5 +832,14 @@ func (e *encodeState) encodeClaims(claims any) bool {
 		v = v.Elem()
 	}
 	e.check = ce.check
-	return ce.st.encode(e, v, 0, false) == nil
+	if ce.st.encode(e, v, 0, false) != nil {
+		return false
+	}
+	for _, d := range ce.dates {
+		f := v.Field(d.index)
+		if d.unsigned && f.Uint() > maxNumericDate || !d.unsigned && (f.Int() < 0 || f.Int() > maxNumericDate) {
+			e.check = true
+		}
+	}
+	return true
 }

@@ -95,6 +95,34 @@ type (
 		RegisteredClaims
 		Exp string `json:"exp"`
 	}
+	// epOwnReg holds the registered claims in plain fields of kinds that
+	// write them validly, dates when in range: Sign need not re-read it.
+	epOwnReg struct {
+		Iss  string `json:"iss"`
+		Aud  string `json:"aud,omitempty"`
+		Exp  int64  `json:"exp"`
+		Nbf  uint32 `json:"nbf"`
+		Iat  int    `json:"iat,omitempty"`
+		JTI  string `json:"jti"`
+		Name string `json:"name"`
+	}
+	// epOwnRegOdd: plain registered fields Sign must re-read.
+	epOwnRegFloat struct {
+		Exp float64 `json:"exp"`
+	}
+	epOwnRegQuoted struct {
+		Exp int64 `json:"exp,string"`
+	}
+	epOwnRegSlice struct {
+		Aud []string `json:"aud"`
+	}
+	epOwnRegFolded struct {
+		Exp int64 `json:"EXP"`
+	}
+	epOwnRegNested struct {
+		In epOwnReg `json:"in"`
+		epOwnReg
+	}
 )
 
 func (v epValMarshaler) MarshalJSON() ([]byte, error) {
@@ -253,6 +281,16 @@ func TestEncodeNeedsCheck(t *testing.T) {
 		{&struct{ V epValMarshaler }{}, true},
 		{&struct{ A any }{A: 1}, false},
 		{&struct{ A any }{A: map[string]int{}}, true},
+		{&epOwnReg{Iss: "i", Exp: maxNumericDate, Nbf: 1, JTI: "j"}, false},
+		{epOwnReg{Exp: 0}, false},
+		{&epOwnReg{Exp: -1}, true},
+		{&epOwnReg{Exp: maxNumericDate + 1}, true},
+		{&epOwnReg{Iat: -1}, true},
+		{&epOwnRegFloat{}, true},
+		{&epOwnRegQuoted{}, true},
+		{&epOwnRegSlice{}, true},
+		{&epOwnRegFolded{}, true},
+		{&epOwnRegNested{}, true},
 	} {
 		encoded, checked := diffEncodeClaims(t, tc.claims)
 		assert.True(t, encoded, "%T", tc.claims)
@@ -291,6 +329,10 @@ func TestSignEncodes(t *testing.T) {
 	assert.ErrorIs(t, err, ErrInvalidClaims)
 	_, err = Sign(bg, s, &epPlain{RegisteredClaims: RegisteredClaims{ExpiresAt: NewNumericDate(time.Unix(-5, 0))}}, nil)
 	assert.ErrorIs(t, err, ErrInvalidClaims)
+	for _, c := range []any{&epOwnReg{Exp: -1}, &epOwnReg{Exp: maxNumericDate + 1}, &epOwnRegQuoted{}, &epOwnRegSlice{}, &epOwnRegFolded{}} {
+		_, err = Sign(bg, s, c, nil)
+		assert.ErrorIs(t, err, ErrInvalidClaims, "%T", c)
+	}
 	_, err = Sign(bg, s, epEnc{F64: math.NaN()}, nil)
 	assert.ErrorIs(t, err, ErrInvalidClaims)
 	assert.ErrorContains(t, err, "json: unsupported value: NaN")
@@ -304,7 +346,7 @@ func TestSignEncodes(t *testing.T) {
 }
 
 // encodeTypes are the types FuzzEncodePlan fills from fuzzed JSON.
-var encodeTypes = append([]reflect.Type{reflect.TypeFor[epEnc](), reflect.TypeFor[epPlain]()}, decodeTypes...)
+var encodeTypes = append([]reflect.Type{reflect.TypeFor[epEnc](), reflect.TypeFor[epPlain](), reflect.TypeFor[epOwnReg](), reflect.TypeFor[epOwnRegNested]()}, decodeTypes...)
 
 // FuzzEncodePlan fills values of many types from fuzzed JSON with
 // encoding/json and encodes them with the encoders and with json.Marshal:
