@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // Limits on verification options.
@@ -102,9 +103,10 @@ func Verify[T any](ctx context.Context, token string, keys KeySource, opts *Veri
 		return nil, fmt.Errorf("%w: both Audience and IgnoreAudience are set", ErrInvalidOption)
 	}
 	var p parsed
-	if err := p.verify(ctx, token, keys, o.MaxSize, o.Critical); err != nil {
+	if err := p.verify(ctx, token, keys, o.MaxSize, o.Critical, isRegistered[T]()); err != nil {
 		return nil, err
 	}
+	defer p.release()
 	// The claims are read in one pass: for T other than RegisteredClaims,
 	// the pass also decodes them into T (see decode.go). A member that does
 	// not fit T is reported after the claims checks.
@@ -137,6 +139,10 @@ func Verify[T any](ctx context.Context, token string, keys KeySource, opts *Veri
 		t = new(Token[T])
 	}
 	t.Header = p.header
+	if p.buf != nil {
+		// The strings read so far are views of the pooled buffer.
+		cs.aud1 = cs.reg().detach(cs.aud1)
+	}
 	if rc := cs.reg(); rc.Audience == nil && cs.has("aud") {
 		t.aud[0] = cs.aud1
 		rc.Audience = t.aud[:]
@@ -189,7 +195,7 @@ func VerifyJWS(ctx context.Context, token string, keys KeySource, opts *VerifyJW
 		o = *opts
 	}
 	var p parsed
-	if err := p.verify(ctx, token, keys, o.MaxSize, o.Critical); err != nil {
+	if err := p.verify(ctx, token, keys, o.MaxSize, o.Critical, false); err != nil {
 		return nil, err
 	}
 	if o.Type != "" && !typeMatches(p.header.Type, o.Type) {
@@ -244,10 +250,24 @@ func malformedForm(token, why string) error {
 type parsed struct {
 	header  Header
 	payload string // decoded payload
+	// buf, when not nil, holds the bytes payload is a view of: payload and
+	// every substring of it are valid only until release, and must be
+	// copied to outlive it.
+	buf *scratch
 }
 
-// verify checks everything up to and including the signature.
-func (p *parsed) verify(ctx context.Context, token string, keys KeySource, maxSize int, critical []string) error {
+// release returns the buffer payload may be a view of.
+func (p *parsed) release() {
+	if p.buf != nil {
+		putBuf(p.buf)
+		p.buf, p.payload = nil, ""
+	}
+}
+
+// verify checks everything up to and including the signature. With view,
+// the payload may be left in a pooled buffer (see parsed.buf) instead of
+// copied; the caller then calls release.
+func (p *parsed) verify(ctx context.Context, token string, keys KeySource, maxSize int, critical []string, view bool) (err error) {
 	if keys == nil {
 		return fmt.Errorf("%w: nil KeySource", ErrKeyNotFound)
 	}
@@ -256,19 +276,35 @@ func (p *parsed) verify(ctx context.Context, token string, keys KeySource, maxSi
 		return err
 	}
 	buf := getBuf()
-	defer putBuf(buf)
+	kept := false
+	defer func() {
+		if !kept {
+			putBuf(buf)
+		} else if err != nil {
+			p.release()
+		}
+	}()
 	// One decoded copy of header and payload, as a single string that the
 	// header and claims are substrings of.
 	b, err := decodeSegment(buf.b[:0], token[:d1])
 	if err != nil {
 		return err
 	}
+	at := 0 // where the signing input goes in the buffer
 	if readCommonHeader(b, &p.header) {
 		// The header's strings are constants: only the payload is kept.
 		if b, err = decodeSegment(b[:0], token[d1+1:d2]); err != nil {
 			return err
 		}
-		p.payload = string(b)
+		if view {
+			// The buffer is not written again until release: the
+			// signing input goes after the payload, and a buffer grown
+			// by append is a new array, leaving this one to the view.
+			p.payload = unsafe.String(unsafe.SliceData(b), len(b))
+			p.buf, kept, at = buf, true, len(b)
+		} else {
+			p.payload = string(b)
+		}
 	} else {
 		hlen := len(b)
 		if b, err = decodeSegment(b, token[d1+1:d2]); err != nil {
@@ -292,12 +328,12 @@ func (p *parsed) verify(ctx context.Context, token string, keys KeySource, maxSi
 		return fmt.Errorf("%w: the key source returned no key", ErrKeyNotFound)
 	}
 	// The signing input and the signature, in the scratch buffer.
-	b = append(b[:0], token[:d2]...)
+	b = append(b[:at], token[:d2]...)
 	if b, err = decodeSegment(b, token[d2+1:]); err != nil {
 		return err
 	}
 	buf.b = b
-	input, sig := b[:d2], b[d2:]
+	input, sig := b[at:at+d2], b[at+d2:]
 	for _, v := range verifiers {
 		if v == nil {
 			return fmt.Errorf("%w: the key source returned a nil Verifier", ErrKeyNotFound)
@@ -310,4 +346,47 @@ func (p *parsed) verify(ctx context.Context, token string, keys KeySource, maxSi
 		}
 	}
 	return ErrInvalidSignature
+}
+
+// isRegistered reports whether T is RegisteredClaims, whose Verify reads a
+// view of the payload and copies out only the strings it keeps.
+func isRegistered[T any]() bool {
+	_, ok := any((*T)(nil)).(*RegisteredClaims)
+	return ok
+}
+
+// detach copies rc's strings, and aud1, out of the memory they are views
+// of, into one new allocation, and returns the copy of aud1.
+func (rc *RegisteredClaims) detach(aud1 string) string {
+	n := len(rc.Issuer) + len(rc.Subject) + len(rc.ID) + len(aud1)
+	for _, a := range rc.Audience {
+		n += len(a)
+	}
+	if n == 0 {
+		rc.Issuer, rc.Subject, rc.ID = "", "", ""
+		for i := range rc.Audience {
+			rc.Audience[i] = ""
+		}
+		return ""
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(rc.Issuer)
+	b.WriteString(rc.Subject)
+	b.WriteString(rc.ID)
+	b.WriteString(aud1)
+	for _, a := range rc.Audience {
+		b.WriteString(a)
+	}
+	all := b.String()
+	next := func(s string) string {
+		c := all[:len(s)]
+		all = all[len(s):]
+		return c
+	}
+	rc.Issuer, rc.Subject, rc.ID, aud1 = next(rc.Issuer), next(rc.Subject), next(rc.ID), next(aud1)
+	for i, a := range rc.Audience {
+		rc.Audience[i] = next(a)
+	}
+	return aud1
 }

@@ -327,3 +327,38 @@ func TestAPIContracts(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "k1", got.Header.KeyID)
 }
+
+// TestVerifyRegisteredOwnsItsStrings: Verify into RegisteredClaims reads
+// the payload where it was decoded, in a pooled buffer, and copies out the
+// strings it keeps. A later Verify, which reuses the buffer, must leave an
+// earlier Token as it was.
+func TestVerifyRegisteredOwnsItsStrings(t *testing.T) {
+	s, v := hs256(t)
+	opts := &VerifyOptions{Now: fixedClock, IgnoreAudience: true}
+	claims := func(i int, aud ...string) RegisteredClaims {
+		c := validClaims()
+		c.Issuer = fmt.Sprintf("https://issuer-%d.example", i)
+		c.Subject = fmt.Sprintf("user-%d", i)
+		c.ID = fmt.Sprintf("jti-%d", i)
+		c.Audience = aud
+		return c
+	}
+	var got []*Token[RegisteredClaims]
+	var want []RegisteredClaims
+	for i, aud := range [][]string{{"one"}, {"a", "bb", "ccc"}, nil, {""}, {"x"}} {
+		c := claims(i, aud...)
+		tok, err := Sign(bg, s, c, nil)
+		require.NoError(t, err)
+		tk, err := Verify[RegisteredClaims](bg, tok, v, opts)
+		require.NoError(t, err)
+		got, want = append(got, tk), append(want, c)
+		// Failures in between reuse the buffer too.
+		_, err = Verify[RegisteredClaims](bg, tok[:len(tok)-2]+"AA", v, opts)
+		require.ErrorIs(t, err, ErrInvalidSignature)
+		_, err = Verify[RegisteredClaims](bg, tok, v, &VerifyOptions{Now: fixedClock, Issuer: "other"})
+		require.Error(t, err)
+	}
+	for i := range got {
+		assert.Equal(t, want[i], got[i].Claims, "token %d", i)
+	}
+}
