@@ -221,50 +221,75 @@ func regBit(name string) uint8 {
 var registeredNames = [...]string{"iss", "sub", "aud", "exp", "nbf", "iat", "jti"}
 
 func (cs *claimSet) readMember(r *strictjson.Reader, name string) error {
-	bit := regBit(name)
-	if bit == 0 {
-		if err := cs.addName(name); err != nil {
+	var err error
+	switch name {
+	case "iss":
+		if err = cs.see(1<<0, name); err == nil {
+			cs.reg().Issuer, err = claimString(r, name)
+		}
+	case "sub":
+		if err = cs.see(1<<1, name); err == nil {
+			cs.reg().Subject, err = claimString(r, name)
+		}
+	case "aud":
+		if err = cs.see(1<<2, name); err == nil {
+			if r.Peek() == '"' {
+				cs.aud1, err = r.String() // one audience: no slice until Verify has a home for it
+			} else {
+				cs.reg().Audience, err = readAudience(r)
+			}
+		}
+	case "exp":
+		if err = cs.see(1<<3, name); err == nil {
+			cs.reg().ExpiresAt, err = claimDate(r, name)
+		}
+	case "nbf":
+		if err = cs.see(1<<4, name); err == nil {
+			cs.reg().NotBefore, err = claimDate(r, name)
+		}
+	case "iat":
+		if err = cs.see(1<<5, name); err == nil {
+			cs.reg().IssuedAt, err = claimDate(r, name)
+		}
+	case "jti":
+		if err = cs.see(1<<6, name); err == nil {
+			cs.reg().ID, err = claimString(r, name)
+		}
+	default:
+		if err = cs.addName(name); err != nil {
 			return err
 		}
 		return r.Skip()
 	}
+	return err
+}
+
+// see records the registered claim of bit (see regBit), or reports a
+// duplicate.
+func (cs *claimSet) see(bit uint8, name string) error {
 	if cs.seen&bit != 0 {
 		return strictjson.Errorf("duplicate member %q", name)
 	}
 	cs.seen |= bit
-	var err error
-	rc := cs.reg()
-	switch name {
-	case "iss":
-		rc.Issuer, err = claimString(r, name)
-	case "sub":
-		rc.Subject, err = claimString(r, name)
-	case "jti":
-		rc.ID, err = claimString(r, name)
-	case "aud":
-		if r.Peek() == '"' {
-			cs.aud1, err = r.String() // one audience: no slice until Verify has a home for it
-		} else {
-			rc.Audience, err = readAudience(r)
-		}
-	case "exp":
-		rc.ExpiresAt, err = claimDate(r, name)
-	case "nbf":
-		rc.NotBefore, err = claimDate(r, name)
-	case "iat":
-		rc.IssuedAt, err = claimDate(r, name)
-	}
-	return err
+	return nil
 }
 
 func claimString(r *strictjson.Reader, name string) (string, error) {
-	if r.Peek() != '"' {
-		return "", strictjson.Errorf("claim %q is not a string", name)
+	s, ok, err := r.StringIf()
+	if !ok && err == nil {
+		err = strictjson.Errorf("claim %q is not a string", name)
 	}
-	return r.String()
+	return s, err
 }
 
 func claimDate(r *strictjson.Reader, name string) (NumericDate, error) {
+	if n, ok := r.SmallInt(); ok {
+		// The usual form, read in one step.
+		if n > maxNumericDate {
+			return NumericDate{}, strictjson.Errorf("NumericDate %d out of range", n)
+		}
+		return NumericDate{time.Unix(n, 0).UTC()}, nil
+	}
 	c := r.Peek()
 	if c != '-' && (c < '0' || c > '9') {
 		return NumericDate{}, strictjson.Errorf("claim %q is not a number", name)

@@ -13,6 +13,7 @@ package strictjson
 import (
 	"errors"
 	"fmt"
+	"math/bits"
 	"strings"
 	"unicode"
 	"unicode/utf16"
@@ -154,6 +155,47 @@ func (r *Reader) String() (string, error) {
 	return r.str()
 }
 
+// StringIf reads a string value if the next value is a string, and
+// reports ok == false, having read nothing, if it is not.
+func (r *Reader) StringIf() (s string, ok bool, err error) {
+	if r.Peek() != '"' {
+		return "", false, nil
+	}
+	s, err = r.str()
+	return s, err == nil, err
+}
+
+// SmallInt reads the next value if it is a JSON integer of at most 15
+// digits without sign, fraction or exponent ("0", or a digit 1 to 9 and
+// more digits), and returns it. Otherwise it reads nothing and returns
+// ok == false: the value is for Number or another method to read.
+func (r *Reader) SmallInt() (n int64, ok bool) {
+	s, i := r.s, r.i
+	if i >= len(s) || s[i] < '0' || s[i] > '9' {
+		r.ws()
+		if s, i = r.s, r.i; i >= len(s) || s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+	}
+	start := i
+	for ; i < len(s) && i-start < 16; i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			break
+		}
+		n = n*10 + int64(c-'0')
+	}
+	d := i - start
+	if d > 15 || d > 1 && s[start] == '0' {
+		return 0, false
+	}
+	if i < len(s) && (s[i] == '.' || s[i] == 'e' || s[i] == 'E') {
+		return 0, false
+	}
+	r.i = i
+	return n, true
+}
+
 // str reads a string; r.s[r.i] is known to be '"'.
 func (r *Reader) str() (string, error) {
 	start := r.i + 1
@@ -164,14 +206,18 @@ func (r *Reader) str() (string, error) {
 		t := r.s[i : i+8]
 		x := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
 			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
-		if notPlain(x) != 0 {
-			break
+		if m := notPlain(x); m != 0 {
+			// The lowest flagged byte is the first one that is not
+			// plain (see notPlain): usually the closing quote.
+			i += bits.TrailingZeros64(m) >> 3
+			goto scanned
 		}
 		i += 8
 	}
 	for i < len(r.s) && plainASCII[r.s[i]] != 0 {
 		i++
 	}
+scanned:
 	if i < len(r.s) && r.s[i] == '"' {
 		r.i = i + 1
 		return r.s[start:i], nil
@@ -199,7 +245,9 @@ func (r *Reader) str() (string, error) {
 // notPlain returns a non-zero value if any of the eight bytes of x is not
 // plainASCII: a control character, '"', '\\' or a byte of 0x80 or more. It
 // may also flag a plain byte above one that is not (a borrow), never a plain
-// word: callers treat any non-zero result as "look byte by byte".
+// word, and never a plain byte below the first one that is not: a borrow
+// starts only at a byte that is not plain and moves up. So the lowest
+// flagged byte is exactly the first byte that is not plain.
 func notPlain(x uint64) uint64 {
 	const (
 		ones  = 0x0101010101010101

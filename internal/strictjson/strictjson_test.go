@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/bits"
+	"math/rand/v2"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -160,6 +163,9 @@ func FuzzReader(f *testing.F) {
 	for _, s := range []string{`{"a":{"b":[1,{"c":null}]}}`, `{"a":1,"A":2}`, `[{"k":1,"\u212a":1}]`, `"x"`, `{"kid":1,"kıd":2}`} {
 		f.Add(s, "kid", "KID")
 	}
+	for _, s := range []string{"0", "7", "1800000000", " 12,", "0123", "-1", "1.5", "1e3", "123456789012345", "1234567890123456", "0.0", "00"} {
+		f.Add(s, "a", "b")
+	}
 	// A tag encoding/json refuses (a quote is reserved) is not a folding case.
 	f.Add(`{"'":1}`, "'", "'")
 	f.Fuzz(func(t *testing.T, in, a, b string) {
@@ -170,6 +176,17 @@ func FuzzReader(f *testing.F) {
 			}
 		} else if err != nil && !errors.Is(err, ErrMalformed) {
 			t.Fatalf("error %v does not wrap ErrMalformed", err)
+		}
+		// SmallInt reads what Number reads, when it reads anything.
+		r1, r2 := NewReader(in), NewReader(in)
+		if n, ok := r1.SmallInt(); ok {
+			text, err := r2.Number()
+			if err != nil || r1.Offset() != r2.Offset() {
+				t.Fatalf("%q: SmallInt read %d to offset %d, Number %q to %d (%v)", in, n, r1.Offset(), text, r2.Offset(), err)
+			}
+			if v, err := strconv.ParseInt(text, 10, 64); err != nil || v != n {
+				t.Fatalf("%q: SmallInt %d, the number is %s", in, n, text)
+			}
 		}
 		if !tagSafe(a) || !tagSafe(b) {
 			return
@@ -202,6 +219,32 @@ func TestNotPlain(t *testing.T) {
 			if got, want := notPlain(x) != 0, plainASCII[c] == 0; got != want {
 				t.Errorf("byte %#x at %d: flagged %v, want %v", c, pos, got, want)
 			}
+		}
+	}
+	// The lowest flagged byte is the first byte that is not plain, which
+	// str relies on, for words of bytes drawn from the edges of each class
+	// (borrows start at bytes just below a boundary).
+	edges := []byte{0, 0x1f, 0x20, 0x21, '"', 0x23, 0x5b, '\\', 0x5d, 0x7e, 0x7f, 0x80, 0xa0, 0xa2, 0xdc, 0xff, 'a'}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 200_000 {
+		var x uint64
+		first := 8
+		for i := range 8 {
+			c := edges[rng.IntN(len(edges))]
+			if first == 8 && plainASCII[c] == 0 {
+				first = i
+			}
+			x |= uint64(c) << (8 * i)
+		}
+		m := notPlain(x)
+		if first == 8 {
+			if m != 0 {
+				t.Fatalf("%#016x: plain word flagged", x)
+			}
+			continue
+		}
+		if got := bits.TrailingZeros64(m) >> 3; got != first {
+			t.Fatalf("%#016x: lowest flagged byte %d, first byte that is not plain %d", x, got, first)
 		}
 	}
 }
