@@ -115,9 +115,11 @@ func Verify[T any](ctx context.Context, token string, keys KeySource, opts *Veri
 	var fit error
 	switch any((*T)(nil)).(type) {
 	case *RegisteredClaims:
-		// Read straight into the Token: no copy of the claims afterwards.
-		t = new(Token[T])
-		cs.out = any(&t.Claims).(*RegisteredClaims)
+		if p.buf == nil {
+			// Read straight into the Token: no copy of the claims afterwards.
+			t = new(Token[T])
+			cs.out = any(&t.Claims).(*RegisteredClaims)
+		} // else the Token is made below, with the strings it keeps.
 		if err := readClaims(p.payload, &cs); err != nil {
 			return nil, err
 		}
@@ -135,14 +137,18 @@ func Verify[T any](ctx context.Context, token string, keys KeySource, opts *Veri
 	if err := validate(&cs, &p.header, &o); err != nil {
 		return nil, err
 	}
-	if t == nil {
+	switch {
+	case t != nil:
+	case p.buf != nil:
+		// The strings read are views of the pooled buffer: copy them,
+		// with the claims, into a Token of their own.
+		rt := detachedToken(&cs)
+		cs.out = &rt.Claims
+		t = any(rt).(*Token[T])
+	default:
 		t = new(Token[T])
 	}
 	t.Header = p.header
-	if p.buf != nil {
-		// The strings read so far are views of the pooled buffer.
-		cs.aud1 = cs.reg().detach(cs.aud1)
-	}
 	if rc := cs.reg(); rc.Audience == nil && cs.has("aud") {
 		t.aud[0] = cs.aud1
 		rc.Audience = t.aud[:]
@@ -290,21 +296,17 @@ func (p *parsed) verify(ctx context.Context, token string, keys KeySource, maxSi
 	if err != nil {
 		return err
 	}
-	at := 0 // where the signing input goes in the buffer
-	if readCommonHeader(b, &p.header) {
-		// The header's strings are constants: only the payload is kept.
+	// With a common header, the payload stays in the buffer, before the
+	// signing input, until the signature is good: a forged token costs no
+	// allocation. at is where the signing input goes.
+	at := 0
+	common := readCommonHeader(b, &p.header)
+	if common {
+		// The header's strings are constants.
 		if b, err = decodeSegment(b[:0], token[d1+1:d2]); err != nil {
 			return err
 		}
-		if view {
-			// The buffer is not written again until release: the
-			// signing input goes after the payload, and a buffer grown
-			// by append is a new array, leaving this one to the view.
-			p.payload = unsafe.String(unsafe.SliceData(b), len(b))
-			p.buf, kept, at = buf, true, len(b)
-		} else {
-			p.payload = string(b)
-		}
+		at = len(b)
 	} else {
 		hlen := len(b)
 		if b, err = decodeSegment(b, token[d1+1:d2]); err != nil {
@@ -327,7 +329,8 @@ func (p *parsed) verify(ctx context.Context, token string, keys KeySource, maxSi
 	if len(verifiers) == 0 {
 		return fmt.Errorf("%w: the key source returned no key", ErrKeyNotFound)
 	}
-	// The signing input and the signature, in the scratch buffer.
+	// The signing input and the signature, in the scratch buffer (append
+	// keeps b[:at] if it moves it).
 	b = append(b[:at], token[:d2]...)
 	if b, err = decodeSegment(b, token[d2+1:]); err != nil {
 		return err
@@ -341,9 +344,19 @@ func (p *parsed) verify(ctx context.Context, token string, keys KeySource, maxSi
 		if got := v.Algorithm(); got != alg {
 			return fmt.Errorf("%w: token has alg %s, key is bound to %s", ErrAlgorithmMismatch, quote(alg), quote(got))
 		}
-		if err := v.Verify(input, sig); err == nil {
-			return nil
+		if err := v.Verify(input, sig); err != nil {
+			continue
 		}
+		switch {
+		case !common:
+		case view:
+			// The buffer is not written again until release.
+			p.payload = unsafe.String(unsafe.SliceData(b), at)
+			p.buf, kept = buf, true
+		default:
+			p.payload = string(b[:at])
+		}
+		return nil
 	}
 	return ErrInvalidSignature
 }
@@ -355,38 +368,57 @@ func isRegistered[T any]() bool {
 	return ok
 }
 
-// detach copies rc's strings, and aud1, out of the memory they are views
-// of, into one new allocation, and returns the copy of aud1.
-func (rc *RegisteredClaims) detach(aud1 string) string {
-	n := len(rc.Issuer) + len(rc.Subject) + len(rc.ID) + len(aud1)
+// detachedToken returns a new Token holding cs's registered claims (read
+// into cs.rc) and their strings, and sets cs.aud1 to its copy: the strings
+// cs holds are views of memory about to be reused. The strings' bytes are
+// allocated with the Token when they fit one of a few sizes (one allocation
+// instead of two); a string's bytes are never written after they are
+// copied, which is what unsafe.String requires.
+func detachedToken(cs *claimSet) *Token[RegisteredClaims] {
+	rc := &cs.rc
+	n := len(rc.Issuer) + len(rc.Subject) + len(rc.ID) + len(cs.aud1)
 	for _, a := range rc.Audience {
 		n += len(a)
 	}
-	if n == 0 {
-		rc.Issuer, rc.Subject, rc.ID = "", "", ""
-		for i := range rc.Audience {
-			rc.Audience[i] = ""
-		}
-		return ""
+	var t *Token[RegisteredClaims]
+	var b []byte
+	switch {
+	case n == 0:
+		t = new(Token[RegisteredClaims])
+	case n <= 8:
+		h := new(struct {
+			t Token[RegisteredClaims]
+			b [8]byte
+		})
+		t, b = &h.t, h.b[:]
+	case n <= 72:
+		h := new(struct {
+			t Token[RegisteredClaims]
+			b [72]byte
+		})
+		t, b = &h.t, h.b[:]
+	case n <= 136:
+		h := new(struct {
+			t Token[RegisteredClaims]
+			b [136]byte
+		})
+		t, b = &h.t, h.b[:]
+	default:
+		t, b = new(Token[RegisteredClaims]), make([]byte, n)
 	}
-	var b strings.Builder
-	b.Grow(n)
-	b.WriteString(rc.Issuer)
-	b.WriteString(rc.Subject)
-	b.WriteString(rc.ID)
-	b.WriteString(aud1)
-	for _, a := range rc.Audience {
-		b.WriteString(a)
-	}
-	all := b.String()
 	next := func(s string) string {
-		c := all[:len(s)]
-		all = all[len(s):]
-		return c
+		if s == "" {
+			return ""
+		}
+		c := copy(b, s)
+		s, b = unsafe.String(&b[0], c), b[c:]
+		return s
 	}
-	rc.Issuer, rc.Subject, rc.ID, aud1 = next(rc.Issuer), next(rc.Subject), next(rc.ID), next(aud1)
-	for i, a := range rc.Audience {
-		rc.Audience[i] = next(a)
+	t.Claims = *rc
+	c := &t.Claims
+	c.Issuer, c.Subject, c.ID, cs.aud1 = next(rc.Issuer), next(rc.Subject), next(rc.ID), next(cs.aud1)
+	for i, a := range c.Audience {
+		c.Audience[i] = next(a)
 	}
-	return aud1
+	return t
 }

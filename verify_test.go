@@ -211,13 +211,16 @@ func TestAllocations(t *testing.T) {
 		}
 	})
 	t.Logf("HS256 Verify into RegisteredClaims: %.0f allocs/op", allocs)
-	assert.LessOrEqual(t, allocs, 2.0)
+	assert.LessOrEqual(t, allocs, 1.0) // the Token, with its strings' bytes
 
-	// A forged token costs the decoded payload only: its header, a common
-	// one, is read into constants.
+	// A forged token costs nothing: its header, a common one, is read into
+	// constants, and its payload is left where it was decoded.
 	forged := tok[:len(tok)-4] + "AAAA"
 	allocs = testing.AllocsPerRun(200, func() { Verify[RegisteredClaims](bg, forged, v, opts) })
-	assert.LessOrEqual(t, allocs, 1.0, "rejecting a forged token")
+	t.Logf("HS256 Verify of a forged token: %.0f allocs/op", allocs)
+	assert.Zero(t, allocs, "rejecting a forged token")
+	allocs = testing.AllocsPerRun(200, func() { Verify[map[string]any](bg, forged, v, opts) })
+	assert.Zero(t, allocs, "rejecting a forged token, into a map")
 
 	// A header that is not one of the common forms (here "typ":"at+jwt")
 	// is read by the strict reader, at no extra allocation.
