@@ -179,7 +179,7 @@ type rsaVerifier struct {
 	single
 	name string
 	hash crypto.Hash
-	pss  bool
+	pss  *rsa.PSSOptions // nil for PKCS #1 v1.5
 	pub  *rsa.PublicKey
 }
 
@@ -201,7 +201,10 @@ func newRSAVerifier(name string, h crypto.Hash, pss bool, key any) (Verifier, er
 	if err := checkRSAPublic(name, pub); err != nil {
 		return nil, err
 	}
-	v := &rsaVerifier{name: name, hash: h, pss: pss, pub: pub}
+	v := &rsaVerifier{name: name, hash: h, pub: pub}
+	if pss {
+		v.pss = &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash, Hash: h}
+	}
 	v.self[0] = v
 	return v, nil
 }
@@ -215,8 +218,8 @@ func (v *rsaVerifier) Verify(signingInput, signature []byte) error {
 	var buf [64]byte
 	digest := hashInto(buf[:0], v.hash, signingInput)
 	var err error
-	if v.pss {
-		err = rsa.VerifyPSS(v.pub, v.hash, digest, signature, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash, Hash: v.hash})
+	if v.pss != nil {
+		err = rsa.VerifyPSS(v.pub, v.hash, digest, signature, v.pss)
 	} else {
 		err = rsa.VerifyPKCS1v15(v.pub, v.hash, digest, signature)
 	}
