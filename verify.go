@@ -201,12 +201,14 @@ func VerifyJWS(ctx context.Context, token string, keys KeySource, opts *VerifyJW
 		o = *opts
 	}
 	var p parsed
-	if err := p.verify(ctx, token, keys, o.MaxSize, o.Critical, false); err != nil {
+	if err := p.verify(ctx, token, keys, o.MaxSize, o.Critical, true); err != nil {
 		return nil, err
 	}
+	defer p.release()
 	if o.Type != "" && !typeMatches(p.header.Type, o.Type) {
 		return nil, fmt.Errorf("%w: typ %s, want %s", ErrTypeMismatch, quote(p.header.Type), quote(o.Type))
 	}
+	// One copy of the payload, out of the buffer it may be a view of.
 	return &JWS{Header: p.header, Payload: []byte(p.payload)}, nil
 }
 

@@ -221,6 +221,12 @@ func TestAllocations(t *testing.T) {
 	assert.Zero(t, allocs, "rejecting a forged token")
 	allocs = testing.AllocsPerRun(200, func() { Verify[map[string]any](bg, forged, v, opts) })
 	assert.Zero(t, allocs, "rejecting a forged token, into a map")
+	allocs = testing.AllocsPerRun(200, func() {
+		if _, err := VerifyJWS(bg, tok, v, nil); err != nil {
+			t.Fatal(err)
+		}
+	})
+	assert.LessOrEqual(t, allocs, 2.0, "VerifyJWS: the JWS and its payload")
 
 	// A header that is not one of the common forms (here "typ":"at+jwt")
 	// is read by the strict reader, at no extra allocation.
