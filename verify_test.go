@@ -367,6 +367,20 @@ func TestVerifyRegisteredOwnsItsStrings(t *testing.T) {
 		_, err = Verify[RegisteredClaims](bg, tok, v, &VerifyOptions{Now: fixedClock, Issuer: "other"})
 		require.Error(t, err)
 	}
+	// Strings whose bytes fill each size the Token is allocated with, and
+	// one more byte (iss, sub and jti of these lengths, no aud).
+	for _, n := range []int{0, 8, 9, 72, 73, 136, 137, 600} {
+		c := validClaims()
+		c.Audience = nil
+		c.Issuer = strings.Repeat("i", n/3)
+		c.Subject = strings.Repeat("s", n/3)
+		c.ID = strings.Repeat("j", n-2*(n/3))
+		tok, err := Sign(bg, s, c, nil)
+		require.NoError(t, err)
+		tk, err := Verify[RegisteredClaims](bg, tok, v, &VerifyOptions{Now: fixedClock})
+		require.NoError(t, err, n)
+		got, want = append(got, tk), append(want, c)
+	}
 	for i := range got {
 		assert.Equal(t, want[i], got[i].Claims, "token %d", i)
 	}
