@@ -19,6 +19,12 @@
 //		...
 //	}
 //
+// Whatever the options, a token whose header "typ" names another kind of
+// JWT (a refresh token's "refresh+jwt", as package session issues, a DPoP
+// proof's "dpop+jwt", a security event or logout token's) is refused as
+// invalid_token: it is never an access token, even where the options check
+// neither "typ" nor an audience.
+//
 // [RequireScopes] and [RequireAnyScope] wrap a handler that needs scopes,
 // read from the token's "scope" claim or the "scp" claim some identity
 // providers issue.

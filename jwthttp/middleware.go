@@ -290,6 +290,9 @@ func (m *middleware[T]) serve(next http.Handler, w http.ResponseWriter, r *http.
 		m.cfg.refuse(w, r, e)
 	}
 	t, err := jwt.Verify[T](ctx, token, m.keys, &m.verify)
+	if err == nil && notAccessToken(t.Header.Type) {
+		err = fmt.Errorf("%w: the header \"typ\" names another kind of JWT", jwt.ErrTypeMismatch)
+	}
 	if err != nil {
 		refuse(m.cfg.verdict(ctx, err, false))
 		return

@@ -414,3 +414,18 @@ func TestFormParsedEarlier(t *testing.T) {
 	e.do(postTo(e, http.MethodPost, "application/x-www-form-urlencoded", url.Values{"access_token": {tok}, "note": {"hi"}}.Encode())).ok(t, "user-1 hi")
 	e.do(postTo(e, http.MethodPost, "application/x-www-form-urlencoded", "note=hi")).refused(t, http.StatusUnauthorized, noTokenChallenge)
 }
+
+// TestOtherKindsOfJWT: a token typed as another kind of JWT is refused
+// even by a middleware that checks neither "typ" nor an audience.
+func TestOtherKindsOfJWT(t *testing.T) {
+	signer, verifier := edKeys(t)
+	opts := &jwthttp.Options{Realm: realm, Verify: jwt.VerifyOptions{Now: nowFunc, IgnoreAudience: true}}
+	mw, err := jwthttp.New[jwt.RegisteredClaims](verifier, opts)
+	require.NoError(t, err)
+	e := newEnv(t, mw(subHandler(rcSub)))
+	e.get("/", "Bearer "+e.mint(signer, claimsOf(nil), "JWT")).ok(t, "sub=user-1")
+	e.get("/", "Bearer "+e.mint(signer, claimsOf(nil), "at+jwt")).ok(t, "sub=user-1")
+	for _, typ := range []string{"refresh+jwt", "application/refresh+jwt", "REFRESH+JWT", "dpop+jwt", "secevent+jwt", "logout+jwt"} {
+		e.get("/", "Bearer "+e.mint(signer, claimsOf(nil), typ)).refused(t, http.StatusUnauthorized, invalidToken("the access token is of another type"))
+	}
+}
