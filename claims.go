@@ -223,7 +223,7 @@ var registeredNames = [...]string{"iss", "sub", "aud", "exp", "nbf", "iat", "jti
 func (cs *claimSet) readMember(r *strictjson.Reader, name string) error {
 	bit := regBit(name)
 	if bit == 0 {
-		if err := cs.addName(name); err != nil {
+		if err := cs.addName(name, strictjson.FoldHash(name)); err != nil {
 			return err
 		}
 		return r.Skip()

@@ -93,10 +93,7 @@ func (d *decodeState) anyObject(r *strictjson.Reader, depth int, keep bool) (any
 	if err := r.ObjectStart(); err != nil {
 		return nil, err
 	}
-	var m map[string]any
-	if keep {
-		m = make(map[string]any)
-	}
+	base := len(d.members)
 	var names strictjson.NameSet
 	name, ok, err := r.FirstMember()
 	for ; ok && err == nil; name, ok, err = r.NextMember() {
@@ -108,23 +105,21 @@ func (d *decodeState) anyObject(r *strictjson.Reader, depth int, keep bool) (any
 			return nil, err
 		}
 		if keep {
-			m[name] = v
+			d.members = append(d.members, member{name, v})
 		}
 	}
+	names.Release()
 	if err != nil || !keep {
 		return nil, err
 	}
-	return m, nil
+	return d.makeMap(base), nil
 }
 
 func (d *decodeState) anyArray(r *strictjson.Reader, depth int, keep bool) (any, error) {
 	if err := r.ArrayStart(); err != nil {
 		return nil, err
 	}
-	var a []any
-	if keep {
-		a = make([]any, 0)
-	}
+	base := len(d.elems)
 	more, err := r.ArrayNext(true)
 	for ; more && err == nil; more, err = r.ArrayNext(false) {
 		v, err := d.anyValue(r, depth+1, keep)
@@ -132,12 +127,17 @@ func (d *decodeState) anyArray(r *strictjson.Reader, depth int, keep bool) (any,
 			return nil, err
 		}
 		if keep {
-			a = append(a, v)
+			d.elems = append(d.elems, v)
 		}
 	}
 	if err != nil || !keep {
 		return nil, err
 	}
+	top := d.elems[base:]
+	a := make([]any, len(top))
+	copy(a, top)
+	clear(top)
+	d.elems = d.elems[:base]
 	return a, nil
 }
 
@@ -517,7 +517,11 @@ func decodeInterface(d *decodeState, r *strictjson.Reader, v reflect.Value, dept
 // encoding/json finds them.
 type structDecoder struct {
 	fields []fieldDecoder // in index order
-	byName map[string]int // exact names, when there are many fields
+	// table, when there are many fields, is open-addressed by folded-name
+	// hash with linear probing: index+1 of each field, inserted in index
+	// order, so that the fields of one hash are met in index order; 0 is
+	// empty. It is at most half full.
+	table []int32
 }
 
 type fieldDecoder struct {
@@ -549,10 +553,19 @@ func (b *decoderBuilder) structDecoder(t reflect.Type) *structDecoder {
 			fd.dec = b.get(f.typ)
 		}
 	}
-	if len(s.fields) > 16 {
-		s.byName = make(map[string]int, len(s.fields))
-		for i, f := range s.fields {
-			s.byName[f.name] = i
+	if len(s.fields) > 8 {
+		size := 16
+		for size < 2*len(s.fields) {
+			size *= 2
+		}
+		s.table = make([]int32, size)
+		mask := uint32(size - 1)
+		for i := range s.fields {
+			j := s.fields[i].hash & mask
+			for s.table[j] != 0 {
+				j = (j + 1) & mask
+			}
+			s.table[j] = int32(i + 1)
 		}
 	}
 	return s
@@ -577,24 +590,40 @@ func oddFields(t reflect.Type) bool {
 // name in, or -1: the field of that name, or else the first field in index
 // order whose name is equal under folding.
 func (s *structDecoder) lookup(name string) int {
-	if s.byName != nil {
-		if i, ok := s.byName[name]; ok {
-			return i
-		}
-	} else {
+	return s.lookupHashed(name, strictjson.FoldHash(name))
+}
+
+// lookupHashed is lookup for a caller that has computed h, which must be
+// strictjson.FoldHash(name). Names equal under folding have equal hashes,
+// so only the fields of hash h are candidates.
+func (s *structDecoder) lookupHashed(name string, h uint32) int {
+	first := -1 // the first field equal under folding
+	if s.table == nil {
 		for i := range s.fields {
-			if s.fields[i].name == name {
+			if f := &s.fields[i]; f.hash == h {
+				if f.name == name {
+					return i
+				}
+				if first < 0 && strictjson.FoldEqual(f.name, name) {
+					first = i
+				}
+			}
+		}
+		return first
+	}
+	mask := uint32(len(s.table) - 1)
+	for j := h & mask; s.table[j] != 0; j = (j + 1) & mask {
+		i := int(s.table[j] - 1)
+		if f := &s.fields[i]; f.hash == h {
+			if f.name == name {
 				return i
+			}
+			if first < 0 && strictjson.FoldEqual(f.name, name) {
+				first = i
 			}
 		}
 	}
-	h := strictjson.FoldHash(name)
-	for i := range s.fields {
-		if f := &s.fields[i]; f.hash == h && strictjson.FoldEqual(f.name, name) {
-			return i
-		}
-	}
-	return -1
+	return first
 }
 
 // field returns field i of struct v, allocating embedded pointers on the
@@ -649,10 +678,11 @@ func (s *structDecoder) decode(d *decodeState, r *strictjson.Reader, v reflect.V
 	var names strictjson.NameSet
 	name, ok, err := r.FirstMember()
 	for ; ok && err == nil; name, ok, err = r.NextMember() {
-		if err = names.Add(name); err != nil {
+		h := strictjson.FoldHash(name)
+		if err = names.AddHashed(name, h); err != nil {
 			return err
 		}
-		if i := s.lookup(name); i >= 0 {
+		if i := s.lookupHashed(name, h); i >= 0 {
 			err = s.member(d, r, v, i, depth+1)
 		} else {
 			err = d.skip(r, depth+1)
@@ -661,6 +691,7 @@ func (s *structDecoder) decode(d *decodeState, r *strictjson.Reader, v reflect.V
 			return err
 		}
 	}
+	names.Release()
 	return err
 }
 
@@ -729,6 +760,7 @@ func (b *decoderBuilder) mapDecoder(t reflect.Type) func(*decodeState, *strictjs
 				d.mismatch(r, "number", kt)
 			}
 		}
+		names.Release()
 		return err
 	}
 }
@@ -781,6 +813,13 @@ func (b *decoderBuilder) sliceDecoder(t reflect.Type) func(*decodeState, *strict
 		return decodeStrings
 	}
 	elem := b.get(t.Elem())
+	// Scratch slices of type t, with room: a slice with no capacity (a
+	// new one, as in every Verify) is decoded into one, element by
+	// element into zero values as encoding/json grows a slice, then
+	// copied into a slice made at its length. A slice with capacity is
+	// decoded in place, as encoding/json does.
+	// The pool holds *[]E, E the element type.
+	scratch := sync.Pool{New: func() any { return reflect.New(t).Interface() }}
 	return func(d *decodeState, r *strictjson.Reader, v reflect.Value, depth int) error {
 		if depth > strictjson.MaxDepth {
 			return errTooDeep
@@ -799,6 +838,32 @@ func (b *decoderBuilder) sliceDecoder(t reflect.Type) func(*decodeState, *strict
 		}
 		if err := r.ArrayStart(); err != nil {
 			return err
+		}
+		if v.Cap() == 0 {
+			sp := scratch.Get()
+			s := reflect.ValueOf(sp).Elem()
+			more, err := r.ArrayNext(true)
+			for ; more && err == nil; more, err = r.ArrayNext(false) {
+				i := s.Len()
+				if i >= s.Cap() {
+					s.Grow(1)
+				}
+				s.SetLen(i + 1)
+				if err = elem.decode(d, r, s.Index(i), depth+1); err != nil {
+					return err // an error ends the pass: s is dropped
+				}
+			}
+			if err != nil {
+				return err
+			}
+			v.Set(reflect.MakeSlice(t, s.Len(), s.Len()))
+			reflect.Copy(v, s)
+			s.Clear() // zero values for the next slice, no references kept
+			s.SetLen(0)
+			if s.Cap() <= maxScratch {
+				scratch.Put(sp)
+			}
+			return nil
 		}
 		i := 0
 		more, err := r.ArrayNext(true)
@@ -839,7 +904,10 @@ func decodeStrings(d *decodeState, r *strictjson.Reader, v reflect.Value, depth 
 	if err := r.ArrayStart(); err != nil {
 		return err
 	}
-	out := []string{}
+	// The elements go on d.strs, which no other decoder uses while this
+	// one runs, so that the slice is made once, at its length. An error
+	// ends the pass, and put clears what it left.
+	d.strs = d.strs[:0]
 	more, err := r.ArrayNext(true)
 	for ; more && err == nil; more, err = r.ArrayNext(false) {
 		if depth+1 > strictjson.MaxDepth {
@@ -851,7 +919,7 @@ func decodeStrings(d *decodeState, r *strictjson.Reader, v reflect.Value, depth 
 			if err != nil {
 				return err
 			}
-			out = append(out, s)
+			d.strs = append(d.strs, s)
 			continue
 		case 'n':
 			if err := r.Skip(); err != nil {
@@ -862,11 +930,15 @@ func decodeStrings(d *decodeState, r *strictjson.Reader, v reflect.Value, depth 
 				return err
 			}
 		}
-		out = append(out, "")
+		d.strs = append(d.strs, "")
 	}
 	if err != nil {
 		return err
 	}
+	out := make([]string, len(d.strs))
+	copy(out, d.strs)
+	clear(d.strs)
+	d.strs = d.strs[:0]
 	*v.Addr().Interface().(*[]string) = out
 	return nil
 }
