@@ -856,8 +856,13 @@ func (b *decoderBuilder) sliceDecoder(t reflect.Type) func(*decodeState, *strict
 			if err != nil {
 				return err
 			}
-			v.Set(reflect.MakeSlice(t, s.Len(), s.Len()))
-			reflect.Copy(v, s)
+			if n := s.Len(); n == 0 {
+				v.Set(reflect.MakeSlice(t, 0, 0))
+			} else {
+				v.Grow(n) // v has no capacity: a new array, and no slice header on the heap as from MakeSlice
+				v.SetLen(n)
+				reflect.Copy(v, s)
+			}
 			s.Clear() // zero values for the next slice, no references kept
 			s.SetLen(0)
 			if s.Cap() <= maxScratch {
