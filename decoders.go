@@ -79,7 +79,7 @@ func (d *decodeState) anyValue(r *strictjson.Reader, depth int, keep bool) (any,
 		if err != nil || !keep {
 			return nil, err
 		}
-		f, err := strconv.ParseFloat(text, 64)
+		f, err := parseFloat64(text)
 		if err != nil {
 			d.mismatch(r, "number", reflect.TypeFor[float64]())
 			return nil, nil
@@ -386,6 +386,71 @@ func number(r *strictjson.Reader) (text string, ok, isNull bool, err error) {
 	return "", false, false, nil
 }
 
+// pow10 holds the powers of ten that float64 represents exactly.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
+// parseFloat64 is strconv.ParseFloat(text, 64) for text, a JSON number.
+// A number without exponent and with at most 15 digits is m/10^k for
+// integers m < 10^15 and k <= 15, both exact in a float64, so one division
+// rounds it correctly, as ParseFloat does (and as it does itself in that
+// case, after a more general scan).
+func parseFloat64(text string) (float64, error) {
+	i, neg := 0, false
+	if len(text) > 0 && text[0] == '-' {
+		i, neg = 1, true
+	}
+	var m uint64
+	digits, frac := 0, -1
+	for ; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case '0' <= c && c <= '9':
+			m = m*10 + uint64(c-'0')
+			digits++
+			continue
+		case c == '.' && frac < 0:
+			frac = i
+			continue
+		}
+		return strconv.ParseFloat(text, 64) // an exponent
+	}
+	if digits == 0 || digits > 15 {
+		return strconv.ParseFloat(text, 64)
+	}
+	f := float64(m)
+	if frac >= 0 {
+		f /= pow10[len(text)-frac-1]
+	}
+	if neg {
+		f = -f // -0 for "-0", as ParseFloat gives
+	}
+	return f, nil
+}
+
+// parseInt64 is strconv.ParseInt(text, 10, 64), without the general scan
+// for at most 18 decimal digits, which cannot overflow.
+func parseInt64(text string) (int64, error) {
+	i, neg := 0, false
+	if len(text) > 0 && text[0] == '-' {
+		i, neg = 1, true
+	}
+	if len(text)-i == 0 || len(text)-i > 18 {
+		return strconv.ParseInt(text, 10, 64)
+	}
+	var n int64
+	for ; i < len(text); i++ {
+		c := text[i]
+		if c < '0' || c > '9' {
+			return strconv.ParseInt(text, 10, 64)
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, nil
+}
+
 func decodeInt(d *decodeState, r *strictjson.Reader, v reflect.Value, depth int) error {
 	if depth > strictjson.MaxDepth {
 		return errTooDeep
@@ -397,7 +462,7 @@ func decodeInt(d *decodeState, r *strictjson.Reader, v reflect.Value, depth int)
 	if !ok {
 		return d.wrong(r, v.Type(), depth)
 	}
-	n, perr := strconv.ParseInt(text, 10, 64)
+	n, perr := parseInt64(text)
 	if perr != nil || v.OverflowInt(n) {
 		d.mismatch(r, "number", v.Type())
 		return nil
@@ -437,7 +502,13 @@ func decodeFloat(d *decodeState, r *strictjson.Reader, v reflect.Value, depth in
 	if !ok {
 		return d.wrong(r, v.Type(), depth)
 	}
-	f, perr := strconv.ParseFloat(text, v.Type().Bits())
+	var f float64
+	var perr error
+	if v.Kind() == reflect.Float64 {
+		f, perr = parseFloat64(text)
+	} else {
+		f, perr = strconv.ParseFloat(text, 32)
+	}
 	if perr != nil || v.OverflowFloat(f) {
 		d.mismatch(r, "number", v.Type())
 		return nil
@@ -809,8 +880,17 @@ func mapKeyFunc(kt reflect.Type) func(string) (reflect.Value, bool) {
 
 func (b *decoderBuilder) sliceDecoder(t reflect.Type) func(*decodeState, *strictjson.Reader, reflect.Value, int) error {
 	bytes := t.Elem().Kind() == reflect.Uint8
-	if t == reflect.TypeFor[[]string]() {
+	switch t {
+	case reflect.TypeFor[[]string]():
 		return decodeStrings
+	case reflect.TypeFor[[]int64]():
+		return decodeInts[int64]
+	case reflect.TypeFor[[]int]():
+		return decodeInts[int]
+	case reflect.TypeFor[[]int32]():
+		return decodeInts[int32]
+	case reflect.TypeFor[[]float64]():
+		return decodeFloats
 	}
 	elem := b.get(t.Elem())
 	// Scratch slices of type t, with room: a slice with no capacity (a
@@ -945,6 +1025,72 @@ func decodeStrings(d *decodeState, r *strictjson.Reader, v reflect.Value, depth 
 	clear(d.strs)
 	d.strs = d.strs[:0]
 	*v.Addr().Interface().(*[]string) = out
+	return nil
+}
+
+// decodeInts decodes a []E without reflection per element, each element as
+// decodeInt does.
+func decodeInts[E int | int32 | int64](d *decodeState, r *strictjson.Reader, v reflect.Value, depth int) error {
+	return decodeNumbers(d, r, v, depth, func(text string) (E, bool) {
+		n, err := parseInt64(text)
+		return E(n), err == nil && int64(E(n)) == n
+	})
+}
+
+// decodeFloats decodes a []float64 without reflection per element, each
+// element as decodeFloat does.
+func decodeFloats(d *decodeState, r *strictjson.Reader, v reflect.Value, depth int) error {
+	return decodeNumbers(d, r, v, depth, func(text string) (float64, bool) {
+		f, err := parseFloat64(text)
+		return f, err == nil
+	})
+}
+
+// decodeNumbers decodes a slice of numbers, parsed by parse, which reports
+// whether the number fits E. Like decodeStrings, it stores a new slice.
+func decodeNumbers[E int | int32 | int64 | float64](d *decodeState, r *strictjson.Reader, v reflect.Value, depth int, parse func(string) (E, bool)) error {
+	if depth > strictjson.MaxDepth {
+		return errTooDeep
+	}
+	switch r.Peek() {
+	case '[':
+	case 'n':
+		return r.Skip()
+	default:
+		return d.wrong(r, v.Type(), depth)
+	}
+	if err := r.ArrayStart(); err != nil {
+		return err
+	}
+	var buf [32]E // on the stack: the slice is made once, at its length
+	out := buf[:0]
+	more, err := r.ArrayNext(true)
+	for ; more && err == nil; more, err = r.ArrayNext(false) {
+		if depth+1 > strictjson.MaxDepth {
+			return errTooDeep
+		}
+		var x E
+		text, ok, isNull, err := number(r)
+		switch {
+		case err != nil:
+			return err
+		case ok:
+			var fits bool
+			if x, fits = parse(text); !fits {
+				x = 0
+				d.mismatch(r, "number", reflect.TypeFor[E]())
+			}
+		case !isNull:
+			if err := d.wrong(r, reflect.TypeFor[E](), depth+1); err != nil {
+				return err
+			}
+		}
+		out = append(out, x)
+	}
+	if err != nil {
+		return err
+	}
+	*v.Addr().Interface().(*[]E) = append(make([]E, 0, len(out)), out...)
 	return nil
 }
 
