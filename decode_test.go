@@ -679,3 +679,42 @@ func TestParseNumbers(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeLargeObjects decodes objects of more than 16 members (where
+// NameSet takes pooled storage) at the top level and nested, again and
+// again so that the storage is reused: equal to encoding/json without a
+// duplicate, and refused with a name that folds to an earlier one in the
+// pooled part.
+func TestDecodeLargeObjects(t *testing.T) {
+	object := func(prefix string, n int, dup string) string {
+		var b strings.Builder
+		b.WriteByte('{')
+		for i := range n {
+			fmt.Fprintf(&b, `"%s%d":%d,`, prefix, i, i)
+			if i == n-5 && dup != "" {
+				fmt.Fprintf(&b, `%q:1,`, dup)
+			}
+		}
+		fmt.Fprintf(&b, `"%slast":[1,"x",{"a":null}]}`, prefix)
+		return b.String()
+	}
+	nested := func(dup string) string {
+		return `{"In":` + object("z", 40, dup) + `,` + object("m", 40, "")[1:]
+	}
+	for range 3 {
+		for _, payload := range []string{object("m", 40, ""), nested(""), object("m", 300, "")} {
+			var cs claimSet
+			require.NoError(t, readClaims(payload, &cs))
+			for _, typ := range decodeTypes {
+				diffDecode(t, typ, payload, true)
+			}
+		}
+		for _, payload := range []string{object("m", 40, "M3"), object("m", 40, "m20"), nested("Z30"), object("k", 300, "\u212a250")} {
+			var cs claimSet
+			require.ErrorIs(t, readClaims(payload, &cs), ErrMalformed, payload)
+			for _, typ := range decodeTypes {
+				diffDecode(t, typ, payload, false)
+			}
+		}
+	}
+}

@@ -20,7 +20,9 @@ import (
 // The zero NameSet is empty. It does not allocate for up to 16 names; past
 // that it keeps an open-addressed table of folded-name hashes, taken from a
 // pool: [NameSet.Release] gives it back, so that a caller reading many
-// large objects does not allocate one per object.
+// large objects does not allocate one per object. A NameSet must not be
+// copied once it holds more than 16 names: the copies would share that
+// storage.
 type NameSet struct {
 	small [16]string
 	hash  [16]uint32
