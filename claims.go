@@ -256,7 +256,7 @@ func (cs *claimSet) readMember(r *strictjson.Reader, name string) error {
 			cs.reg().ID, err = claimString(r, name)
 		}
 	default:
-		if err = cs.addName(name); err != nil {
+		if err = cs.addName(name, strictjson.FoldHash(name)); err != nil {
 			return err
 		}
 		return r.Skip()

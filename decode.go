@@ -47,7 +47,24 @@ type decodeState struct {
 	// here rather than on the stack, which the decoders' function values
 	// would make them escape from.
 	r, sub strictjson.Reader
+	// Scratch stacks, kept with the pooled decodeState: the members of
+	// the objects and the elements of the arrays being decoded into empty
+	// interfaces, each object's or array's on top of its parent's, so that
+	// its map or slice is made once, at its size, when it ends; and the
+	// elements of a []string.
+	members []member
+	elems   []any
+	strs    []string
 }
+
+// member is a member of an object decoded into a map[string]any.
+type member struct {
+	name  string
+	value any
+}
+
+// maxScratch bounds the scratch stacks a pooled decodeState keeps.
+const maxScratch = 1 << 12
 
 // decodeStates pools decodeStates; it is a cache with no visible state.
 var decodeStates = sync.Pool{New: func() any { return new(decodeState) }}
@@ -60,8 +77,32 @@ func getDecodeState(payload string) *decodeState {
 
 // put returns d to the pool, with no reference to the payload or errors.
 func (d *decodeState) put() {
-	*d = decodeState{}
+	members, elems, strs := resetScratch(d.members), resetScratch(d.elems), resetScratch(d.strs)
+	*d = decodeState{members: members, elems: elems, strs: strs}
 	decodeStates.Put(d)
+}
+
+// resetScratch empties a scratch stack, which an error may have left
+// holding values, or drops it if it grew too large to keep.
+func resetScratch[E any](s []E) []E {
+	if cap(s) > maxScratch {
+		return nil
+	}
+	clear(s)
+	return s[:0]
+}
+
+// makeMap makes the map of the members on the members stack from base
+// up, and pops them.
+func (d *decodeState) makeMap(base int) map[string]any {
+	top := d.members[base:]
+	m := make(map[string]any, len(top))
+	for _, e := range top {
+		m[e.name] = e.value
+	}
+	clear(top)
+	d.members = d.members[:base]
+	return m
 }
 
 // fail records err as a fit error unless one was recorded already.
@@ -104,10 +145,11 @@ func jsonKind(c byte) string {
 }
 
 // addName records a member name that is not a registered claim name: no
-// name may fold to a registered name or to an earlier name. Only a name of
-// three ASCII bytes, or one with non-ASCII runes (such as "ſ", which folds
-// to "S"), can fold to a registered name.
-func (cs *claimSet) addName(name string) error {
+// name may fold to a registered name or to an earlier name. h is
+// strictjson.FoldHash(name). Only a name of three ASCII bytes, or one with
+// non-ASCII runes (such as "ſ", which folds to "S"), can fold to a
+// registered name.
+func (cs *claimSet) addName(name string, h uint32) error {
 	if len(name) == 3 || !isASCII(name) {
 		for _, reg := range registeredNames {
 			if strictjson.FoldEqual(name, reg) {
@@ -115,7 +157,7 @@ func (cs *claimSet) addName(name string) error {
 			}
 		}
 	}
-	return cs.names.Add(name)
+	return cs.names.AddHashed(name, h)
 }
 
 // planKind says how a claims type is decoded.
@@ -276,7 +318,7 @@ func (d *decodeState) claimsMembers(cs *claimSet, value func(r *strictjson.Reade
 			}
 			d.sub = strictjson.NewReader(r.Slice(start))
 			err = value(&d.sub, name)
-		} else if err = cs.addName(name); err == nil {
+		} else if err = cs.addName(name, strictjson.FoldHash(name)); err == nil {
 			err = value(r, name)
 		}
 		if err != nil {
@@ -311,10 +353,11 @@ func (p *claimsPlan) claimsStruct(d *decodeState, cs *claimSet, v reflect.Value)
 			}
 			continue
 		}
-		if err = cs.addName(name); err != nil {
+		h := strictjson.FoldHash(name)
+		if err = cs.addName(name, h); err != nil {
 			return err
 		}
-		if i := p.st.lookup(name); i >= 0 {
+		if i := p.st.lookupHashed(name, h); i >= 0 {
 			err = p.st.member(d, r, v, i, 1)
 		} else {
 			err = r.Skip()
@@ -350,13 +393,16 @@ func (p *claimsPlan) claimsMap(d *decodeState, cs *claimSet, v reflect.Value) er
 
 // claimsMap reads a claims set into a map[string]any.
 func (d *decodeState) claimsMap(cs *claimSet) (map[string]any, error) {
-	m := make(map[string]any)
+	base := len(d.members)
 	err := d.claimsMembers(cs, func(r *strictjson.Reader, name string) error {
 		x, err := d.anyValue(r, 1, true)
-		m[name] = x
+		d.members = append(d.members, member{name, x})
 		return err
 	})
-	return m, err
+	if err != nil {
+		return nil, err
+	}
+	return d.makeMap(base), nil
 }
 
 // fillRegistered stores rc into the RegisteredClaims embedded in *dst, if

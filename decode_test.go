@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -68,6 +70,10 @@ type (
 		MyBs dpBytes
 		SA   []any
 		SSl  [][]int
+		L64  []int64
+		L32  []int32
+		LF   []float64
+		LF32 []float32
 		SP   []*dpInner
 		Ar   [2]int
 		Ar0  [0]int
@@ -308,7 +314,10 @@ var decodeSeeds = []string{
 	`{"I8":128}`, `{"U8":-1}`, `{"U":-0}`, `{"I":-0}`, `{"I":1.0}`, `{"I":1e2}`, `{"F32":3.5e38}`, `{"F64":1e400}`, `{"F32":1e-50}`,
 	`{"P":3,"PP":"x","PS":{"a":1,"b":"c","A":2}}`, `{"P":null,"PP":null,"PS":null}`, `{"PP":1}`,
 	`{"Sl":[1,2,3],"SS":["a","b",null],"Bs":"aGVsbG8=","MyBs":"AA==","SA":[1,"a",null,true,{"x":[]}],"SSl":[[1],[],null],"SP":[{"a":1},null]}`,
-	`{"Sl":[],"SS":[],"Bs":"","SA":[]}`, `{"Bs":"!!"}`, `{"Bs":[1,2,256]}`, `{"Bs":[1,2]}`, `{"SS":[1]}`, `{"Sl":"x"}`,
+	`{"Sl":[],"SS":[],"Bs":"","SA":[]}`,
+	`{"L64":[1,-0,null,9223372036854775807,9223372036854775808,1.5,1e2,"x",[1],{"a":1}],"L32":[2147483647,2147483648,-2147483649,1,null],"LF":[1.5,1e400,-0,0.1,123456789012345678,null,"x",true],"LF32":[3.5e38,1.5,null]}`,
+	`{"L64":[],"L32":null,"LF":[],"LF32":[]}`, `{"L64":"x","LF":{}}`, `{"L64":[1,2,,3]}`, `{"LF":[1,2,]}`, `{"L32":[1 2]}`,
+	`{"L64":[` + strings.TrimSuffix(strings.Repeat("1234567,", 40), ",") + `],"LF":[` + strings.TrimSuffix(strings.Repeat("-0.25,", 40), ",") + `]}`, `{"Bs":"!!"}`, `{"Bs":[1,2,256]}`, `{"Bs":[1,2]}`, `{"SS":[1]}`, `{"Sl":"x"}`,
 	`{"Ar":[1],"Ar0":[1,2],"BA":[1,2,3,4]}`, `{"Ar":[1,2,3]}`, `{"BA":"AAA="}`,
 	`{"M":{"a":1,"b":2},"MI":{"1":"a","-2":"b"},"MU8":{"255":true},"MyK":{"k":[1]},"MA":{"x":{"y":null}},"MT":{"A":1},"MS":{"s":{"a":1}}}`,
 	`{"MI":{"x":"a"}}`, `{"MU8":{"256":true}}`, `{"M":{"a":"b"}}`, `{"M":null,"MA":{}}`, `{"M":[]}`,
@@ -434,7 +443,7 @@ var (
 		}
 		return out
 	})
-	genNumbers = []string{"0", "-0", "1", "-1", "127", "128", "255", "256", "-129", "65536", "1e2", "1.5", "3.4e38", "1e39",
+	genNumbers = []string{"0", "-0", "1", "-1", "127", "128", "255", "256", "-129", "65536", "2147483648", "1e2", "1.5", "3.4e38", "1e39",
 		"1e400", "18446744073709551615", "9223372036854775808", "4102444800", "0.000001", "-1.5e-7"}
 	genStrings = []string{``, `x`, `aGk=`, `!!`, `2025-01-02T03:04:05Z`, `\"q\"`, `12`, `true`, `null`, `0x1p4`, `-Inf`, `a!`,
 		`\u00e9`, `1e2`, ` 1`, `\"\\ud800\"`, `{}`, `[1]`, `\ud83d\ude00`}
@@ -608,6 +617,104 @@ func TestDecodePlanDepth(t *testing.T) {
 			var k dpKinds
 			_, err := decodeClaims(payload, &claimSet{}, &k)
 			assert.Equal(t, want == nil, err == nil, "%s, %d levels: %v, readClaims %v", tc.name, n, err, want)
+		}
+	}
+}
+
+// TestParseNumbers checks the fast paths of parseFloat64 and parseInt64
+// bit for bit against strconv, on JSON numbers of every shape near their
+// limits: digits up to and past 15 or 18, fractions, signs, zeros,
+// exponents.
+func TestParseNumbers(t *testing.T) {
+	texts := []string{"0", "-0", "0.0", "-0.0", "1", "-1", "0.5", "6.75", "0.1", "0.3", "123456789012345",
+		"1234567890123456", "999999999999999", "9999999999999999", "0.000000000000001", "0.0000000000000001",
+		"1e5", "1E-5", "-2.5e+3", "9007199254740993", "123456789012345678", "1234567890123456789",
+		"-9223372036854775808", "9223372036854775807", "9223372036854775808", "99999999999999999999",
+		"1.7976931348623157e308", "1e400", "4.9e-324", "12345.678901234", "0.123456789012345"}
+	rng := uint64(1)
+	next := func(n int) int {
+		rng ^= rng << 13
+		rng ^= rng >> 7
+		rng ^= rng << 17
+		return int(rng % uint64(n))
+	}
+	for range 100_000 {
+		var b strings.Builder
+		if next(2) == 0 {
+			b.WriteByte('-')
+		}
+		if n := next(20); n == 0 {
+			b.WriteByte('0')
+		} else {
+			b.WriteByte(byte('1' + next(9)))
+			for range n - 1 {
+				b.WriteByte(byte('0' + next(10)))
+			}
+		}
+		if next(2) == 0 {
+			b.WriteByte('.')
+			for range 1 + next(17) {
+				b.WriteByte(byte('0' + next(10)))
+			}
+		}
+		if next(8) == 0 {
+			fmt.Fprintf(&b, "e%d", next(40)-20)
+		}
+		texts = append(texts, b.String())
+	}
+	for _, s := range texts {
+		r := strictjson.NewReader(s)
+		if text, err := r.Number(); err != nil || text != s {
+			t.Fatalf("%q is not a JSON number", s)
+		}
+		f, err := parseFloat64(s)
+		want, wantErr := strconv.ParseFloat(s, 64)
+		if math.Float64bits(f) != math.Float64bits(want) || (err == nil) != (wantErr == nil) {
+			t.Fatalf("parseFloat64(%q) = %v, %v; strconv: %v, %v", s, f, err, want, wantErr)
+		}
+		n, err := parseInt64(s)
+		wantN, wantErr := strconv.ParseInt(s, 10, 64)
+		if n != wantN || (err == nil) != (wantErr == nil) {
+			t.Fatalf("parseInt64(%q) = %v, %v; strconv: %v, %v", s, n, err, wantN, wantErr)
+		}
+	}
+}
+
+// TestDecodeLargeObjects decodes objects of more than 16 members (where
+// NameSet takes pooled storage) at the top level and nested, again and
+// again so that the storage is reused: equal to encoding/json without a
+// duplicate, and refused with a name that folds to an earlier one in the
+// pooled part.
+func TestDecodeLargeObjects(t *testing.T) {
+	object := func(prefix string, n int, dup string) string {
+		var b strings.Builder
+		b.WriteByte('{')
+		for i := range n {
+			fmt.Fprintf(&b, `"%s%d":%d,`, prefix, i, i)
+			if i == n-5 && dup != "" {
+				fmt.Fprintf(&b, `%q:1,`, dup)
+			}
+		}
+		fmt.Fprintf(&b, `"%slast":[1,"x",{"a":null}]}`, prefix)
+		return b.String()
+	}
+	nested := func(dup string) string {
+		return `{"In":` + object("z", 40, dup) + `,` + object("m", 40, "")[1:]
+	}
+	for range 3 {
+		for _, payload := range []string{object("m", 40, ""), nested(""), object("m", 300, "")} {
+			var cs claimSet
+			require.NoError(t, readClaims(payload, &cs))
+			for _, typ := range decodeTypes {
+				diffDecode(t, typ, payload, true)
+			}
+		}
+		for _, payload := range []string{object("m", 40, "M3"), object("m", 40, "m20"), nested("Z30"), object("k", 300, "\u212a250")} {
+			var cs claimSet
+			require.ErrorIs(t, readClaims(payload, &cs), ErrMalformed, payload)
+			for _, typ := range decodeTypes {
+				diffDecode(t, typ, payload, false)
+			}
 		}
 	}
 }

@@ -79,7 +79,7 @@ func (d *decodeState) anyValue(r *strictjson.Reader, depth int, keep bool) (any,
 		if err != nil || !keep {
 			return nil, err
 		}
-		f, err := strconv.ParseFloat(text, 64)
+		f, err := parseFloat64(text)
 		if err != nil {
 			d.mismatch(r, "number", reflect.TypeFor[float64]())
 			return nil, nil
@@ -93,10 +93,7 @@ func (d *decodeState) anyObject(r *strictjson.Reader, depth int, keep bool) (any
 	if err := r.ObjectStart(); err != nil {
 		return nil, err
 	}
-	var m map[string]any
-	if keep {
-		m = make(map[string]any)
-	}
+	base := len(d.members)
 	var names strictjson.NameSet
 	name, ok, err := r.FirstMember()
 	for ; ok && err == nil; name, ok, err = r.NextMember() {
@@ -108,23 +105,21 @@ func (d *decodeState) anyObject(r *strictjson.Reader, depth int, keep bool) (any
 			return nil, err
 		}
 		if keep {
-			m[name] = v
+			d.members = append(d.members, member{name, v})
 		}
 	}
+	names.Release()
 	if err != nil || !keep {
 		return nil, err
 	}
-	return m, nil
+	return d.makeMap(base), nil
 }
 
 func (d *decodeState) anyArray(r *strictjson.Reader, depth int, keep bool) (any, error) {
 	if err := r.ArrayStart(); err != nil {
 		return nil, err
 	}
-	var a []any
-	if keep {
-		a = make([]any, 0)
-	}
+	base := len(d.elems)
 	more, err := r.ArrayNext(true)
 	for ; more && err == nil; more, err = r.ArrayNext(false) {
 		v, err := d.anyValue(r, depth+1, keep)
@@ -132,12 +127,17 @@ func (d *decodeState) anyArray(r *strictjson.Reader, depth int, keep bool) (any,
 			return nil, err
 		}
 		if keep {
-			a = append(a, v)
+			d.elems = append(d.elems, v)
 		}
 	}
 	if err != nil || !keep {
 		return nil, err
 	}
+	top := d.elems[base:]
+	a := make([]any, len(top))
+	copy(a, top)
+	clear(top)
+	d.elems = d.elems[:base]
 	return a, nil
 }
 
@@ -386,6 +386,71 @@ func number(r *strictjson.Reader) (text string, ok, isNull bool, err error) {
 	return "", false, false, nil
 }
 
+// pow10 holds the powers of ten that float64 represents exactly.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
+// parseFloat64 is strconv.ParseFloat(text, 64) for text, a JSON number.
+// A number without exponent and with at most 15 digits is m/10^k for
+// integers m < 10^15 and k <= 15, both exact in a float64, so one division
+// rounds it correctly, as ParseFloat does (and as it does itself in that
+// case, after a more general scan).
+func parseFloat64(text string) (float64, error) {
+	i, neg := 0, false
+	if len(text) > 0 && text[0] == '-' {
+		i, neg = 1, true
+	}
+	var m uint64
+	digits, frac := 0, -1
+	for ; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case '0' <= c && c <= '9':
+			m = m*10 + uint64(c-'0')
+			digits++
+			continue
+		case c == '.' && frac < 0:
+			frac = i
+			continue
+		}
+		return strconv.ParseFloat(text, 64) // an exponent
+	}
+	if digits == 0 || digits > 15 {
+		return strconv.ParseFloat(text, 64)
+	}
+	f := float64(m)
+	if frac >= 0 {
+		f /= pow10[len(text)-frac-1]
+	}
+	if neg {
+		f = -f // -0 for "-0", as ParseFloat gives
+	}
+	return f, nil
+}
+
+// parseInt64 is strconv.ParseInt(text, 10, 64), without the general scan
+// for at most 18 decimal digits, which cannot overflow.
+func parseInt64(text string) (int64, error) {
+	i, neg := 0, false
+	if len(text) > 0 && text[0] == '-' {
+		i, neg = 1, true
+	}
+	if len(text)-i == 0 || len(text)-i > 18 {
+		return strconv.ParseInt(text, 10, 64)
+	}
+	var n int64
+	for ; i < len(text); i++ {
+		c := text[i]
+		if c < '0' || c > '9' {
+			return strconv.ParseInt(text, 10, 64)
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, nil
+}
+
 func decodeInt(d *decodeState, r *strictjson.Reader, v reflect.Value, depth int) error {
 	if depth > strictjson.MaxDepth {
 		return errTooDeep
@@ -397,7 +462,7 @@ func decodeInt(d *decodeState, r *strictjson.Reader, v reflect.Value, depth int)
 	if !ok {
 		return d.wrong(r, v.Type(), depth)
 	}
-	n, perr := strconv.ParseInt(text, 10, 64)
+	n, perr := parseInt64(text)
 	if perr != nil || v.OverflowInt(n) {
 		d.mismatch(r, "number", v.Type())
 		return nil
@@ -437,7 +502,13 @@ func decodeFloat(d *decodeState, r *strictjson.Reader, v reflect.Value, depth in
 	if !ok {
 		return d.wrong(r, v.Type(), depth)
 	}
-	f, perr := strconv.ParseFloat(text, v.Type().Bits())
+	var f float64
+	var perr error
+	if v.Kind() == reflect.Float64 {
+		f, perr = parseFloat64(text)
+	} else {
+		f, perr = strconv.ParseFloat(text, 32)
+	}
 	if perr != nil || v.OverflowFloat(f) {
 		d.mismatch(r, "number", v.Type())
 		return nil
@@ -517,7 +588,11 @@ func decodeInterface(d *decodeState, r *strictjson.Reader, v reflect.Value, dept
 // encoding/json finds them.
 type structDecoder struct {
 	fields []fieldDecoder // in index order
-	byName map[string]int // exact names, when there are many fields
+	// table, when there are many fields, is open-addressed by folded-name
+	// hash with linear probing: index+1 of each field, inserted in index
+	// order, so that the fields of one hash are met in index order; 0 is
+	// empty. It is at most half full.
+	table []int32
 }
 
 type fieldDecoder struct {
@@ -549,10 +624,19 @@ func (b *decoderBuilder) structDecoder(t reflect.Type) *structDecoder {
 			fd.dec = b.get(f.typ)
 		}
 	}
-	if len(s.fields) > 16 {
-		s.byName = make(map[string]int, len(s.fields))
-		for i, f := range s.fields {
-			s.byName[f.name] = i
+	if len(s.fields) > 8 {
+		size := 16
+		for size < 2*len(s.fields) {
+			size *= 2
+		}
+		s.table = make([]int32, size)
+		mask := uint32(size - 1)
+		for i := range s.fields {
+			j := s.fields[i].hash & mask
+			for s.table[j] != 0 {
+				j = (j + 1) & mask
+			}
+			s.table[j] = int32(i + 1)
 		}
 	}
 	return s
@@ -577,24 +661,40 @@ func oddFields(t reflect.Type) bool {
 // name in, or -1: the field of that name, or else the first field in index
 // order whose name is equal under folding.
 func (s *structDecoder) lookup(name string) int {
-	if s.byName != nil {
-		if i, ok := s.byName[name]; ok {
-			return i
-		}
-	} else {
+	return s.lookupHashed(name, strictjson.FoldHash(name))
+}
+
+// lookupHashed is lookup for a caller that has computed h, which must be
+// strictjson.FoldHash(name). Names equal under folding have equal hashes,
+// so only the fields of hash h are candidates.
+func (s *structDecoder) lookupHashed(name string, h uint32) int {
+	first := -1 // the first field equal under folding
+	if s.table == nil {
 		for i := range s.fields {
-			if s.fields[i].name == name {
+			if f := &s.fields[i]; f.hash == h {
+				if f.name == name {
+					return i
+				}
+				if first < 0 && strictjson.FoldEqual(f.name, name) {
+					first = i
+				}
+			}
+		}
+		return first
+	}
+	mask := uint32(len(s.table) - 1)
+	for j := h & mask; s.table[j] != 0; j = (j + 1) & mask {
+		i := int(s.table[j] - 1)
+		if f := &s.fields[i]; f.hash == h {
+			if f.name == name {
 				return i
+			}
+			if first < 0 && strictjson.FoldEqual(f.name, name) {
+				first = i
 			}
 		}
 	}
-	h := strictjson.FoldHash(name)
-	for i := range s.fields {
-		if f := &s.fields[i]; f.hash == h && strictjson.FoldEqual(f.name, name) {
-			return i
-		}
-	}
-	return -1
+	return first
 }
 
 // field returns field i of struct v, allocating embedded pointers on the
@@ -649,10 +749,11 @@ func (s *structDecoder) decode(d *decodeState, r *strictjson.Reader, v reflect.V
 	var names strictjson.NameSet
 	name, ok, err := r.FirstMember()
 	for ; ok && err == nil; name, ok, err = r.NextMember() {
-		if err = names.Add(name); err != nil {
+		h := strictjson.FoldHash(name)
+		if err = names.AddHashed(name, h); err != nil {
 			return err
 		}
-		if i := s.lookup(name); i >= 0 {
+		if i := s.lookupHashed(name, h); i >= 0 {
 			err = s.member(d, r, v, i, depth+1)
 		} else {
 			err = d.skip(r, depth+1)
@@ -661,6 +762,7 @@ func (s *structDecoder) decode(d *decodeState, r *strictjson.Reader, v reflect.V
 			return err
 		}
 	}
+	names.Release()
 	return err
 }
 
@@ -729,6 +831,7 @@ func (b *decoderBuilder) mapDecoder(t reflect.Type) func(*decodeState, *strictjs
 				d.mismatch(r, "number", kt)
 			}
 		}
+		names.Release()
 		return err
 	}
 }
@@ -777,10 +880,26 @@ func mapKeyFunc(kt reflect.Type) func(string) (reflect.Value, bool) {
 
 func (b *decoderBuilder) sliceDecoder(t reflect.Type) func(*decodeState, *strictjson.Reader, reflect.Value, int) error {
 	bytes := t.Elem().Kind() == reflect.Uint8
-	if t == reflect.TypeFor[[]string]() {
+	switch t {
+	case reflect.TypeFor[[]string]():
 		return decodeStrings
+	case reflect.TypeFor[[]int64]():
+		return decodeInts[int64]
+	case reflect.TypeFor[[]int]():
+		return decodeInts[int]
+	case reflect.TypeFor[[]int32]():
+		return decodeInts[int32]
+	case reflect.TypeFor[[]float64]():
+		return decodeFloats
 	}
 	elem := b.get(t.Elem())
+	// Scratch slices of type t, with room: a slice with no capacity (a
+	// new one, as in every Verify) is decoded into one, element by
+	// element into zero values as encoding/json grows a slice, then
+	// copied into a slice made at its length. A slice with capacity is
+	// decoded in place, as encoding/json does.
+	// The pool holds *[]E, E the element type.
+	scratch := sync.Pool{New: func() any { return reflect.New(t).Interface() }}
 	return func(d *decodeState, r *strictjson.Reader, v reflect.Value, depth int) error {
 		if depth > strictjson.MaxDepth {
 			return errTooDeep
@@ -799,6 +918,37 @@ func (b *decoderBuilder) sliceDecoder(t reflect.Type) func(*decodeState, *strict
 		}
 		if err := r.ArrayStart(); err != nil {
 			return err
+		}
+		if v.Cap() == 0 {
+			sp := scratch.Get()
+			s := reflect.ValueOf(sp).Elem()
+			more, err := r.ArrayNext(true)
+			for ; more && err == nil; more, err = r.ArrayNext(false) {
+				i := s.Len()
+				if i >= s.Cap() {
+					s.Grow(1)
+				}
+				s.SetLen(i + 1)
+				if err = elem.decode(d, r, s.Index(i), depth+1); err != nil {
+					return err // an error ends the pass: s is dropped
+				}
+			}
+			if err != nil {
+				return err
+			}
+			if n := s.Len(); n == 0 {
+				v.Set(reflect.MakeSlice(t, 0, 0))
+			} else {
+				v.Grow(n) // v has no capacity: a new array, and no slice header on the heap as from MakeSlice
+				v.SetLen(n)
+				reflect.Copy(v, s)
+			}
+			s.Clear() // zero values for the next slice, no references kept
+			s.SetLen(0)
+			if s.Cap() <= maxScratch {
+				scratch.Put(sp)
+			}
+			return nil
 		}
 		i := 0
 		more, err := r.ArrayNext(true)
@@ -839,7 +989,10 @@ func decodeStrings(d *decodeState, r *strictjson.Reader, v reflect.Value, depth 
 	if err := r.ArrayStart(); err != nil {
 		return err
 	}
-	out := []string{}
+	// The elements go on d.strs, which no other decoder uses while this
+	// one runs, so that the slice is made once, at its length. An error
+	// ends the pass, and put clears what it left.
+	d.strs = d.strs[:0]
 	more, err := r.ArrayNext(true)
 	for ; more && err == nil; more, err = r.ArrayNext(false) {
 		if depth+1 > strictjson.MaxDepth {
@@ -851,7 +1004,7 @@ func decodeStrings(d *decodeState, r *strictjson.Reader, v reflect.Value, depth 
 			if err != nil {
 				return err
 			}
-			out = append(out, s)
+			d.strs = append(d.strs, s)
 			continue
 		case 'n':
 			if err := r.Skip(); err != nil {
@@ -862,12 +1015,82 @@ func decodeStrings(d *decodeState, r *strictjson.Reader, v reflect.Value, depth 
 				return err
 			}
 		}
-		out = append(out, "")
+		d.strs = append(d.strs, "")
 	}
 	if err != nil {
 		return err
 	}
+	out := make([]string, len(d.strs))
+	copy(out, d.strs)
+	clear(d.strs)
+	d.strs = d.strs[:0]
 	*v.Addr().Interface().(*[]string) = out
+	return nil
+}
+
+// decodeInts decodes a []E without reflection per element, each element as
+// decodeInt does.
+func decodeInts[E int | int32 | int64](d *decodeState, r *strictjson.Reader, v reflect.Value, depth int) error {
+	return decodeNumbers(d, r, v, depth, func(text string) (E, bool) {
+		n, err := parseInt64(text)
+		return E(n), err == nil && int64(E(n)) == n
+	})
+}
+
+// decodeFloats decodes a []float64 without reflection per element, each
+// element as decodeFloat does.
+func decodeFloats(d *decodeState, r *strictjson.Reader, v reflect.Value, depth int) error {
+	return decodeNumbers(d, r, v, depth, func(text string) (float64, bool) {
+		f, err := parseFloat64(text)
+		return f, err == nil
+	})
+}
+
+// decodeNumbers decodes a slice of numbers, parsed by parse, which reports
+// whether the number fits E. Like decodeStrings, it stores a new slice.
+func decodeNumbers[E int | int32 | int64 | float64](d *decodeState, r *strictjson.Reader, v reflect.Value, depth int, parse func(string) (E, bool)) error {
+	if depth > strictjson.MaxDepth {
+		return errTooDeep
+	}
+	switch r.Peek() {
+	case '[':
+	case 'n':
+		return r.Skip()
+	default:
+		return d.wrong(r, v.Type(), depth)
+	}
+	if err := r.ArrayStart(); err != nil {
+		return err
+	}
+	var buf [32]E // on the stack: the slice is made once, at its length
+	out := buf[:0]
+	more, err := r.ArrayNext(true)
+	for ; more && err == nil; more, err = r.ArrayNext(false) {
+		if depth+1 > strictjson.MaxDepth {
+			return errTooDeep
+		}
+		var x E
+		text, ok, isNull, err := number(r)
+		switch {
+		case err != nil:
+			return err
+		case ok:
+			var fits bool
+			if x, fits = parse(text); !fits {
+				x = 0
+				d.mismatch(r, "number", reflect.TypeFor[E]())
+			}
+		case !isNull:
+			if err := d.wrong(r, reflect.TypeFor[E](), depth+1); err != nil {
+				return err
+			}
+		}
+		out = append(out, x)
+	}
+	if err != nil {
+		return err
+	}
+	*v.Addr().Interface().(*[]E) = append(make([]E, 0, len(out)), out...)
 	return nil
 }
 

@@ -62,7 +62,9 @@ func Sign(ctx context.Context, s Signer, claims any, opts *SignOptions) (string,
 		}
 	}
 	var cs claimSet
-	if err := readClaims(string(payload), &cs); err != nil {
+	err := readClaims(string(payload), &cs)
+	cs.names.Release()
+	if err != nil {
 		return "", &multiError{
 			msg:  ErrInvalidClaims.Error() + ": not a claims set that Verify accepts: " + syntaxDetail(err),
 			errs: []error{ErrInvalidClaims, err},

@@ -134,7 +134,9 @@ func Verify[T any](ctx context.Context, token string, keys KeySource, opts *Veri
 			return nil, err
 		}
 	}
-	if err := validate(&cs, &p.header, &o); err != nil {
+	err := validate(&cs, &p.header, &o)
+	cs.names.Release() // no name is looked up past validation
+	if err != nil {
 		return nil, err
 	}
 	switch {

@@ -282,6 +282,64 @@ func TestAllocations(t *testing.T) {
 	})
 	t.Logf("HS256 Sign of a plain struct: %.0f allocs/op", allocs)
 	assert.LessOrEqual(t, allocs, 1.0)
+
+	// A large claims set (largeClaimsPayload) costs no more than its
+	// values: the names of its top-level object and the scratch of its
+	// maps and slices are reused from one Verify to the next.
+	payload, members := largeClaimsPayload()
+	tok = rawToken(t, `{"alg":"HS256","typ":"JWT"}`, payload)
+	large := &VerifyOptions{Now: fixedClock, Audience: []string{"api"}, MaxSize: 16 << 10}
+	allocs = testing.AllocsPerRun(200, func() {
+		if _, err := Verify[largeClaims](bg, tok, v, large); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Logf("HS256 Verify of %d bytes of claims into a struct: %.0f allocs/op", len(payload), allocs)
+	// The Token, the decoded payload, the []string and the []int64.
+	assert.LessOrEqual(t, allocs, 4.0)
+	allocs = testing.AllocsPerRun(200, func() {
+		if _, err := Verify[map[string]any](bg, tok, v, large); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Logf("HS256 Verify of %d bytes of claims into map[string]any: %.0f allocs/op", len(payload), allocs)
+	// Per group of seven members: four boxed strings (s, o.name, a[0],
+	// a[1]), five boxed numbers (n, o.id, f, l[0], l[1]), two for the
+	// object's map and two for each array (its elements, and its header
+	// boxed in an interface); and what the small map above costs: the
+	// registered claims, the Token, the payload and the top-level map.
+	assert.LessOrEqual(t, allocs, float64(members/7*15+11))
+}
+
+// largeClaims is a claims struct for largeClaimsPayload, with fields for a
+// few of its members.
+type largeClaims struct {
+	RegisteredClaims
+	S000 string `json:"s000"`
+	O002 struct {
+		ID   int64
+		Name string `json:"name"`
+	} `json:"o002"`
+	A003 []string `json:"a003"`
+	B004 bool     `json:"b004"`
+	L006 []int64  `json:"l006"`
+}
+
+// largeClaimsPayload returns a claims set of about 6 KiB: the registered
+// claims of validClaims and 217 private members in groups of seven (a
+// string, an integer, an object, an array of strings, a boolean, a
+// fraction, an array of integers), and the number of private members.
+func largeClaimsPayload() (string, int) {
+	var b strings.Builder
+	fmt.Fprintf(&b, `{"iss":"https://issuer.example","sub":"user-1","aud":"api","exp":%d,"iat":%d,"jti":"id-1"`,
+		testNow.Add(time.Hour).Unix(), testNow.Unix())
+	const members = 217
+	for i := 0; i < members; i += 7 {
+		fmt.Fprintf(&b, `,"s%03d":"a string value, number %d of the set","n%03d":%d,"o%03d":{"id":%d,"name":"object name %d"},"a%03d":["first element %d","second element"],"b%03d":true,"f%03d":%d.125,"l%03d":[%d,7]`,
+			i, i, i+1, i*7919, i+2, i, i, i+3, i, i+4, i+5, i, i+6, i)
+	}
+	b.WriteByte('}')
+	return b.String(), members
 }
 
 func TestAPIContracts(t *testing.T) {

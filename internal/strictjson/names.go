@@ -2,6 +2,7 @@ package strictjson
 
 import (
 	"strconv"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -17,22 +18,46 @@ import (
 // accepted, as encoding/json keeps the two apart.
 //
 // The zero NameSet is empty. It does not allocate for up to 16 names; past
-// that it keeps an open-addressed table of folded-name hashes.
+// that it keeps an open-addressed table of folded-name hashes, taken from a
+// pool: [NameSet.Release] gives it back, so that a caller reading many
+// large objects does not allocate one per object. A NameSet must not be
+// copied once it holds more than 16 names: the copies would share that
+// storage.
 type NameSet struct {
 	small [16]string
 	hash  [16]uint32
 	n     int
-	more  []string // names past the 16th
-	mhash []uint32
-	table []int32 // index+1 into all names; nil until more is used
+	big   *bigNames // nil until the 17th name
 }
+
+// bigNames is the storage of a NameSet past its 16th name.
+type bigNames struct {
+	names  []string // the names past the 16th
+	hashes []uint32
+	// table is open-addressed by hash, with linear probing: each entry is
+	// a name's hash in the high half and its index+1 (among all names) in
+	// the low half; 0 is empty. It is at most half full.
+	table []uint64
+}
+
+// bigPool holds bigNames for reuse; it is a cache with no visible state.
+var bigPool = sync.Pool{New: func() any { return new(bigNames) }}
+
+// maxPooledNames bounds the names a pooled bigNames keeps room for, so that
+// one huge object does not pin its storage.
+const maxPooledNames = 4096
 
 // Add records name, or returns an error wrapping ErrMalformed if an earlier
 // name folds to the same string.
 func (ns *NameSet) Add(name string) error {
-	h := FoldHash(name)
-	if ns.table == nil {
-		for i := range min(ns.n, len(ns.small)) {
+	return ns.AddHashed(name, FoldHash(name))
+}
+
+// AddHashed is Add for a caller that has computed h, which must be
+// FoldHash(name).
+func (ns *NameSet) AddHashed(name string, h uint32) error {
+	if ns.big == nil {
+		for i := range ns.n {
 			if ns.hash[i] == h && FoldEqual(ns.small[i], name) {
 				return dup(name)
 			}
@@ -42,24 +67,26 @@ func (ns *NameSet) Add(name string) error {
 			ns.n++
 			return nil
 		}
+		ns.big = bigPool.Get().(*bigNames)
 		ns.grow()
-	} else if ns.find(name, h, true) >= 0 {
+	} else if ns.find(name, h, true) {
 		return dup(name)
 	}
-	ns.more = append(ns.more, name)
-	ns.mhash = append(ns.mhash, h)
+	b := ns.big
+	b.names = append(b.names, name)
+	b.hashes = append(b.hashes, h)
 	ns.n++
-	if 2*ns.n > len(ns.table) {
+	if 2*ns.n > len(b.table) {
 		ns.grow()
 	} else {
-		ns.insert(ns.n-1, h)
+		b.insert(ns.n-1, h)
 	}
 	return nil
 }
 
 // Has reports whether name itself (not a case variant) was added.
 func (ns *NameSet) Has(name string) bool {
-	if ns.table == nil {
+	if ns.big == nil {
 		for _, prev := range ns.small[:ns.n] {
 			if prev == name {
 				return true
@@ -67,54 +94,86 @@ func (ns *NameSet) Has(name string) bool {
 		}
 		return false
 	}
-	return ns.find(name, FoldHash(name), false) >= 0
+	return ns.find(name, FoldHash(name), false)
 }
 
 // Len returns the number of names added.
 func (ns *NameSet) Len() int { return ns.n }
 
-func (ns *NameSet) name(i int) (string, uint32) {
+// Release empties ns and gives the storage it took for more than 16 names
+// back for reuse. ns must not be in use elsewhere; it may be used again.
+// Not calling Release is safe: the storage is then collected as garbage.
+func (ns *NameSet) Release() {
+	b := ns.big
+	ns.n, ns.big = 0, nil
+	if b == nil {
+		return
+	}
+	if cap(b.names) > maxPooledNames {
+		return
+	}
+	clear(b.names) // no references to the input from the pool
+	b.names, b.hashes = b.names[:0], b.hashes[:0]
+	clear(b.table)
+	b.table = b.table[:0]
+	bigPool.Put(b)
+}
+
+func (ns *NameSet) name(i int) string {
 	if i < len(ns.small) {
-		return ns.small[i], ns.hash[i]
+		return ns.small[i]
 	}
-	return ns.more[i-len(ns.small)], ns.mhash[i-len(ns.small)]
+	return ns.big.names[i-len(ns.small)]
 }
 
-// find returns the index of the name equal to name (under folding if fold),
-// or -1.
-func (ns *NameSet) find(name string, h uint32, fold bool) int {
-	mask := uint32(len(ns.table) - 1)
+// find reports whether a name equal to name (under folding if fold) was
+// added; ns.big is not nil.
+func (ns *NameSet) find(name string, h uint32, fold bool) bool {
+	t := ns.big.table
+	mask := uint32(len(t) - 1)
 	for j := h & mask; ; j = (j + 1) & mask {
-		e := ns.table[j]
+		e := t[j]
 		if e == 0 {
-			return -1
+			return false
 		}
-		prev, ph := ns.name(int(e - 1))
-		if ph == h && (prev == name || fold && FoldEqual(prev, name)) {
-			return int(e - 1)
+		if uint32(e>>32) == h {
+			prev := ns.name(int(uint32(e)) - 1)
+			if prev == name || fold && FoldEqual(prev, name) {
+				return true
+			}
 		}
 	}
 }
 
-func (ns *NameSet) insert(i int, h uint32) {
-	mask := uint32(len(ns.table) - 1)
+func (b *bigNames) insert(i int, h uint32) {
+	mask := uint32(len(b.table) - 1)
 	j := h & mask
-	for ns.table[j] != 0 {
+	for b.table[j] != 0 {
 		j = (j + 1) & mask
 	}
-	ns.table[j] = int32(i + 1)
+	b.table[j] = uint64(h)<<32 | uint64(i+1)
 }
 
-// grow rebuilds the table with room for twice the names.
+// grow rebuilds the table with room for twice the names, reusing its
+// storage when it has the room.
 func (ns *NameSet) grow() {
+	b := ns.big
 	size := 64
 	for size < 4*ns.n {
 		size *= 2
 	}
-	ns.table = make([]int32, size)
+	if cap(b.table) >= size {
+		b.table = b.table[:size]
+		clear(b.table)
+	} else {
+		b.table = make([]uint64, size)
+	}
 	for i := range ns.n {
-		_, h := ns.name(i)
-		ns.insert(i, h)
+		if i < len(ns.small) {
+			b.insert(i, ns.hash[i])
+		} else {
+			b.insert(i, b.hashes[i-len(ns.small)])
+		}
 	}
 }
 

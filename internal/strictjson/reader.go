@@ -449,6 +449,7 @@ func (r *Reader) skip(depth int) error {
 				return err
 			}
 		}
+		names.Release()
 		return err
 	case c == '[':
 		r.i++
