@@ -131,15 +131,11 @@ func (d *NumericDate) UnmarshalJSON(data []byte) error {
 	if c != '-' && (c < '0' || c > '9') {
 		return strictjson.Errorf("NumericDate is not a number")
 	}
-	text, err := r.Number()
+	v, err := readNumericDate(&r)
 	if err != nil {
 		return err
 	}
 	if err := r.End(); err != nil {
-		return err
-	}
-	v, err := parseNumericDate(text)
-	if err != nil {
 		return err
 	}
 	*d = v
@@ -148,22 +144,10 @@ func (d *NumericDate) UnmarshalJSON(data []byte) error {
 
 // claimSet is what the claims reader found in a payload.
 type claimSet struct {
-	rc RegisteredClaims
-	// out, if not nil, is where the registered claims are stored instead
-	// of rc: Verify into RegisteredClaims points it at the Token's Claims,
-	// which saves a copy. Use reg to reach them.
-	out   *RegisteredClaims
+	rc    RegisteredClaims
 	aud1  string // the audience when "aud" held exactly one, rc.Audience nil
 	seen  uint8  // registered claims present, by regBit
 	names strictjson.NameSet
-}
-
-// reg returns where the registered claims are stored.
-func (cs *claimSet) reg() *RegisteredClaims {
-	if cs.out != nil {
-		return cs.out
-	}
-	return &cs.rc
 }
 
 // has reports whether the claims set has a member named name.
@@ -196,24 +180,35 @@ func readClaims(payload string, cs *claimSet) error {
 	return r.End()
 }
 
-// regBit returns a bit that stands for name if it is a registered claim
+// The bits of claimSet.seen, one per registered claim name.
+const (
+	bitIss uint8 = 1 << iota
+	bitSub
+	bitAud
+	bitExp
+	bitNbf
+	bitIat
+	bitJTI
+)
+
+// regBit returns the bit that stands for name if it is a registered claim
 // name, and 0 otherwise.
 func regBit(name string) uint8 {
 	switch name {
 	case "iss":
-		return 1 << 0
+		return bitIss
 	case "sub":
-		return 1 << 1
+		return bitSub
 	case "aud":
-		return 1 << 2
+		return bitAud
 	case "exp":
-		return 1 << 3
+		return bitExp
 	case "nbf":
-		return 1 << 4
+		return bitNbf
 	case "iat":
-		return 1 << 5
+		return bitIat
 	case "jti":
-		return 1 << 6
+		return bitJTI
 	}
 	return 0
 }
@@ -224,36 +219,36 @@ func (cs *claimSet) readMember(r *strictjson.Reader, name string) error {
 	var err error
 	switch name {
 	case "iss":
-		if err = cs.see(1<<0, name); err == nil {
-			cs.reg().Issuer, err = claimString(r, name)
+		if err = cs.see(bitIss, name); err == nil {
+			cs.rc.Issuer, err = claimString(r, name)
 		}
 	case "sub":
-		if err = cs.see(1<<1, name); err == nil {
-			cs.reg().Subject, err = claimString(r, name)
+		if err = cs.see(bitSub, name); err == nil {
+			cs.rc.Subject, err = claimString(r, name)
 		}
 	case "aud":
-		if err = cs.see(1<<2, name); err == nil {
+		if err = cs.see(bitAud, name); err == nil {
 			if r.Peek() == '"' {
 				cs.aud1, err = r.String() // one audience: no slice until Verify has a home for it
 			} else {
-				cs.reg().Audience, err = readAudience(r)
+				cs.rc.Audience, err = readAudience(r)
 			}
 		}
 	case "exp":
-		if err = cs.see(1<<3, name); err == nil {
-			cs.reg().ExpiresAt, err = claimDate(r, name)
+		if err = cs.see(bitExp, name); err == nil {
+			cs.rc.ExpiresAt, err = claimDate(r, name)
 		}
 	case "nbf":
-		if err = cs.see(1<<4, name); err == nil {
-			cs.reg().NotBefore, err = claimDate(r, name)
+		if err = cs.see(bitNbf, name); err == nil {
+			cs.rc.NotBefore, err = claimDate(r, name)
 		}
 	case "iat":
-		if err = cs.see(1<<5, name); err == nil {
-			cs.reg().IssuedAt, err = claimDate(r, name)
+		if err = cs.see(bitIat, name); err == nil {
+			cs.rc.IssuedAt, err = claimDate(r, name)
 		}
 	case "jti":
-		if err = cs.see(1<<6, name); err == nil {
-			cs.reg().ID, err = claimString(r, name)
+		if err = cs.see(bitJTI, name); err == nil {
+			cs.rc.ID, err = claimString(r, name)
 		}
 	default:
 		if err = cs.addName(name, strictjson.FoldHash(name)); err != nil {
@@ -264,8 +259,7 @@ func (cs *claimSet) readMember(r *strictjson.Reader, name string) error {
 	return err
 }
 
-// see records the registered claim of bit (see regBit), or reports a
-// duplicate.
+// see records the registered claim of bit, or reports a duplicate.
 func (cs *claimSet) see(bit uint8, name string) error {
 	if cs.seen&bit != 0 {
 		return strictjson.Errorf("duplicate member %q", name)
@@ -283,44 +277,28 @@ func claimString(r *strictjson.Reader, name string) (string, error) {
 }
 
 func claimDate(r *strictjson.Reader, name string) (NumericDate, error) {
+	c := r.Peek()
+	if c != '-' && (c < '0' || c > '9') {
+		return NumericDate{}, strictjson.Errorf("claim %q is not a number", name)
+	}
+	return readNumericDate(r)
+}
+
+// readNumericDate reads a JSON number, known to start at r, as a
+// NumericDate. It rejects values that overflow float64 and values outside
+// [0, MaxNumericDate].
+func readNumericDate(r *strictjson.Reader) (NumericDate, error) {
 	if n, ok := r.SmallInt(); ok {
-		// The usual form, read in one step.
+		// The usual form, a plain integer, read in one step.
 		if n > maxNumericDate {
 			return NumericDate{}, strictjson.Errorf("NumericDate %d out of range", n)
 		}
 		return NumericDate{time.Unix(n, 0).UTC()}, nil
 	}
-	c := r.Peek()
-	if c != '-' && (c < '0' || c > '9') {
-		return NumericDate{}, strictjson.Errorf("claim %q is not a number", name)
-	}
 	text, err := r.Number()
 	if err != nil {
 		return NumericDate{}, err
 	}
-	return parseNumericDate(text)
-}
-
-// parseNumericDate converts a JSON number's text to a NumericDate. It
-// rejects values that overflow float64 and values outside
-// [0, MaxNumericDate].
-func parseNumericDate(text string) (NumericDate, error) {
-	if len(text) <= 12 && text[0] != '-' && (len(text) == 1 || text[0] != '0') {
-		// Fast path for plain integers, the usual form.
-		var n int64
-		for i := 0; i < len(text); i++ {
-			c := text[i]
-			if c < '0' || c > '9' {
-				goto general
-			}
-			n = n*10 + int64(c-'0')
-		}
-		if n > maxNumericDate {
-			return NumericDate{}, strictjson.Errorf("NumericDate %s out of range", text)
-		}
-		return NumericDate{time.Unix(n, 0).UTC()}, nil
-	}
-general:
 	f, err := strconv.ParseFloat(text, 64)
 	if err != nil {
 		return NumericDate{}, strictjson.Errorf("NumericDate %s out of range", text)

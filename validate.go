@@ -15,7 +15,7 @@ func validate(cs *claimSet, h *Header, o *VerifyOptions) error {
 	} else {
 		now = time.Now()
 	}
-	rc := cs.reg()
+	rc := &cs.rc
 	switch {
 	case !rc.ExpiresAt.IsZero():
 		if !now.Before(rc.ExpiresAt.Add(o.Leeway)) {
@@ -77,10 +77,10 @@ func tokenAudience(cs *claimSet) string {
 	switch {
 	case !cs.has("aud"):
 		return "(none)"
-	case cs.reg().Audience == nil:
+	case cs.rc.Audience == nil:
 		return quoteList([]string{cs.aud1})
 	}
-	return quoteList(cs.reg().Audience)
+	return quoteList(cs.rc.Audience)
 }
 
 func quoteList(list []string) string {
@@ -101,7 +101,7 @@ func quoteList(list []string) string {
 }
 
 func audienceMatches(cs *claimSet, want []string) bool {
-	aud := cs.reg().Audience
+	aud := cs.rc.Audience
 	if aud == nil {
 		return cs.has("aud") && contains(want, cs.aud1)
 	}

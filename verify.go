@@ -114,16 +114,7 @@ func Verify[T any](ctx context.Context, token string, keys KeySource, opts *Veri
 	var t *Token[T]
 	var fit error
 	switch any((*T)(nil)).(type) {
-	case *RegisteredClaims:
-		if p.buf == nil {
-			// Read straight into the Token: no copy of the claims afterwards.
-			t = new(Token[T])
-			cs.out = any(&t.Claims).(*RegisteredClaims)
-		} // else the Token is made below, with the strings it keeps.
-		if err := readClaims(p.payload, &cs); err != nil {
-			return nil, err
-		}
-	case **RegisteredClaims:
+	case *RegisteredClaims, **RegisteredClaims:
 		if err := readClaims(p.payload, &cs); err != nil {
 			return nil, err
 		}
@@ -142,22 +133,20 @@ func Verify[T any](ctx context.Context, token string, keys KeySource, opts *Veri
 	switch {
 	case t != nil:
 	case p.buf != nil:
-		// The strings read are views of the pooled buffer: copy them,
-		// with the claims, into a Token of their own.
-		rt := detachedToken(&cs)
-		cs.out = &rt.Claims
-		t = any(rt).(*Token[T])
+		// The strings read are views of the pooled buffer: copy them
+		// into a Token of their own.
+		t = any(detachedToken(&cs)).(*Token[T])
 	default:
 		t = new(Token[T])
 	}
 	t.Header = p.header
-	if rc := cs.reg(); rc.Audience == nil && cs.has("aud") {
+	if cs.rc.Audience == nil && cs.has("aud") {
 		t.aud[0] = cs.aud1
-		rc.Audience = t.aud[:]
+		cs.rc.Audience = t.aud[:]
 	}
 	switch c := any(&t.Claims).(type) {
 	case *RegisteredClaims:
-		// Read in place (cs.out).
+		*c = cs.rc
 	case **RegisteredClaims:
 		rc := cs.rc
 		*c = &rc
@@ -372,12 +361,12 @@ func isRegistered[T any]() bool {
 	return ok
 }
 
-// detachedToken returns a new Token holding cs's registered claims (read
-// into cs.rc) and their strings, and sets cs.aud1 to its copy: the strings
-// cs holds are views of memory about to be reused. The strings' bytes are
-// allocated with the Token when they fit one of a few sizes (one allocation
-// instead of two); a string's bytes are never written after they are
-// copied, which is what unsafe.String requires.
+// detachedToken returns a new Token for cs's registered claims and points
+// cs's strings (cs.rc and cs.aud1), views of memory about to be reused, at
+// copies of their bytes; the caller copies cs.rc into the Token. The
+// strings' bytes are allocated with the Token when they fit one of a few
+// sizes (one allocation instead of two); they are never written after they
+// are copied, which is what unsafe.String requires.
 func detachedToken(cs *claimSet) *Token[RegisteredClaims] {
 	rc := &cs.rc
 	n := len(rc.Issuer) + len(rc.Subject) + len(rc.ID) + len(cs.aud1)
@@ -410,19 +399,20 @@ func detachedToken(cs *claimSet) *Token[RegisteredClaims] {
 	default:
 		t, b = new(Token[RegisteredClaims]), make([]byte, n)
 	}
-	next := func(s string) string {
-		if s == "" {
-			return ""
+	own := func(s *string) {
+		if *s == "" {
+			*s = "" // not a view of the buffer, even of no bytes
+			return
 		}
-		c := copy(b, s)
-		s, b = unsafe.String(&b[0], c), b[c:]
-		return s
+		c := copy(b, *s)
+		*s, b = unsafe.String(&b[0], c), b[c:]
 	}
-	t.Claims = *rc
-	c := &t.Claims
-	c.Issuer, c.Subject, c.ID, cs.aud1 = next(rc.Issuer), next(rc.Subject), next(rc.ID), next(cs.aud1)
-	for i, a := range c.Audience {
-		c.Audience[i] = next(a)
+	own(&rc.Issuer)
+	own(&rc.Subject)
+	own(&rc.ID)
+	own(&cs.aud1)
+	for i := range rc.Audience {
+		own(&rc.Audience[i])
 	}
 	return t
 }
