@@ -770,7 +770,7 @@ func newClaimsEncoder(t reflect.Type) *claimsEncoder {
 			switch plainRegistered(f, rc == nil) {
 			case plainString:
 			case plainDate:
-				ce.dates = append(ce.dates, dateField{index: f.index[0], unsigned: f.typ.Kind() >= reflect.Uint && f.typ.Kind() <= reflect.Uintptr})
+				ce.dates = append(ce.dates, dateField{index: f.index[0], unsigned: f.typ.Kind() >= reflect.Uint})
 			default:
 				ce.check = true
 			}
@@ -805,7 +805,7 @@ func plainRegistered(f jsonField, alone bool) int {
 	switch k := t.Kind(); {
 	case k == reflect.String && (f.name == "iss" || f.name == "sub" || f.name == "aud" || f.name == "jti"):
 		return plainString
-	case k >= reflect.Int && k <= reflect.Uintptr && k != reflect.Uintptr &&
+	case k >= reflect.Int && k <= reflect.Uint64 &&
 		(f.name == "exp" || f.name == "nbf" || f.name == "iat"):
 		return plainDate
 	}
