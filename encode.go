@@ -794,7 +794,8 @@ const (
 // own for encoding/json. Anything else (a name equal only under folding,
 // another kind, a field inside an embedded struct) is re-read.
 func plainRegistered(f jsonField, alone bool) int {
-	if !alone || len(f.index) != 1 || f.quoted || regBit(f.name) == 0 {
+	bit := regBit(f.name)
+	if !alone || len(f.index) != 1 || f.quoted || bit == 0 {
 		return plainOther
 	}
 	t := f.typ
@@ -803,10 +804,9 @@ func plainRegistered(f jsonField, alone bool) int {
 		return plainOther
 	}
 	switch k := t.Kind(); {
-	case k == reflect.String && (f.name == "iss" || f.name == "sub" || f.name == "aud" || f.name == "jti"):
+	case k == reflect.String && bit&(bitIss|bitSub|bitAud|bitJTI) != 0:
 		return plainString
-	case k >= reflect.Int && k <= reflect.Uint64 &&
-		(f.name == "exp" || f.name == "nbf" || f.name == "iat"):
+	case k >= reflect.Int && k <= reflect.Uint64 && bit&(bitExp|bitNbf|bitIat) != 0:
 		return plainDate
 	}
 	return plainOther
