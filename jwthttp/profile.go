@@ -25,6 +25,40 @@ func AccessToken(issuer, resource string) jwt.VerifyOptions {
 	return o
 }
 
+// ProviderOptions returns the verification options for the access tokens
+// that identity providers issue by default, which are JWTs but not RFC 9068
+// ones: Auth0, Okta, Microsoft Entra ID and Keycloak write a header "typ" of
+// "JWT" or none, and most write no "client_id". It checks everything those
+// tokens carry: an "iss" equal to issuer, an "aud" that contains audience,
+// an "exp" in the future, and "iss", "exp", "aud" and "sub" present. The key
+// is bound to the token's "alg" as always, and the middleware still refuses
+// tokens whose "typ" names another kind of JWT (a refresh token, a DPoP
+// proof, a logout or security event token).
+//
+// issuer may be empty when the key source binds the issuer (the remote set
+// of jwks.NewOIDC is a jwt.IssuerKeySource): Verify then requires that one.
+// audience is the identifier the provider gives your API (Auth0's API
+// identifier, Okta's audience, Entra ID's application ID URI or client ID,
+// Keycloak's audience mapper). Amazon Cognito writes no "aud" into access
+// tokens: for Cognito pass an empty audience, which accepts tokens without
+// "aud", and check "client_id" and "token_use" in Options.Check.
+//
+// Providers mark access tokens differently (Okta "cid", Entra ID "scp" or
+// "roles", Cognito "token_use"); an OpenID Connect ID token issued for the
+// same audience passes these checks too. Require a scope (RequireScopes) or
+// check the provider's marker in Options.Check when that matters.
+func ProviderOptions(issuer, audience string) jwt.VerifyOptions {
+	o := jwt.VerifyOptions{
+		Issuer:   issuer,
+		Required: []string{"iss", "exp", "sub"},
+	}
+	if audience != "" {
+		o.Audience = []string{audience}
+		o.Required = append(o.Required, "aud")
+	}
+	return o
+}
+
 // isAccessTokenType reports whether the "typ" t names an RFC 9068 access token, as
 // jwt.VerifyOptions.Type compares types.
 func isAccessTokenType(t string) bool { return typ.Matches(t, "at+jwt") }
