@@ -237,7 +237,7 @@ func (m *Manager) LogoutAllHandler(opts *HandlerOptions) http.Handler {
 		}
 		if bearer == "" {
 			e := o.invalidToken(sch, nil)
-			e.ChallengeCode = "" // the challenges of a request without a token
+			e.Challenge.Code = "" // the challenges of a request without a token
 			return 0, e
 		}
 		tok, err := m.VerifyAccess(r.Context(), bearer)
@@ -507,7 +507,7 @@ func (o handlerOpts) proofError(r *http.Request, err error, resource bool) *oaut
 	v := oauth.ProofRefusal(r.Context(), err, o.dpop.Nonces(), status)
 	e := &oauthError{Status: v.Status, Code: v.Code, Description: v.Description, Nonce: v.Nonce, Err: v.Err}
 	if resource && v.Status == http.StatusUnauthorized {
-		e.Resource, e.In, e.ChallengeCode, e.ChallengeDescription = o.res, oauth.DPoP, v.Code, v.Description
+		e.Challenge = &oauth.TokenChallenge{Resource: o.res, In: oauth.DPoP, Code: v.Code, Description: v.Description}
 	}
 	return e
 }
@@ -517,7 +517,7 @@ func (o handlerOpts) proofError(r *http.Request, err error, resource bool) *oaut
 func (o handlerOpts) invalidToken(scheme oauth.Scheme, err error) *oauthError {
 	return &oauthError{
 		Status: http.StatusUnauthorized, Code: oauth.InvalidToken, Err: err,
-		Resource: o.res, In: scheme, ChallengeCode: oauth.InvalidToken,
+		Challenge: &oauth.TokenChallenge{Resource: o.res, In: scheme, Code: oauth.InvalidToken},
 	}
 }
 

@@ -3,6 +3,7 @@ package oauth
 import (
 	"encoding/json"
 	"net/http"
+	"sync"
 )
 
 // AppendError appends to b the JSON error body of RFC 6749 §5.2 and RFC
@@ -64,15 +65,19 @@ type TokenError struct {
 	Description string
 	// Nonce, if not empty, is sent in a DPoP-Nonce header.
 	Nonce string
-	// Challenges, if Resource is not nil, are added as
-	// Resource.AddChallenges adds them, with In, ChallengeCode and
-	// ChallengeDescription.
-	Resource             *Resource
-	In                   Scheme
-	ChallengeCode        string
-	ChallengeDescription string
+	// Challenge, if not nil, is the answer to a refused access token: its
+	// WWW-Authenticate challenges.
+	Challenge *TokenChallenge
 	// Err is the cause, for logs; it is never sent.
 	Err error
+}
+
+// TokenChallenge is the challenges of a TokenError, as
+// Resource.AddChallenges adds them with In, Code and Description.
+type TokenChallenge struct {
+	Resource          *Resource
+	In                Scheme
+	Code, Description string
 }
 
 // Write writes e to w: its challenges, its nonce, an Allow header for 405
@@ -80,8 +85,8 @@ type TokenError struct {
 // newline.
 func (e *TokenError) Write(w http.ResponseWriter) {
 	h := w.Header()
-	if e.Resource != nil {
-		e.Resource.AddChallenges(h, e.In, e.ChallengeCode, e.ChallengeDescription, "")
+	if c := e.Challenge; c != nil {
+		c.Resource.AddChallenges(h, c.In, c.Code, c.Description, "")
 	}
 	if e.Nonce != "" {
 		h.Set(NonceHeader, e.Nonce)
@@ -92,11 +97,20 @@ func (e *TokenError) Write(w http.ResponseWriter) {
 	case http.StatusServiceUnavailable:
 		h.Set("Retry-After", "1")
 	}
-	body := append(AppendError(make([]byte, 0, 128), e.Code, e.Description, ""), '\n')
 	SetJSON(h)
 	w.WriteHeader(e.Status)
-	w.Write(body) // the client may be gone; nothing to do then
+	buf := bodies.Get().(*[]byte)
+	*buf = append(AppendError((*buf)[:0], e.Code, e.Description, ""), '\n')
+	w.Write(*buf) // the client may be gone; nothing to do then
+	bodies.Put(buf)
 }
+
+// bodies are the buffers of TokenError.Write, so that an error answer
+// costs no allocation for its body.
+var bodies = sync.Pool{New: func() any {
+	b := make([]byte, 0, 256)
+	return &b
+}}
 
 // SetJSON sets the headers of a JSON answer of a token endpoint (RFC 6749
 // §5.1): its type, and no caching.

@@ -63,8 +63,9 @@ func TestTokenError(t *testing.T) {
 	assert.Equal(t, `{"error":"temporarily_unavailable"}`+"\n", w.Body.String())
 
 	w = httptest.NewRecorder()
-	(&oauth.TokenError{Status: http.StatusUnauthorized, Code: oauth.InvalidToken, Resource: &oauth.Resource{Bearer: true, Algorithms: []string{"ES256"}},
-		In: oauth.Bearer, ChallengeCode: oauth.InvalidToken}).Write(w)
+	(&oauth.TokenError{Status: http.StatusUnauthorized, Code: oauth.InvalidToken, Challenge: &oauth.TokenChallenge{
+		Resource: &oauth.Resource{Bearer: true, Algorithms: []string{"ES256"}}, In: oauth.Bearer, Code: oauth.InvalidToken,
+	}}).Write(w)
 	assert.Equal(t, []string{`Bearer error="invalid_token"`, `DPoP algs="ES256"`}, w.Header().Values("WWW-Authenticate"))
 }
 
