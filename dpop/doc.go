@@ -24,10 +24,10 @@
 //	v, err := dpop.NewVerifier(&dpop.Options{ExternalURL: "https://api.example.com"})
 //	proof, err := v.VerifyRequest(ctx, r, accessToken, claims.Confirmation.JKT)
 //
-// On failure, [ErrorCode], [Description] and [ChallengeFor] give the
-// WWW-Authenticate challenge of RFC 9449 §7.1, and a server that requires
-// nonces answers [ErrUseNonce] with a fresh one in a DPoP-Nonce header
-// ([SetNonce], [WriteTokenError]).
+// Package jwthttp (Options.DPoP) and package session (HandlerOptions.DPoP)
+// answer each failure as RFC 9449 says: the WWW-Authenticate challenge of
+// §7.1, or the token endpoint error of §5, and for [ErrUseNonce] a fresh
+// nonce in a DPoP-Nonce header ([NonceHeader]).
 //
 // # Security
 //

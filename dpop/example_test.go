@@ -7,11 +7,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"time"
 
 	jwt "github.com/jwtkit/jwt"
 	"github.com/jwtkit/jwt/dpop"
+	"github.com/jwtkit/jwt/jwthttp"
 )
 
 // AccessClaims are the claims of an access token that may be bound to a
@@ -43,15 +43,19 @@ func Example() {
 		panic(err)
 	}
 	accessToken, err := jwt.Sign(ctx, issuer, AccessClaims{
-		RegisteredClaims: jwt.RegisteredClaims{Subject: "alice", ExpiresAt: jwt.NewNumericDate(time.Now().Add(5 * time.Minute))},
-		Confirmation:     &dpop.Confirmation{JKT: prover.JKT()},
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer: "https://auth.example", Audience: jwt.Audience{"https://api.example"}, Subject: "alice",
+			ExpiresAt: jwt.NewNumericDate(time.Now().Add(5 * time.Minute)),
+		},
+		Confirmation: &dpop.Confirmation{JKT: prover.JKT()},
 	}, &jwt.SignOptions{Type: "at+jwt"})
 	if err != nil {
 		panic(err)
 	}
 
-	// The API checks the token, then the proof against the request, the
-	// token and the token's key.
+	// The API's middleware (package jwthttp) checks the token, then the
+	// proof against the request, the token and the token's key, and answers
+	// a proof without a fresh server nonce with use_dpop_nonce and a nonce.
 	tokenKey, err := jwt.HS256.NewVerifier(issuerKey)
 	if err != nil {
 		panic(err)
@@ -64,29 +68,22 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		nonce, _ := nonces.Nonce(r.Context())
-		dpop.SetNonce(w.Header(), nonce)
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "DPoP ")
-		if !ok {
-			w.Header().Set("WWW-Authenticate", dpop.Challenge{Algorithms: proofs.Algorithms()}.String())
-			w.WriteHeader(http.StatusUnauthorized)
-			return
-		}
-		tok, err := jwt.Verify[AccessClaims](r.Context(), token, tokenKey, &jwt.VerifyOptions{Type: "at+jwt"})
-		if err != nil || tok.Claims.Confirmation == nil {
-			w.Header().Set("WWW-Authenticate", dpop.Challenge{Error: dpop.CodeInvalidToken, Algorithms: proofs.Algorithms()}.String())
-			w.WriteHeader(http.StatusUnauthorized)
-			return
-		}
-		if _, err := proofs.VerifyRequest(r.Context(), r, token, tok.Claims.Confirmation.JKT); err != nil {
-			fmt.Println("API:", dpop.ErrorCode(err))
-			w.Header().Set("WWW-Authenticate", dpop.ChallengeFor(err, proofs.Algorithms()).String())
-			w.WriteHeader(http.StatusUnauthorized)
-			return
-		}
-		fmt.Fprintf(w, "hello %s", tok.Claims.Subject)
-	}))
+	protect, err := jwthttp.New[AccessClaims](tokenKey, &jwthttp.Options{
+		Verify: jwt.VerifyOptions{Type: "at+jwt", Issuer: "https://auth.example", Audience: []string{"https://api.example"}},
+		DPoP:   proofs,
+		OnResult: func(r *http.Request, status int, code string, err error) {
+			if code != "" {
+				fmt.Println("API:", status, code)
+			}
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	api := httptest.NewServer(protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, _ := jwthttp.Claims[AccessClaims](r.Context())
+		fmt.Fprintf(w, "hello %s", c.Subject)
+	})))
 	defer api.Close()
 
 	client := &http.Client{Transport: &dpop.Transport{
@@ -104,7 +101,7 @@ func Example() {
 		fmt.Println(resp.StatusCode, string(body))
 	}
 	// Output:
-	// API: use_dpop_nonce
+	// API: 401 use_dpop_nonce
 	// 200 hello alice
 	// 200 hello alice
 }
@@ -122,17 +119,6 @@ func ExampleNormalizeURI() {
 	// https://api.example.com/a/~c <nil>
 	// http://api.example.com:8080/ <nil>
 	// https://api.example.com/caf%C3%A9 <nil>
-}
-
-func ExampleChallengeFor() {
-	v, err := dpop.NewVerifier(&dpop.Options{Algorithms: []jwt.Algorithm{jwt.ES256, jwt.EdDSA}})
-	if err != nil {
-		panic(err)
-	}
-	_, err = v.Verify(context.Background(), "not-a-proof", &dpop.Request{Method: "GET", URI: "https://api.example.com/"})
-	fmt.Println(dpop.ChallengeFor(err, v.Algorithms()))
-	// Output:
-	// DPoP error="invalid_dpop_proof", error_description="invalid DPoP proof", algs="ES256 EdDSA"
 }
 
 func ExampleProver_JKT() {

@@ -12,7 +12,7 @@ import (
 // ErrInvalidURI reports a URI that NormalizeURI cannot normalize: not an
 // absolute http or https URI, or one with user information, a bad port, a
 // bad percent-encoding or a control character.
-var ErrInvalidURI = errors.New("jwt: invalid DPoP URI")
+var ErrInvalidURI = errors.New("dpop: invalid DPoP URI")
 
 // NormalizeURI returns uri, an absolute http or https URI, in the normal
 // form of RFC 3986 §6.2.2 and §6.2.3, without its query and fragment, as

@@ -141,7 +141,7 @@ func TestRequestURI(t *testing.T) {
 		}(), want: "http://api.example.com/abs"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := tc.v.RequestURI(tc.r)
+			got, err := dpop.RequestURI(tc.v, tc.r)
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, got)
 		})

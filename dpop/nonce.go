@@ -8,10 +8,10 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
-	"net/http"
 	"time"
 
 	jwt "github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/internal/oauth"
 )
 
 // NonceSource issues and checks the nonces a server requires in DPoP
@@ -73,14 +73,14 @@ func NewHMACNonces(secret []byte, opts *HMACNonceOptions) (*HMACNonces, error) {
 		opts = &HMACNonceOptions{}
 	}
 	if len(secret) < 32 {
-		return nil, fmt.Errorf("%w: a DPoP nonce secret needs at least 32 bytes", jwt.ErrInvalidKey)
+		return nil, errorf(jwt.ErrInvalidKey, "a DPoP nonce secret needs at least 32 bytes")
 	}
 	period := opts.Period
 	if period == 0 {
 		period = DefaultNoncePeriod
 	}
 	if period < time.Second {
-		return nil, fmt.Errorf("%w: DPoP nonce period %v is shorter than a second", jwt.ErrInvalidOption, period)
+		return nil, errorf(jwt.ErrInvalidOption, "DPoP nonce period %v is shorter than a second", period)
 	}
 	n := &HMACNonces{secret: append([]byte(nil), secret...), period: int64(period / time.Second), now: opts.Now}
 	if n.now == nil {
@@ -139,9 +139,6 @@ func (n *HMACNonces) mac(msg []byte) []byte {
 	return m.Sum(nil)[:nonceMAC]
 }
 
-// NonceHeader is the response header that carries a server nonce.
-const NonceHeader = "DPoP-Nonce"
-
-// SetNonce sets the DPoP-Nonce header of h to nonce, replacing any other:
-// a response must not carry more than one (RFC 9449 §8).
-func SetNonce(h http.Header, nonce string) { h.Set(NonceHeader, nonce) }
+// NonceHeader is the response header that carries a server nonce. A
+// response carries at most one (RFC 9449 §8): set it with Header.Set.
+const NonceHeader = oauth.NonceHeader

@@ -91,6 +91,6 @@ func TestNewHMACNoncesErrors(t *testing.T) {
 func TestSetNonce(t *testing.T) {
 	w := httptest.NewRecorder()
 	w.Header().Add("DPoP-Nonce", "old")
-	dpop.SetNonce(w.Header(), "new")
+	w.Header().Set(dpop.NonceHeader, "new")
 	assert.Equal(t, []string{"new"}, w.Header().Values("DPoP-Nonce"), "exactly one DPoP-Nonce")
 }

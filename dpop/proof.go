@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -54,10 +53,10 @@ type Prover struct {
 // does not fit alg, one wrapping jwt.ErrInvalidKey.
 func NewProver(alg jwt.Algorithm, key crypto.Signer) (*Prover, error) {
 	if !isAsymmetric(alg) {
-		return nil, fmt.Errorf("%w: DPoP needs an asymmetric algorithm of package jwt", jwt.ErrUnsupportedAlgorithm)
+		return nil, errorf(jwt.ErrUnsupportedAlgorithm, "DPoP needs an asymmetric algorithm of package jwt")
 	}
 	if key == nil {
-		return nil, fmt.Errorf("%w: nil key", jwt.ErrInvalidKey)
+		return nil, errorf(jwt.ErrInvalidKey, "nil key")
 	}
 	signer, err := alg.NewSigner(key)
 	if err != nil {
@@ -126,10 +125,10 @@ func (p *Prover) NewProof(ctx context.Context, method, uri string, opts *ProofOp
 		opts = &ProofOptions{}
 	}
 	if !isToken(method) {
-		return "", fmt.Errorf("%w: DPoP htm is not an HTTP method", jwt.ErrInvalidClaims)
+		return "", errorf(jwt.ErrInvalidClaims, "DPoP htm is not an HTTP method")
 	}
 	if opts.Nonce != "" && !isNonce(opts.Nonce) {
-		return "", fmt.Errorf("%w: DPoP nonce has characters RFC 9449 does not allow", jwt.ErrInvalidClaims)
+		return "", errorf(jwt.ErrInvalidClaims, "DPoP nonce has characters RFC 9449 does not allow")
 	}
 	htu, err := NormalizeURI(uri)
 	if err != nil {
@@ -187,7 +186,7 @@ func AccessTokenHash(token string) string {
 // jwt.ErrInvalidKey.
 func Thumbprint(key *jwt.JWK) (string, error) {
 	if key == nil {
-		return "", fmt.Errorf("%w: nil JWK", jwt.ErrInvalidKey)
+		return "", errorf(jwt.ErrInvalidKey, "nil JWK")
 	}
 	t, err := key.Thumbprint(crypto.SHA256)
 	if err != nil {

@@ -89,8 +89,8 @@ func (c *MemoryReplayCache) Remember(_ context.Context, key string, ttl time.Dur
 	return true, nil
 }
 
-// Len returns the number of keys held, expired or not.
-func (c *MemoryReplayCache) Len() int {
+// len returns the number of keys held, expired or not.
+func (c *MemoryReplayCache) len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.expires)

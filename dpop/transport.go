@@ -2,14 +2,13 @@ package dpop
 
 import (
 	"bytes"
-	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"sync"
 
 	jwt "github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/internal/oauth"
 )
 
 // Transport is an http.RoundTripper that adds a DPoP proof to each request
@@ -62,10 +61,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	if t.Prover == nil {
-		return fail(fmt.Errorf("%w: dpop.Transport has no Prover", jwt.ErrInvalidOption))
+		return fail(errorf(jwt.ErrInvalidOption, "dpop.Transport has no Prover"))
 	}
 	if req.URL == nil {
-		return fail(fmt.Errorf("%w: request without URL", ErrInvalidURI))
+		return fail(errorf(ErrInvalidURI, "request without URL"))
 	}
 	token, err := t.accessToken(req)
 	if err != nil {
@@ -184,8 +183,8 @@ func (t *Transport) remember(origin string, resp *http.Response) string {
 func askedForNonce(resp *http.Response) bool {
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:
-		p := challengeParams(resp.Header.Values("WWW-Authenticate"))
-		return p != nil && p["error"] == CodeUseNonce
+		p := oauth.ChallengeParams(resp.Header.Values("WWW-Authenticate"), "DPoP")
+		return p != nil && p["error"] == oauth.UseDPoPNonce
 	case http.StatusBadRequest:
 		if resp.Body == nil {
 			return false
@@ -196,10 +195,7 @@ func askedForNonce(resp *http.Response) bool {
 		if err != nil {
 			return false
 		}
-		var e struct {
-			Error string `json:"error"`
-		}
-		return json.Unmarshal(buf, &e) == nil && e.Error == CodeUseNonce
+		return oauth.ErrorCode(buf) == oauth.UseDPoPNonce
 	}
 	return false
 }

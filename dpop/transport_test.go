@@ -17,6 +17,7 @@ import (
 
 	jwt "github.com/jwtkit/jwt"
 	"github.com/jwtkit/jwt/dpop"
+	"github.com/jwtkit/jwt/internal/oauth"
 )
 
 // resourceServer is a real HTTP server that requires DPoP-bound access
@@ -53,17 +54,17 @@ func (s *resourceServer) serve(w http.ResponseWriter, r *http.Request) {
 	s.bodies = append(s.bodies, string(body))
 	s.mu.Unlock()
 	nonce, _ := s.verifier.Nonces().Nonce(r.Context())
-	dpop.SetNonce(w.Header(), nonce)
+	w.Header().Set(dpop.NonceHeader, nonce)
 	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	if scheme != "DPoP" || token == "" {
-		w.Header().Set("WWW-Authenticate", dpop.Challenge{Algorithms: s.verifier.Algorithms()}.String())
+		w.Header().Set("WWW-Authenticate", challengeFor(nil, s.verifier.Algorithms()))
 		w.WriteHeader(http.StatusUnauthorized)
 		return
 	}
 	p, err := s.verifier.VerifyRequest(r.Context(), r, token, s.jkt)
 	if err != nil {
 		w.Header().Add("WWW-Authenticate", `Bearer realm="api"`)
-		w.Header().Add("WWW-Authenticate", dpop.ChallengeFor(err, s.verifier.Algorithms()).String())
+		w.Header().Add("WWW-Authenticate", challengeFor(err, s.verifier.Algorithms()))
 		w.WriteHeader(http.StatusUnauthorized)
 		io.WriteString(w, err.Error())
 		return
@@ -169,7 +170,7 @@ func TestTransportNoRetry(t *testing.T) {
 		var n atomic.Int32
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			i := n.Add(1)
-			dpop.SetNonce(w.Header(), "nonce-"+string(rune('0'+i)))
+			w.Header().Set(dpop.NonceHeader, "nonce-"+string(rune('0'+i)))
 			w.Header().Set("WWW-Authenticate", `DPoP error="use_dpop_nonce"`)
 			w.WriteHeader(http.StatusUnauthorized)
 		}))
@@ -183,7 +184,7 @@ func TestTransportNoRetry(t *testing.T) {
 		var n atomic.Int32
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			n.Add(1)
-			dpop.SetNonce(w.Header(), "fresh")
+			w.Header().Set(dpop.NonceHeader, "fresh")
 			w.Header().Set("WWW-Authenticate", `DPoP error="invalid_dpop_proof"`)
 			w.WriteHeader(http.StatusUnauthorized)
 		}))
@@ -226,13 +227,14 @@ func TestTransportTokenEndpoint(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n.Add(1)
 		if err := r.ParseForm(); err != nil || r.PostForm.Get("grant_type") != "client_credentials" {
-			dpop.WriteTokenError(w, "invalid_request", "bad form", "")
+			(&oauth.TokenError{Status: http.StatusBadRequest, Code: oauth.InvalidRequest, Description: "bad form"}).Write(w)
 			return
 		}
 		nonce, _ := nonces.Nonce(r.Context())
 		p, err := v.VerifyRequest(r.Context(), r, "", "")
 		if err != nil {
-			dpop.WriteTokenError(w, dpop.ErrorCode(err), dpop.Description(err), nonce)
+			code, desc := oauth.Describe(err)
+			(&oauth.TokenError{Status: http.StatusBadRequest, Code: code, Description: desc, Nonce: nonce}).Write(w)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")

@@ -102,13 +102,13 @@ func NewVerifier(opts *Options) (*Verifier, error) {
 		v.window = DefaultWindow
 	}
 	if v.window < 0 || v.window > MaxWindow {
-		return nil, fmt.Errorf("%w: DPoP window %v is not between 0 and %v", jwt.ErrInvalidOption, opts.Window, MaxWindow)
+		return nil, errorf(jwt.ErrInvalidOption, "DPoP window %v is not between 0 and %v", opts.Window, MaxWindow)
 	}
 	if v.maxSize == 0 {
 		v.maxSize = DefaultMaxSize
 	}
 	if v.maxSize < 0 {
-		return nil, fmt.Errorf("%w: negative DPoP proof size", jwt.ErrInvalidOption)
+		return nil, errorf(jwt.ErrInvalidOption, "negative DPoP proof size")
 	}
 	v.algs = opts.Algorithms
 	if v.algs == nil {
@@ -117,16 +117,16 @@ func NewVerifier(opts *Options) (*Verifier, error) {
 		v.algs = append([]jwt.Algorithm(nil), v.algs...)
 	}
 	if len(v.algs) == 0 {
-		return nil, fmt.Errorf("%w: no DPoP algorithm allowed", jwt.ErrInvalidOption)
+		return nil, errorf(jwt.ErrInvalidOption, "no DPoP algorithm allowed")
 	}
 	for _, a := range v.algs {
 		if a == nil || !isAsymmetric(a) {
-			return nil, fmt.Errorf("%w: DPoP algorithms must be asymmetric algorithms of package jwt", jwt.ErrInvalidOption)
+			return nil, errorf(jwt.ErrInvalidOption, "DPoP algorithms must be asymmetric algorithms of package jwt")
 		}
 	}
 	if opts.ExternalURL != "" {
 		if strings.ContainsAny(opts.ExternalURL, "?#") {
-			return nil, fmt.Errorf("%w: DPoP ExternalURL has a query or fragment", jwt.ErrInvalidOption)
+			return nil, errorf(jwt.ErrInvalidOption, "DPoP ExternalURL has a query or fragment")
 		}
 		base, err := NormalizeURI(opts.ExternalURL)
 		if err != nil {
@@ -212,15 +212,15 @@ func (p *Proof) CheckBinding(jkt string) error {
 	return nil
 }
 
-// HeaderProof returns the one DPoP proof of h (RFC 9449 §4.3, check 1);
-// see SingleProof.
-func HeaderProof(h http.Header) (string, error) { return SingleProof(h.Values("DPoP")) }
+// headerProof returns the one DPoP proof of h (RFC 9449 §4.3, check 1);
+// see singleProof.
+func headerProof(h http.Header) (string, error) { return singleProof(h.Values("DPoP")) }
 
-// SingleProof returns the proof of values, the values of a request's DPoP
+// singleProof returns the proof of values, the values of a request's DPoP
 // header fields, which must be exactly one. No value, or an empty one, is
 // an error wrapping ErrMissingProof; several values, or one holding a comma
 // (several values joined by a proxy), one wrapping ErrMultipleProofs.
-func SingleProof(values []string) (string, error) {
+func singleProof(values []string) (string, error) {
 	switch len(values) {
 	case 0:
 		return "", ErrMissingProof
@@ -245,7 +245,7 @@ func SingleProof(values []string) (string, error) {
 // accessToken and jkt are as in Request: the access token of r's
 // Authorization header, if any, and that token's "cnf"."jkt".
 func (v *Verifier) VerifyRequest(ctx context.Context, r *http.Request, accessToken, jkt string) (*Proof, error) {
-	proof, err := HeaderProof(r.Header)
+	proof, err := headerProof(r.Header)
 	if err != nil {
 		return nil, err
 	}
@@ -255,12 +255,6 @@ func (v *Verifier) VerifyRequest(ctx context.Context, r *http.Request, accessTok
 		AccessToken: accessToken,
 		JKT:         jkt,
 	})
-}
-
-// RequestURI returns the URI that VerifyRequest compares a proof's "htu"
-// with, normalized: for logs and tests.
-func (v *Verifier) RequestURI(r *http.Request) (string, error) {
-	return NormalizeURI(requestURI(r, v.base))
 }
 
 // Verify checks proof against req with every check of RFC 9449 §4.3 and
@@ -279,11 +273,11 @@ func (v *Verifier) RequestURI(r *http.Request) (string, error) {
 //
 // Each failure is an error wrapping ErrInvalidProof and the sentinel of the
 // check, such as ErrURIMismatch, except a binding failure (ErrTokenBinding)
-// and a replay cache failure (ErrReplayCache). [ErrorCode] maps them to the
-// error codes of RFC 9449.
+// and a replay cache failure (ErrReplayCache). Packages jwthttp and session
+// answer them with the error codes of RFC 9449.
 func (v *Verifier) Verify(ctx context.Context, proof string, req *Request) (*Proof, error) {
 	if req == nil {
-		return nil, fmt.Errorf("%w: no request to check the DPoP proof against", jwt.ErrInvalidOption)
+		return nil, errorf(jwt.ErrInvalidOption, "no request to check the DPoP proof against")
 	}
 	if proof == "" {
 		return nil, ErrMissingProof

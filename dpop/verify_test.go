@@ -24,6 +24,7 @@ import (
 
 	jwt "github.com/jwtkit/jwt"
 	"github.com/jwtkit/jwt/dpop"
+	"github.com/jwtkit/jwt/internal/oauth"
 )
 
 const (
@@ -297,9 +298,10 @@ func TestVerifyChecks(t *testing.T) {
 				assert.ErrorIs(t, err, w)
 			}
 			msg := err.Error()
-			assert.True(t, strings.HasPrefix(msg, "jwt: "), msg)
+			assert.True(t, strings.HasPrefix(msg, "dpop: "), msg)
+			assert.Equal(t, 1, strings.Count(" "+msg, " dpop: "), "one dpop: prefix: %s", msg)
 			if !tc.rootSaysJWTTwice {
-				assert.Equal(t, 1, strings.Count(" "+msg, " jwt: "), "one jwt: prefix: %s", msg)
+				assert.Equal(t, 0, strings.Count(" "+msg, " jwt: "), "no jwt: prefix: %s", msg)
 			}
 		})
 	}
@@ -458,7 +460,7 @@ func TestVerifyReplay(t *testing.T) {
 		_, err := v.Verify(ctx, forge(t, jwt.ES256, key("P-256"), hdr, proofClaims(nil)), request())
 		assert.ErrorIs(t, err, dpop.ErrReplayCache)
 		assert.NotErrorIs(t, err, dpop.ErrInvalidProof)
-		assert.Equal(t, "", dpop.ErrorCode(err))
+		assert.Equal(t, "", errorCode(err))
 	})
 }
 
@@ -507,7 +509,7 @@ func TestVerifyNonce(t *testing.T) {
 			}
 			assert.ErrorIs(t, err, dpop.ErrUseNonce)
 			assert.ErrorIs(t, err, dpop.ErrInvalidProof)
-			assert.Equal(t, dpop.CodeUseNonce, dpop.ErrorCode(err))
+			assert.Equal(t, oauth.UseDPoPNonce, errorCode(err))
 		})
 	}
 	t.Run("expired", func(t *testing.T) {
@@ -548,7 +550,7 @@ func TestVerifyRequest(t *testing.T) {
 		v := newVerifier(t, newClock(), nil)
 		_, err := v.VerifyRequest(ctx, newRequest("GET", "http://api.example.com/resource"), "", "")
 		assert.ErrorIs(t, err, dpop.ErrMissingProof)
-		assert.Equal(t, dpop.CodeInvalidProof, dpop.ErrorCode(err))
+		assert.Equal(t, oauth.InvalidDPoPProof, errorCode(err))
 	})
 	t.Run("two DPoP headers", func(t *testing.T) {
 		v := newVerifier(t, newClock(), nil)
@@ -568,7 +570,7 @@ func TestVerifyRequest(t *testing.T) {
 		r.Header.Set("X-Forwarded-Host", "evil.example.com")
 		_, err := v.VerifyRequest(ctx, r, "", "")
 		assert.NoError(t, err)
-		got, err := v.RequestURI(r)
+		got, err := dpop.RequestURI(v, r)
 		require.NoError(t, err)
 		assert.Equal(t, "https://api.example.com/resource", got)
 	})
@@ -664,33 +666,4 @@ func TestNewVerifierOptions(t *testing.T) {
 	assert.Equal(t, []string{"EdDSA", "ES256"}, v.Algorithms())
 	_, err = v.Verify(context.Background(), "x", nil)
 	assert.ErrorIs(t, err, jwt.ErrInvalidOption)
-}
-
-// TestErrorCode checks the mapping of errors to RFC 9449 error codes.
-func TestErrorCode(t *testing.T) {
-	for _, tc := range []struct {
-		err  error
-		code string
-	}{
-		{dpop.ErrUseNonce, dpop.CodeUseNonce},
-		{fmt.Errorf("wrapped: %w", dpop.ErrUseNonce), dpop.CodeUseNonce},
-		{dpop.ErrReplay, dpop.CodeInvalidProof},
-		{dpop.ErrMissingProof, dpop.CodeInvalidProof},
-		{dpop.ErrInvalidProof, dpop.CodeInvalidProof},
-		{dpop.ErrTokenBinding, dpop.CodeInvalidToken},
-		{dpop.ErrReplayCache, ""},
-		{errors.New("other"), ""},
-		{nil, ""},
-	} {
-		assert.Equal(t, tc.code, dpop.ErrorCode(tc.err), "%v", tc.err)
-	}
-	assert.Equal(t, "DPoP proof replayed", dpop.Description(dpop.ErrReplay))
-	assert.Equal(t, "Invalid DPoP key binding", dpop.Description(dpop.ErrTokenBinding))
-	assert.Equal(t, "", dpop.Description(errors.New("other")))
-	// Every sentinel that wraps ErrInvalidProof has its own description.
-	for _, err := range []error{dpop.ErrMissingProof, dpop.ErrMultipleProofs, dpop.ErrProofTooLarge, dpop.ErrProofType,
-		dpop.ErrProofAlgorithm, dpop.ErrProofKey, dpop.ErrMethodMismatch, dpop.ErrURIMismatch, dpop.ErrStaleProof,
-		dpop.ErrReplay, dpop.ErrAccessTokenHash, dpop.ErrUseNonce} {
-		assert.NotEqual(t, dpop.Description(dpop.ErrInvalidProof), dpop.Description(err), "%v", err)
-	}
 }

@@ -8,27 +8,19 @@ import (
 	"strings"
 
 	"github.com/jwtkit/jwt"
-	"github.com/jwtkit/jwt/dpop"
+	"github.com/jwtkit/jwt/internal/oauth"
 )
 
 // The error codes of RFC 6750 §3.1, two of RFC 6749 §4.1.2.1 for the
 // answers that are the server's fault, and two of RFC 9449 §7.1 for DPoP.
 const (
-	InvalidRequest         = "invalid_request"
-	InvalidToken           = "invalid_token"
-	InsufficientScope      = "insufficient_scope"
-	ServerError            = "server_error"
-	TemporarilyUnavailable = "temporarily_unavailable"
-	InvalidDPoPProof       = dpop.CodeInvalidProof
-	UseDPoPNonce           = dpop.CodeUseNonce
-)
-
-// scheme is an authentication scheme of the Authorization header.
-type scheme uint8
-
-const (
-	schemeBearer scheme = iota // RFC 6750, and the form, query and cookie
-	schemeDPoP                 // RFC 9449 §7.1
+	InvalidRequest         = oauth.InvalidRequest
+	InvalidToken           = oauth.InvalidToken
+	InsufficientScope      = oauth.InsufficientScope
+	ServerError            = oauth.ServerError
+	TemporarilyUnavailable = oauth.TemporarilyUnavailable
+	InvalidDPoPProof       = oauth.InvalidDPoPProof
+	UseDPoPNonce           = oauth.UseDPoPNonce
 )
 
 // Error is a refusal: what the middleware answers instead of calling the
@@ -50,8 +42,8 @@ type Error struct {
 	// its message may quote values from the token, escaped.
 	Err error
 
-	scheme scheme // the scheme of the credentials refused: its challenge carries Code
-	nonce  string // a DPoP-Nonce to send, for UseDPoPNonce
+	scheme oauth.Scheme // the scheme of the credentials refused: its challenge carries Code
+	nonce  string       // a DPoP-Nonce to send, for UseDPoPNonce
 }
 
 // Error returns the status, code and description of e, without its cause.
@@ -61,9 +53,9 @@ func (e *Error) Error() string {
 		code = "no token"
 	}
 	if e.Description == "" {
-		return "jwt: " + strconv.Itoa(e.Status) + " " + code
+		return "jwthttp: " + strconv.Itoa(e.Status) + " " + code
 	}
-	return "jwt: " + strconv.Itoa(e.Status) + " " + code + ": " + e.Description
+	return "jwthttp: " + strconv.Itoa(e.Status) + " " + code + ": " + e.Description
 }
 
 // Unwrap returns the cause of e.
@@ -127,16 +119,13 @@ func describe(err error) string {
 // config is what the answers of one middleware need; RequireScopes finds it
 // in the request's context.
 type config struct {
-	realm            string
-	scope            string
-	resourceMetadata string
-	body             func(*http.Request, *Error) (string, []byte)
-	bearer           bool     // Bearer tokens are accepted
-	dpopAlgs         []string // the algorithms of DPoP proofs, if DPoP tokens are accepted
+	res      oauth.Resource // realm, scope, metadata, and the schemes accepted
+	body     func(*http.Request, *Error) (string, []byte)
+	onResult func(r *http.Request, status int, code string, err error)
 }
 
 func (c *config) noToken() *Error {
-	return &Error{Status: http.StatusUnauthorized, Description: descNoToken, Scope: c.scope}
+	return &Error{Status: http.StatusUnauthorized, Description: descNoToken, Scope: c.res.Scope}
 }
 
 func (c *config) invalidRequest(desc string) *Error {
@@ -144,7 +133,7 @@ func (c *config) invalidRequest(desc string) *Error {
 }
 
 func (c *config) invalidToken(desc string, err error) *Error {
-	return &Error{Status: http.StatusUnauthorized, Code: InvalidToken, Description: desc, Scope: c.scope, Err: err}
+	return &Error{Status: http.StatusUnauthorized, Code: InvalidToken, Description: desc, Scope: c.res.Scope, Err: err}
 }
 
 // verdict turns an error of jwt.Verify, or of the Check hook if check is
@@ -154,7 +143,7 @@ func (c *config) verdict(ctx context.Context, err error, check bool) *Error {
 	switch {
 	case errors.Is(err, jwt.ErrInvalidOption):
 		return &Error{Status: http.StatusInternalServerError, Code: ServerError, Err: err}
-	case errors.Is(err, ErrUnavailable), errors.Is(err, context.Canceled),
+	case errors.Is(err, jwt.ErrUnavailable), errors.Is(err, context.Canceled),
 		errors.Is(err, context.DeadlineExceeded), ctx.Err() != nil:
 		return &Error{Status: http.StatusServiceUnavailable, Code: TemporarilyUnavailable, Description: descUnavailable, Err: err}
 	}
@@ -190,30 +179,30 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
-// refuse writes the answer e: its status, its challenge, and its body.
+// refuse writes the answer e: its status, its challenges, and its body;
+// then it reports e to the OnResult hook.
 func (c *config) refuse(w http.ResponseWriter, r *http.Request, e *Error) {
 	h := w.Header()
 	h.Del("WWW-Authenticate")
 	if e.Status == http.StatusBadRequest || e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden {
-		// One field per scheme (RFC 9110 §11.6.1), Bearer first; only the
-		// challenge of the scheme the request used says what went wrong.
-		in := c.errorScheme(e)
-		if c.bearer {
-			h.Add("WWW-Authenticate", c.challenge(e, in == schemeBearer || e.Code == ""))
-		}
-		if c.dpopAlgs != nil {
-			h.Add("WWW-Authenticate", c.dpopChallenge(e, in == schemeDPoP || e.Code == ""))
-		}
+		c.res.AddChallenges(h, e.scheme, e.Code, e.Description, e.Scope)
 		if e.nonce != "" {
-			dpop.SetNonce(h, e.nonce)
+			h.Set(oauth.NonceHeader, e.nonce)
 		}
 	}
-	contentType, body := "application/json", e.json()
+	var contentType string
+	var body []byte
 	if c.body != nil {
 		contentType, body = c.body(r, e)
 		if contentType == "" {
 			contentType = "text/plain; charset=utf-8"
 		}
+	} else {
+		scope := ""
+		if e.Code == InsufficientScope {
+			scope = e.Scope
+		}
+		contentType, body = "application/json", oauth.AppendError(make([]byte, 0, 128), e.Code, e.Description, scope)
 	}
 	h.Set("Content-Type", contentType)
 	h.Set("Content-Length", strconv.Itoa(len(body)))
@@ -222,121 +211,12 @@ func (c *config) refuse(w http.ResponseWriter, r *http.Request, e *Error) {
 	if r.Method != http.MethodHead {
 		w.Write(body)
 	}
+	c.report(r, e.Status, e.Code, e.Err)
 }
 
-// errorScheme returns the scheme whose challenge carries the error of e:
-// the scheme of the credentials refused, if the resource accepts it, and
-// otherwise DPoP, the only other.
-func (c *config) errorScheme(e *Error) scheme {
-	if e.scheme == schemeBearer && c.bearer {
-		return schemeBearer
+// report calls the OnResult hook, if any.
+func (c *config) report(r *http.Request, status int, code string, err error) {
+	if c.onResult != nil {
+		c.onResult(r, status, code, err)
 	}
-	return schemeDPoP
-}
-
-// dpopChallenge returns the DPoP challenge (RFC 9449 §7.1): with e's
-// error if withError, and otherwise only what a request without a token is
-// told.
-func (c *config) dpopChallenge(e *Error, withError bool) string {
-	ch := dpop.Challenge{Realm: c.realm, Scope: c.scope, Algorithms: c.dpopAlgs, ResourceMetadata: c.resourceMetadata}
-	if withError {
-		ch.Scope = e.Scope
-		ch.Error, ch.Description = e.Code, e.Description
-		if e.Code == "" {
-			ch.Description = ""
-		}
-	}
-	return ch.String()
-}
-
-// challenge returns the Bearer challenge for e (RFC 6750 §3, RFC 9728
-// §5.1): with e's error if withError, and otherwise only what a request
-// without a token is told. Every value was checked to need no escaping.
-func (c *config) challenge(e *Error, withError bool) string {
-	if !withError {
-		e = &Error{Scope: c.scope}
-	}
-	var b strings.Builder
-	b.Grow(128)
-	b.WriteString("Bearer")
-	sep := " "
-	param := func(name, value string) {
-		b.WriteString(sep)
-		b.WriteString(name)
-		b.WriteString(`="`)
-		b.WriteString(value)
-		b.WriteByte('"')
-		sep = ", "
-	}
-	if c.realm != "" {
-		param("realm", c.realm)
-	}
-	if e.Code != "" {
-		param("error", e.Code)
-		if e.Description != "" {
-			param("error_description", e.Description)
-		}
-	}
-	if e.Scope != "" {
-		param("scope", e.Scope)
-	}
-	if c.resourceMetadata != "" {
-		param("resource_metadata", c.resourceMetadata)
-	}
-	return b.String()
-}
-
-// json returns the default body of e. Its strings need no escaping.
-func (e *Error) json() []byte {
-	b := make([]byte, 0, 128)
-	b = append(b, '{')
-	sep := ""
-	member := func(name, value string) {
-		b = append(b, sep...)
-		b = append(b, '"')
-		b = append(b, name...)
-		b = append(b, `":"`...)
-		b = append(b, value...)
-		b = append(b, '"')
-		sep = ","
-	}
-	if e.Code != "" {
-		member("error", e.Code)
-	}
-	if e.Description != "" {
-		member("error_description", e.Description)
-	}
-	if e.Code == InsufficientScope && e.Scope != "" {
-		member("scope", e.Scope)
-	}
-	b = append(b, '}')
-	return b
-}
-
-// isQuotable reports whether s may be sent in a quoted-string without
-// escapes, and as a JSON string without escapes: printable ASCII (RFC 6750
-// §3: %x20-21 / %x23-5B / %x5D-7E).
-func isQuotable(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
-			return false
-		}
-	}
-	return true
-}
-
-// isScopeToken reports whether s is a scope-token (RFC 6749 §3.3):
-// 1*( %x21 / %x23-5B / %x5D-7E ).
-func isScopeToken(s string) bool {
-	return s != "" && isQuotable(s) && strings.IndexByte(s, ' ') < 0
-}
-
-// isScopeList reports whether s is scope-tokens separated by single spaces.
-func isScopeList(s string) bool {
-	for t := range strings.SplitSeq(s, " ") {
-		if !isScopeToken(t) {
-			return false
-		}
-	}
-	return true
 }

@@ -127,7 +127,7 @@ func TestCheck(t *testing.T) {
 			verdict.set(fmt.Errorf("session: revoked %q", tok))
 			e.get("/", "Bearer "+tok).refused(t, http.StatusUnauthorized, invalidToken("the access token is revoked or not accepted"))
 
-			verdict.set(fmt.Errorf("session: %w: %w", jwthttp.ErrUnavailable, errors.New("store down")))
+			verdict.set(fmt.Errorf("session: %w: %w", jwt.ErrUnavailable, errors.New("store down")))
 			res := e.get("/", "Bearer "+tok)
 			unavailable(t, res)
 
@@ -178,10 +178,10 @@ func TestKeySourceFailures(t *testing.T) {
 
 	fail.set(errors.New("connection refused"))
 	unavailable(t, e.get("/", "Bearer "+tok))
-	fail.set(fmt.Errorf("jwks: %w", jwthttp.ErrUnavailable))
+	fail.set(fmt.Errorf("jwks: %w", jwt.ErrUnavailable))
 	unavailable(t, e.get("/", "Bearer "+tok))
 	// ErrUnavailable wins over a verdict the same error carries.
-	fail.set(fmt.Errorf("%w: %w", jwt.ErrKeyNotFound, jwthttp.ErrUnavailable))
+	fail.set(fmt.Errorf("%w: %w", jwt.ErrKeyNotFound, jwt.ErrUnavailable))
 	unavailable(t, e.get("/", "Bearer "+tok))
 
 	fail.set(fmt.Errorf("jwks: %w", jwt.ErrKeyNotFound))
@@ -225,7 +225,7 @@ func TestErrorBody(t *testing.T) {
 	require.Equal(t, `{"title":"invalid_token"}`, res.body)
 	e2 := got.Load()
 	require.ErrorIs(t, e2, jwt.ErrExpired, "the cause is there for logs")
-	require.Equal(t, "jwt: 401 invalid_token: the access token expired", e2.Error())
+	require.Equal(t, "jwthttp: 401 invalid_token: the access token expired", e2.Error())
 
 	// An empty content type is plain text, never sniffed.
 	opts.ErrorBody = func(*http.Request, *jwthttp.Error) (string, []byte) { return "", []byte("<b>no</b>") }

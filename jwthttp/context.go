@@ -9,6 +9,7 @@ import (
 
 	"github.com/jwtkit/jwt"
 	"github.com/jwtkit/jwt/dpop"
+	"github.com/jwtkit/jwt/internal/oauth"
 	"github.com/jwtkit/jwt/internal/strictjson"
 )
 
@@ -25,9 +26,9 @@ type ctxKey struct{}
 type credential struct {
 	context.Context // nil for the anonymous credential, put in a context with context.WithValue
 
-	raw     string // the verified compact token; "" for none
-	payload string // its decoded payload
-	scheme  scheme // how the request presented it
+	raw     string       // the verified compact token; "" for none
+	payload string       // its decoded payload
+	scheme  oauth.Scheme // how the request presented it
 	proof   *dpop.Proof
 	token   any // *jwt.Token[T]
 	cfg     *config
@@ -35,6 +36,8 @@ type credential struct {
 
 	once sync.Once
 	x    *extras // read on first use
+
+	reported bool // RequireScopes reported its refusal to the OnResult hook
 }
 
 // Value implements context.Context.

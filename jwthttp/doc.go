@@ -94,12 +94,14 @@
 // {"error":…,"error_description":…} with Content-Type application/json;
 // [Options.ErrorBody] replaces it, but cannot change the status or the
 // challenge.
+// [Options.OnResult] receives each outcome with its cause, for logs and
+// metrics.
 //
 // Two answers are the server's, not the client's: 500 (error "server_error",
 // no details) for a configuration that the key source, [jwt.Verify] or
 // [Options.Check] reports as invalid ([jwt.ErrInvalidOption]), and 503
 // (error "temporarily_unavailable") when the token could not be checked at
-// all: the check hook or the key source reported [ErrUnavailable], the DPoP
+// all: the check hook or the key source reported [jwt.ErrUnavailable], the DPoP
 // replay cache or nonce source failed, the request's context ended, or the
 // key source failed with an error that is not a verdict on the token. Both
 // fail closed and carry no challenge.

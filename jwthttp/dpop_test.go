@@ -21,6 +21,7 @@ import (
 
 	"github.com/jwtkit/jwt"
 	"github.com/jwtkit/jwt/dpop"
+	"github.com/jwtkit/jwt/internal/oauth"
 	"github.com/jwtkit/jwt/jwthttp"
 )
 
@@ -490,7 +491,7 @@ func (failingNonces) Nonce(context.Context) (string, error) {
 type failingCache struct{}
 
 func (failingCache) Remember(context.Context, string, time.Duration) (bool, error) {
-	return false, jwthttp.ErrUnavailable
+	return false, jwt.ErrUnavailable
 }
 
 func TestDPoPReplayCacheDown(t *testing.T) {
@@ -544,7 +545,7 @@ func TestDPoPDescriptions(t *testing.T) {
 		dpop.ErrStaleProof, dpop.ErrReplay, dpop.ErrAccessTokenHash, dpop.ErrUseNonce,
 		dpop.ErrTokenBinding, dpop.ErrInvalidProof,
 	} {
-		d := dpop.Description(err)
+		_, d := oauth.Describe(err)
 		require.NotEmpty(t, d, "%v", err)
 		require.NoError(t, checkParam("error_description", d))
 		require.False(t, strings.ContainsAny(d, `"\`), d)

@@ -7,8 +7,10 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"time"
 
 	"github.com/jwtkit/jwt"
@@ -200,4 +202,67 @@ func ExampleOptions_dPoP() {
 	//   WWW-Authenticate: Bearer realm="notes", error="invalid_token", error_description="the access token is bound to a DPoP key and must be sent with the DPoP scheme"
 	//   WWW-Authenticate: DPoP realm="notes", algs="ES256"
 	//   {"error":"invalid_token","error_description":"the access token is bound to a DPoP key and must be sent with the DPoP scheme"}
+}
+
+// OnResult reports every request the middleware judges, for logs and
+// metrics: here with log/slog. The cause of a refusal names the failed
+// check; it never holds the token.
+func ExampleOptions_onResult() {
+	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey {
+				return slog.Attr{} // a deterministic output
+			}
+			return a
+		},
+	}))
+	secret := []byte("an example secret of 32 bytes!!!")
+	signer, err := jwt.HS256.NewSigner(secret)
+	if err != nil {
+		panic(err)
+	}
+	verifier, err := jwt.HS256.NewVerifier(secret)
+	if err != nil {
+		panic(err)
+	}
+	mw, err := jwthttp.New[jwt.RegisteredClaims](verifier, &jwthttp.Options{
+		Verify: jwt.VerifyOptions{Audience: []string{"https://api.example"}},
+		OnResult: func(r *http.Request, status int, code string, err error) {
+			if status == 0 {
+				logger.Info("let through", "path", r.URL.Path)
+				return
+			}
+			logger.Warn("refused", "path", r.URL.Path, "status", status, "code", code, "err", err)
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	api := mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+
+	good, err := jwt.Sign(context.Background(), signer, jwt.RegisteredClaims{
+		Subject: "alice", Audience: jwt.Audience{"https://api.example"},
+		ExpiresAt: jwt.NewNumericDate(time.Now().Add(time.Minute)),
+	}, nil)
+	if err != nil {
+		panic(err)
+	}
+	other, err := jwt.Sign(context.Background(), signer, jwt.RegisteredClaims{
+		Subject: "alice", Audience: jwt.Audience{"https://other.example"},
+		ExpiresAt: jwt.NewNumericDate(time.Now().Add(time.Minute)),
+	}, nil)
+	if err != nil {
+		panic(err)
+	}
+	for _, auth := range []string{"Bearer " + good, "", "Bearer " + other} {
+		r := httptest.NewRequest(http.MethodGet, "/notes", nil)
+		if auth != "" {
+			r.Header.Set("Authorization", auth)
+		}
+		api.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	// Output:
+	// level=INFO msg="let through" path=/notes
+	// level=WARN msg=refused path=/notes status=401 code="" err=<nil>
+	// level=WARN msg=refused path=/notes status=401 code=invalid_token err="jwt: audience mismatch: token has aud [\"https://other.example\"], want one of [\"https://api.example\"]"
 }

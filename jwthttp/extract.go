@@ -6,7 +6,8 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"strings"
+
+	"github.com/jwtkit/jwt/internal/oauth"
 )
 
 // source is where a request's token was found.
@@ -32,7 +33,7 @@ func (m *middleware[T]) extract(r *http.Request) (string, source, *http.Request,
 		if src != fromNone {
 			return m.cfg.invalidRequest(descTwoTokens)
 		}
-		if !isB64Token(t) {
+		if !oauth.IsB64Token(t) {
 			return m.cfg.invalidRequest(descTokenSyntax)
 		}
 		token, src = t, s
@@ -43,22 +44,22 @@ func (m *middleware[T]) extract(r *http.Request) (string, source, *http.Request,
 		if len(auth) > 1 {
 			return "", 0, r, m.cfg.invalidRequest(descTwoAuthorization)
 		}
-		t, sch, ok := parseAuthorization(auth[0], m.dpop != nil)
+		t, sch, ok := oauth.ParseAuthorization(auth[0], m.dpop != nil)
 		if !ok {
 			e := m.cfg.invalidRequest(descAuthorizationSyntax)
-			if sch == authDPoP {
-				e.scheme = schemeDPoP
+			if sch == oauth.DPoP {
+				e.scheme = oauth.DPoP
 			}
 			return "", 0, r, e
 		}
 		switch sch {
-		case authBearer:
+		case oauth.Bearer:
 			if e := found(t, fromHeader); e != nil {
 				return "", 0, r, e
 			}
-		case authDPoP:
+		case oauth.DPoP:
 			if e := found(t, fromDPoP); e != nil {
-				e.scheme = schemeDPoP
+				e.scheme = oauth.DPoP
 				return "", 0, r, e
 			}
 		}
@@ -98,46 +99,6 @@ func (m *middleware[T]) extract(r *http.Request) (string, source, *http.Request,
 		}
 	}
 	return token, src, r, nil
-}
-
-// The schemes of an Authorization header, as parseAuthorization tells them
-// apart. (authBearer and authDPoP are the schemes of the same values.)
-const (
-	authBearer = schemeBearer
-	authDPoP   = schemeDPoP
-	authOther  = scheme(255)
-)
-
-// parseAuthorization reads the value of an Authorization header. It
-// returns its scheme: Bearer, DPoP (only if withDPoP is set), or another; for
-// Bearer and DPoP, the token (not yet checked for syntax); and whether the
-// value is well-formed enough to judge.
-func parseAuthorization(v string, withDPoP bool) (token string, sch scheme, ok bool) {
-	i := 0
-	for i < len(v) && isTchar(v[i]) {
-		i++
-	}
-	if i == 0 {
-		return "", authOther, false // no scheme
-	}
-	switch {
-	case strings.EqualFold(v[:i], "Bearer"):
-		sch = authBearer
-	case withDPoP && strings.EqualFold(v[:i], "DPoP"):
-		sch = authDPoP
-	default:
-		return "", authOther, true // another scheme: not a token
-	}
-	// RFC 6750 §2.1: "Bearer" 1*SP b64token; RFC 9449 §7.1: "DPoP" 1*SP
-	// token68, the same characters.
-	j := i
-	for j < len(v) && v[j] == ' ' {
-		j++
-	}
-	if j == i || j == len(v) {
-		return "", sch, false
-	}
-	return v[j:], sch, true
 }
 
 // readForm returns the form of r's urlencoded body, and a copy of r whose
@@ -193,58 +154,4 @@ func isForm(contentType string) bool {
 	}
 	mt, _, err := mime.ParseMediaType(contentType)
 	return err == nil && mt == "application/x-www-form-urlencoded"
-}
-
-// isB64Token reports whether s matches b64token (RFC 6750 §2.1):
-// 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=".
-func isB64Token(s string) bool {
-	i := 0
-	for i < len(s) && isB64Char(s[i]) {
-		i++
-	}
-	if i == 0 {
-		return false
-	}
-	for i < len(s) && s[i] == '=' {
-		i++
-	}
-	return i == len(s)
-}
-
-// The characters of b64token other than '=', as bit masks of the ASCII
-// codes 0-63 and 64-127: a token is hundreds of bytes, read on every request.
-const (
-	b64Lo uint64 = 1<<'+' | 1<<'-' | 1<<'.' | 1<<'/' | (1<<10-1)<<'0'
-	b64Hi uint64 = (1<<26-1)<<('A'-64) | 1<<('_'-64) | (1<<26-1)<<('a'-64) | 1<<('~'-64)
-)
-
-func isB64Char(c byte) bool {
-	switch {
-	case c < 64:
-		return b64Lo>>c&1 != 0
-	case c < 128:
-		return b64Hi>>(c-64)&1 != 0
-	}
-	return false
-}
-
-// isTchar reports whether c may appear in a token (RFC 9110 §5.6.2).
-func isTchar(c byte) bool {
-	if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
-		return true
-	}
-	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
-}
-
-// isToken reports whether s is a non-empty token (RFC 9110 §5.6.2).
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !isTchar(s[i]) {
-			return false
-		}
-	}
-	return true
 }

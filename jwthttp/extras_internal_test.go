@@ -89,15 +89,6 @@ func BenchmarkReadExtras(b *testing.B) {
 	}
 }
 
-func TestB64Char(t *testing.T) {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/"
-	for c := 0; c < 256; c++ {
-		if got, want := isB64Char(byte(c)), strings.IndexByte(alphabet, byte(c)) >= 0; got != want {
-			t.Errorf("isB64Char(%q) = %v", byte(c), got)
-		}
-	}
-}
-
 // FuzzReadConfirmation checks readConfirmation against encoding/json: for
 // every JSON object of valid UTF-8 with unique member names, the "jkt" it
 // finds is the one encoding/json finds by exact name, and it reports an

@@ -12,17 +12,12 @@ import (
 
 	"github.com/jwtkit/jwt"
 	"github.com/jwtkit/jwt/dpop"
+	"github.com/jwtkit/jwt/internal/oauth"
 )
 
 // DefaultMaxFormBytes is the largest form body searched for a token when
 // [Options.FormBody] is set and [Options.MaxFormBytes] is zero.
 const DefaultMaxFormBytes = 64 << 10
-
-// ErrUnavailable is [jwt.ErrUnavailable]: a token could not be checked, such as a
-// revocation store that cannot be reached. An error wrapping it, returned by
-// [Options.Check] or by the key source, makes the middleware answer 503
-// Service Unavailable instead of judging the token: it fails closed.
-var ErrUnavailable = jwt.ErrUnavailable
 
 // Options configures the middleware returned by [New]. The zero value reads
 // tokens from the Authorization header only, verifies them with the secure
@@ -82,7 +77,7 @@ type Options struct {
 	// other checks of the caller's own, such as a session store lookup.
 	//
 	// An error makes the answer 401 invalid_token, except an error that
-	// wraps ErrUnavailable (or context.Canceled or context.DeadlineExceeded),
+	// wraps jwt.ErrUnavailable (or context.Canceled or context.DeadlineExceeded),
 	// which means the check could not be made: the answer is then 503, and
 	// the token is not accepted. An error wrapping jwt.ErrInvalidOption is
 	// a configuration error: 500. The error is never sent to the client;
@@ -110,6 +105,17 @@ type Options struct {
 	// text/plain; charset=utf-8). It may log e. It cannot change the status
 	// code or the WWW-Authenticate header, which the middleware writes.
 	ErrorBody func(r *http.Request, e *Error) (contentType string, body []byte)
+
+	// OnResult, if set, is called once for every request the middleware
+	// judges (all but those of SkipPaths), for logs and metrics: with the
+	// status and error code of the refusal, and its cause (Error.Err, or
+	// nil), after the answer is written; or, for a request let through,
+	// with status 0, code "" and a nil error, after the next handler
+	// returns. A refusal by RequireScopes or RequireAnyScope is reported
+	// in place of the request let through. The cause may quote claims of
+	// the token, escaped, but never the token, a proof or a key. OnResult
+	// must not write to the response.
+	OnResult func(r *http.Request, status int, code string, err error)
 }
 
 // New returns a middleware that admits a request to next only with a token
@@ -132,7 +138,7 @@ func New[T any](keys jwt.KeySource, opts *Options) (func(http.Handler) http.Hand
 		o = *opts
 	}
 	if keys == nil {
-		return nil, fmt.Errorf("%w: jwthttp: nil KeySource", jwt.ErrInvalidOption)
+		return nil, invalidOption("nil KeySource")
 	}
 	if err := checkOptions(&o); err != nil {
 		return nil, err
@@ -156,15 +162,18 @@ func New[T any](keys jwt.KeySource, opts *Options) (func(http.Handler) http.Hand
 		skip:     slices.Clone(o.SkipPaths),
 		check:    o.Check,
 		cfg: &config{
-			realm:            o.Realm,
-			scope:            o.Scope,
-			resourceMetadata: o.ResourceMetadata,
-			body:             o.ErrorBody,
-			bearer:           o.DPoP == nil || o.AllowBearer,
+			res: oauth.Resource{
+				Realm:            o.Realm,
+				Scope:            o.Scope,
+				ResourceMetadata: o.ResourceMetadata,
+				Bearer:           o.DPoP == nil || o.AllowBearer,
+			},
+			body:     o.ErrorBody,
+			onResult: o.OnResult,
 		},
 	}
 	if o.DPoP != nil {
-		m.cfg.dpopAlgs = o.DPoP.Algorithms()
+		m.cfg.res.Algorithms = o.DPoP.Algorithms()
 	}
 	if m.maxForm == 0 {
 		m.maxForm = DefaultMaxFormBytes
@@ -196,24 +205,24 @@ func (noKeys) Lookup(context.Context, jwt.Header) ([]jwt.Verifier, error) {
 // checkOptions reports options that cannot be honoured.
 func checkOptions(o *Options) error {
 	bad := func(format string, args ...any) error {
-		return fmt.Errorf("%w: jwthttp: "+format, append([]any{jwt.ErrInvalidOption}, args...)...)
+		return invalidOption(fmt.Sprintf(format, args...))
 	}
-	if !isQuotable(o.Realm) {
+	if !oauth.IsQuotable(o.Realm) {
 		return bad("Realm holds a character that cannot be sent in a challenge")
 	}
-	if o.Scope != "" && !isScopeList(o.Scope) {
+	if o.Scope != "" && !oauth.IsScopeList(o.Scope) {
 		return bad("Scope is not a list of scopes separated by single spaces")
 	}
 	if o.ResourceMetadata != "" {
 		u, err := url.Parse(o.ResourceMetadata)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Fragment != "" || !isQuotable(o.ResourceMetadata) {
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Fragment != "" || !oauth.IsQuotable(o.ResourceMetadata) {
 			return bad("ResourceMetadata is not an absolute http or https URL without a fragment")
 		}
 	}
 	if o.MaxFormBytes < 0 {
 		return bad("negative MaxFormBytes")
 	}
-	if o.Cookie != "" && !isToken(o.Cookie) {
+	if o.Cookie != "" && !oauth.IsToken(o.Cookie) {
 		return bad("Cookie is not a valid cookie name")
 	}
 	for _, p := range o.SkipPaths {
@@ -272,16 +281,23 @@ func (m *middleware[T]) serve(next http.Handler, w http.ResponseWriter, r *http.
 	ctx := r.Context()
 	if token == "" {
 		if m.optional {
-			next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, ctxKey{}, m.anonymous)))
+			if m.cfg.onResult == nil {
+				next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, ctxKey{}, m.anonymous)))
+				return
+			}
+			// A credential of this request alone, so that RequireScopes
+			// can say it reported a refusal.
+			c := &credential{Context: ctx, cfg: m.cfg}
+			m.admit(next, w, r.WithContext(c), c)
 			return
 		}
 		m.cfg.refuse(w, r, m.cfg.noToken())
 		return
 	}
-	sch := schemeBearer
+	sch := oauth.Bearer
 	if src == fromDPoP {
-		sch = schemeDPoP
-	} else if !m.cfg.bearer {
+		sch = oauth.DPoP
+	} else if !m.cfg.res.Bearer {
 		m.cfg.refuse(w, r, m.cfg.invalidToken(descDPoPOnly, nil))
 		return
 	}
@@ -291,7 +307,7 @@ func (m *middleware[T]) serve(next http.Handler, w http.ResponseWriter, r *http.
 	}
 	t, err := jwt.Verify[T](ctx, token, m.keys, &m.verify)
 	if err == nil && notAccessToken(t.Header.Type) {
-		err = fmt.Errorf("%w: the header \"typ\" names another kind of JWT", jwt.ErrTypeMismatch)
+		err = errNotAccessToken
 	}
 	if err != nil {
 		refuse(m.cfg.verdict(ctx, err, false))
@@ -313,9 +329,9 @@ func (m *middleware[T]) serve(next http.Handler, w http.ResponseWriter, r *http.
 		refuse(m.cfg.invalidToken(descConfirmation, err))
 		return
 	}
-	if sch == schemeDPoP {
+	if sch == oauth.DPoP {
 		if c.proof, err = m.dpop.VerifyRequest(ctx, r, token, jkt); err != nil {
-			refuse(m.dpopVerdict(ctx, err))
+			refuse(m.cfg.proofVerdict(ctx, err, m.dpop.Nonces()))
 			return
 		}
 	} else if jkt != "" {
@@ -339,34 +355,43 @@ func (m *middleware[T]) serve(next http.Handler, w http.ResponseWriter, r *http.
 		// in its URI should be private.
 		w.Header().Set("Cache-Control", "private")
 	}
-	next.ServeHTTP(w, r.WithContext(c))
+	m.admit(next, w, r.WithContext(c), c)
 }
 
-// dpopVerdict turns an error of dpop.Verifier.VerifyRequest into a refusal
-// (RFC 9449 §7.1, §9). It fails closed: a replay cache or nonce source that
-// cannot answer is 503, never a reason to accept the proof.
-func (m *middleware[T]) dpopVerdict(ctx context.Context, err error) *Error {
-	switch {
-	case errors.Is(err, dpop.ErrUseNonce) && m.dpop.Nonces() != nil:
-		nonce, nerr := m.dpop.Nonces().Nonce(ctx)
-		if nerr != nil {
-			return &Error{Status: http.StatusServiceUnavailable, Code: TemporarilyUnavailable, Description: descUnavailable, Err: nerr}
-		}
-		e := m.cfg.invalidToken(dpop.Description(err), err)
-		e.Code, e.nonce = UseDPoPNonce, nonce
-		return e
-	case errors.Is(err, dpop.ErrInvalidProof):
-		e := m.cfg.invalidToken(dpop.Description(err), err)
-		e.Code = InvalidDPoPProof
-		return e
-	case errors.Is(err, dpop.ErrTokenBinding):
-		return m.cfg.invalidToken(dpop.Description(err), err)
-	case errors.Is(err, jwt.ErrInvalidOption):
-		return &Error{Status: http.StatusInternalServerError, Code: ServerError, Err: err}
+// admit serves r, whose context is c, with next, and reports the request
+// let through, unless RequireScopes reported a refusal.
+func (m *middleware[T]) admit(next http.Handler, w http.ResponseWriter, r *http.Request, c *credential) {
+	next.ServeHTTP(w, r)
+	if !c.reported {
+		m.cfg.report(r, 0, "", nil)
 	}
-	// The replay cache failed, or the request's context ended.
-	return &Error{Status: http.StatusServiceUnavailable, Code: TemporarilyUnavailable, Description: descUnavailable, Err: err}
 }
+
+// proofVerdict turns an error of dpop.Verifier.VerifyRequest into a
+// refusal (RFC 9449 §7.1, §9), as oauth.ProofRefusal says: it fails
+// closed.
+func (c *config) proofVerdict(ctx context.Context, err error, nonces dpop.NonceSource) *Error {
+	v := oauth.ProofRefusal(ctx, err, nonces, http.StatusUnauthorized)
+	switch v.Status {
+	case http.StatusUnauthorized:
+		e := c.invalidToken(v.Description, v.Err)
+		e.Code, e.nonce = v.Code, v.Nonce
+		return e
+	case http.StatusServiceUnavailable:
+		return &Error{Status: v.Status, Code: v.Code, Description: descUnavailable, Err: v.Err}
+	}
+	return &Error{Status: v.Status, Code: v.Code, Err: v.Err}
+}
+
+// invalidOption returns an error wrapping jwt.ErrInvalidOption, whose
+// message says what is wrong after this package's name.
+func invalidOption(what string) error {
+	return fmt.Errorf("jwthttp: %s: %w", what, jwt.ErrInvalidOption)
+}
+
+// errNotAccessToken is the verdict on a token whose header "typ" names a
+// JWT of another kind.
+var errNotAccessToken = fmt.Errorf("jwthttp: the header \"typ\" names another kind of JWT: %w", jwt.ErrTypeMismatch)
 
 // skipped reports whether p is served without a token.
 func (m *middleware[T]) skipped(p string) bool {

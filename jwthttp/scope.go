@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/jwtkit/jwt/internal/oauth"
 )
 
 // RequireScopes returns a middleware that lets a request through to the
@@ -41,7 +43,7 @@ func requireScopes(all bool, scopes []string) func(http.Handler) http.Handler {
 		panic("jwthttp: " + name + " with no scope")
 	}
 	for _, s := range scopes {
-		if !isScopeToken(s) {
+		if !oauth.IsScopeToken(s) {
 			panic("jwthttp: " + name + ": invalid scope " + strconv.QuoteToASCII(s))
 		}
 	}
@@ -60,18 +62,18 @@ func requireScopes(all bool, scopes []string) func(http.Handler) http.Handler {
 			case c.raw == "":
 				e := c.cfg.noToken()
 				e.Scope = scope
-				c.cfg.refuse(w, r, e)
+				c.refuse(w, r, e)
 				return
 			}
 			x := c.extras()
 			if x.scopeErr != nil {
 				e := c.cfg.invalidToken(descScopeClaim, x.scopeErr)
 				e.scheme = c.scheme
-				c.cfg.refuse(w, r, e)
+				c.refuse(w, r, e)
 				return
 			}
 			if !granted(x.scopes, scopes, all) {
-				c.cfg.refuse(w, r, &Error{Status: http.StatusForbidden, Code: InsufficientScope, Description: desc, Scope: scope, scheme: c.scheme})
+				c.refuse(w, r, &Error{Status: http.StatusForbidden, Code: InsufficientScope, Description: desc, Scope: scope, scheme: c.scheme})
 				return
 			}
 			next.ServeHTTP(w, r)
@@ -87,4 +89,15 @@ func granted(have, want []string, all bool) bool {
 		}
 	}
 	return all
+}
+
+// refuse answers e for the middleware that put c in the request's context,
+// and marks the request reported, so that the middleware does not report
+// it again as let through. The shared credential of requests without a
+// token, used when there is no OnResult hook, is never marked.
+func (c *credential) refuse(w http.ResponseWriter, r *http.Request, e *Error) {
+	if c.cfg.onResult != nil {
+		c.reported = true
+	}
+	c.cfg.refuse(w, r, e)
 }

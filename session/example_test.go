@@ -6,6 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
 
 	"github.com/jwtkit/jwt"
 	"github.com/jwtkit/jwt/session"
@@ -61,4 +67,52 @@ func Example() {
 	// user-1 read 5m0s
 	// true
 	// true
+}
+
+// OnResult reports every answer of the token endpoints, for logs and
+// metrics: here with log/slog. The cause of a refusal never holds a token
+// or a password.
+func ExampleHandlerOptions_onResult() {
+	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey {
+				return slog.Attr{} // a deterministic output
+			}
+			return a
+		},
+	}))
+	secret := []byte("an example secret of 32 bytes!!!")
+	signer, err := jwt.HS256.NewSigner(secret)
+	if err != nil {
+		log.Fatal(err)
+	}
+	verifier, err := jwt.HS256.NewVerifier(secret)
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := session.New(session.Options{Signer: signer, Keys: verifier, Issuer: "https://auth.example", Audience: []string{"https://api.example"}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	refresh := m.RefreshHandler(&session.HandlerOptions{
+		OnResult: func(r *http.Request, status int, code string, err error) {
+			if code == "" {
+				logger.Info("answered", "path", r.URL.Path, "status", status)
+				return
+			}
+			logger.Warn("refused", "path", r.URL.Path, "status", status, "code", code, "err", err)
+		},
+	})
+	pair, err := m.Issue(context.Background(), session.Grant{Subject: "alice"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for range 2 {
+		r := httptest.NewRequest(http.MethodPost, "/token", strings.NewReader(url.Values{"refresh_token": {pair.RefreshToken}}.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		refresh.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	// Output:
+	// level=INFO msg=answered path=/token status=200
+	// level=WARN msg=refused path=/token status=400 code=invalid_grant err="jwt: refresh token reused; its session is revoked"
 }

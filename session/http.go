@@ -14,6 +14,7 @@ import (
 
 	"github.com/jwtkit/jwt"
 	"github.com/jwtkit/jwt/dpop"
+	"github.com/jwtkit/jwt/internal/oauth"
 )
 
 // maxBody is the largest token request body read, in bytes.
@@ -38,6 +39,13 @@ type HandlerOptions struct {
 	// tokens of bound sessions can then be neither refreshed nor used for
 	// logout by access token.
 	DPoP *dpop.Verifier
+	// OnResult, if set, is called once for every request a handler
+	// answers, after the answer is written, for logs and metrics: with the
+	// status, the error code ("" for a success) and the cause of a refusal
+	// (nil for a success, and for a refusal without one, such as a missing
+	// parameter). The cause never holds a token, a proof, a key or a
+	// password; it may quote claims of a token, escaped.
+	OnResult func(r *http.Request, status int, code string, err error)
 }
 
 // An Authenticator checks a user's credentials for [Manager.LoginHandler]
@@ -59,13 +67,7 @@ type tokenResponse struct {
 }
 
 // oauthError is an error response of RFC 6749 §5.2.
-type oauthError struct {
-	status      int
-	Code        string   `json:"error"`
-	Description string   `json:"error_description,omitempty"`
-	challenges  []string // WWW-Authenticate fields
-	nonce       string   // a DPoP-Nonce
-}
+type oauthError = oauth.TokenError
 
 // LoginHandler returns the handler of a login endpoint: a POST whose body,
 // a form (application/x-www-form-urlencoded) or a JSON object, holds
@@ -89,10 +91,10 @@ type oauthError struct {
 // "Bearer".
 func (m *Manager) LoginHandler(auth Authenticator, opts *HandlerOptions) http.Handler {
 	o := handlerOptions(opts)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return o.handler(func(w http.ResponseWriter, r *http.Request) (int, *oauthError) {
 		p, e := readParams(w, r, "username", "password", "grant_type")
 		if e == nil && p["grant_type"] != "" && p["grant_type"] != "password" {
-			e = &oauthError{status: http.StatusBadRequest, Code: "unsupported_grant_type"}
+			e = &oauthError{Status: http.StatusBadRequest, Code: oauth.UnsupportedGrantType}
 		}
 		if e == nil && (p["username"] == "" || p["password"] == "") {
 			e = invalidRequest("username and password are required")
@@ -102,21 +104,18 @@ func (m *Manager) LoginHandler(auth Authenticator, opts *HandlerOptions) http.Ha
 			jkt, e = o.tokenProof(r)
 		}
 		if e != nil {
-			writeError(w, e)
-			return
+			return 0, e
 		}
 		g, err := auth(r.Context(), p["username"], p["password"])
 		if err != nil {
-			writeError(w, o.classify(err))
-			return
+			return 0, o.classify(err)
 		}
 		g.JKT = jkt
 		pair, err := m.Issue(r.Context(), g)
 		if err != nil {
-			writeError(w, o.classify(err))
-			return
+			return 0, o.classify(err)
 		}
-		writeJSON(w, http.StatusOK, pairResponse(pair))
+		return writeJSON(w, http.StatusOK, pairResponse(pair)), nil
 	})
 }
 
@@ -135,10 +134,10 @@ func (m *Manager) LoginHandler(auth Authenticator, opts *HandlerOptions) http.Ha
 // without one, it is invalid_grant, and the session goes on.
 func (m *Manager) RefreshHandler(opts *HandlerOptions) http.Handler {
 	o := handlerOptions(opts)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return o.handler(func(w http.ResponseWriter, r *http.Request) (int, *oauthError) {
 		p, e := readParams(w, r, "refresh_token", "grant_type")
 		if e == nil && p["grant_type"] != "" && p["grant_type"] != "refresh_token" {
-			e = &oauthError{status: http.StatusBadRequest, Code: "unsupported_grant_type"}
+			e = &oauthError{Status: http.StatusBadRequest, Code: oauth.UnsupportedGrantType}
 		}
 		if e == nil && p["refresh_token"] == "" {
 			e = invalidRequest("refresh_token is required in the request body")
@@ -148,15 +147,13 @@ func (m *Manager) RefreshHandler(opts *HandlerOptions) http.Handler {
 			jkt, e = o.tokenProof(r)
 		}
 		if e != nil {
-			writeError(w, e)
-			return
+			return 0, e
 		}
 		pair, err := m.RefreshDPoP(r.Context(), p["refresh_token"], jkt)
 		if err != nil {
-			writeError(w, o.classify(err))
-			return
+			return 0, o.classify(err)
 		}
-		writeJSON(w, http.StatusOK, pairResponse(pair))
+		return writeJSON(w, http.StatusOK, pairResponse(pair)), nil
 	})
 }
 
@@ -176,7 +173,7 @@ func (m *Manager) RefreshHandler(opts *HandlerOptions) http.Handler {
 // proof: it only ends its session.
 func (m *Manager) LogoutHandler(opts *HandlerOptions) http.Handler {
 	o := handlerOptions(opts)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return o.handler(func(w http.ResponseWriter, r *http.Request) (int, *oauthError) {
 		p, e := readParams(w, r, "refresh_token")
 		bearer, sch, ok := o.accessToken(r)
 		if e == nil && !ok {
@@ -186,8 +183,7 @@ func (m *Manager) LogoutHandler(opts *HandlerOptions) http.Handler {
 			e = invalidRequest("a refresh_token in the body or a bearer access token is required")
 		}
 		if e != nil {
-			writeError(w, e)
-			return
+			return 0, e
 		}
 		var families []string
 		if rt := p["refresh_token"]; rt != "" {
@@ -196,8 +192,7 @@ func (m *Manager) LogoutHandler(opts *HandlerOptions) http.Handler {
 				err = ErrWrongType
 			}
 			if err != nil {
-				writeError(w, o.classify(err))
-				return
+				return 0, o.classify(err)
 			}
 			families = append(families, c.FamilyID)
 		}
@@ -207,22 +202,19 @@ func (m *Manager) LogoutHandler(opts *HandlerOptions) http.Handler {
 				err = ErrWrongType
 			}
 			if err != nil {
-				writeError(w, o.invalidToken(sch))
-				return
+				return 0, o.invalidToken(sch, err)
 			}
 			if e := o.checkHolder(r, bearer, sch, c); e != nil {
-				writeError(w, e)
-				return
+				return 0, e
 			}
 			families = append(families, c.FamilyID)
 		}
 		for _, f := range families {
 			if err := m.RevokeFamily(r.Context(), f); err != nil {
-				writeError(w, o.classify(err))
-				return
+				return 0, o.classify(err)
 			}
 		}
-		noContent(w)
+		return noContent(w), nil
 	})
 }
 
@@ -235,57 +227,76 @@ func (m *Manager) LogoutHandler(opts *HandlerOptions) http.Handler {
 // scheme and a proof, as for LogoutHandler.
 func (m *Manager) LogoutAllHandler(opts *HandlerOptions) http.Handler {
 	o := handlerOptions(opts)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return o.handler(func(w http.ResponseWriter, r *http.Request) (int, *oauthError) {
 		if r.Method != http.MethodPost {
-			methodNotAllowed(w)
-			return
+			return 0, methodNotAllowed()
 		}
 		bearer, sch, ok := o.accessToken(r)
 		if !ok {
-			writeError(w, invalidRequest("malformed Authorization header"))
-			return
+			return 0, invalidRequest("malformed Authorization header")
 		}
 		if bearer == "" {
-			e := o.invalidToken(sch)
-			e.challenges = o.noToken()
-			writeError(w, e)
-			return
+			e := o.invalidToken(sch, nil)
+			e.Challenge.Code = "" // the challenges of a request without a token
+			return 0, e
 		}
 		tok, err := m.VerifyAccess(r.Context(), bearer)
 		if errors.Is(err, ErrStoreUnavailable) {
-			writeError(w, o.classify(err))
-			return
+			return 0, o.classify(err)
 		}
 		if err != nil {
-			writeError(w, o.invalidToken(sch))
-			return
+			return 0, o.invalidToken(sch, err)
 		}
 		if e := o.checkHolder(r, bearer, sch, &tok.Claims); e != nil {
-			writeError(w, e)
-			return
+			return 0, e
 		}
 		if err := m.RevokeSubject(r.Context(), tok.Claims.Subject, m.now()); err != nil {
-			writeError(w, o.classify(err))
-			return
+			return 0, o.classify(err)
 		}
-		noContent(w)
+		return noContent(w), nil
 	})
 }
 
 type handlerOpts struct {
 	grantStatus int
 	dpop        *dpop.Verifier
+	res         *oauth.Resource // the challenges of a refused access token
+	onResult    func(r *http.Request, status int, code string, err error)
 }
 
 func handlerOptions(opts *HandlerOptions) handlerOpts {
-	o := handlerOpts{grantStatus: http.StatusBadRequest}
+	o := handlerOpts{grantStatus: http.StatusBadRequest, res: &oauth.Resource{Bearer: true}}
 	if opts != nil {
 		if opts.UnauthorizedInvalidGrant {
 			o.grantStatus = http.StatusUnauthorized
 		}
 		o.dpop = opts.DPoP
+		o.onResult = opts.OnResult
+	}
+	if o.dpop != nil {
+		o.res.Algorithms = o.dpop.Algorithms()
 	}
 	return o
+}
+
+// handler returns the handler that calls serve, which writes a success
+// and returns its status, or returns the error to answer; then it reports
+// the outcome to the OnResult hook, once.
+func (o handlerOpts) handler(serve func(w http.ResponseWriter, r *http.Request) (int, *oauthError)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		status, e := serve(w, r)
+		if e != nil {
+			e.Write(w)
+			status = e.Status
+		}
+		if o.onResult != nil {
+			if e != nil {
+				o.onResult(r, status, e.Code, e.Err)
+			} else {
+				o.onResult(r, status, "", nil)
+			}
+		}
+	})
 }
 
 // badGrant are the errors that mean the grant (credentials or token) is
@@ -303,18 +314,18 @@ var badGrant = []error{
 // then the bad grants, and anything else is the server's fault.
 func (o handlerOpts) classify(err error) *oauthError {
 	if errors.Is(err, ErrStoreUnavailable) {
-		return &oauthError{status: http.StatusServiceUnavailable, Code: "temporarily_unavailable"}
+		return &oauthError{Status: http.StatusServiceUnavailable, Code: oauth.TemporarilyUnavailable, Err: err}
 	}
 	for _, e := range badGrant {
 		if errors.Is(err, e) {
-			return &oauthError{status: o.grantStatus, Code: "invalid_grant"}
+			return &oauthError{Status: o.grantStatus, Code: oauth.InvalidGrant, Err: err}
 		}
 	}
-	return &oauthError{status: http.StatusInternalServerError, Code: "server_error"}
+	return &oauthError{Status: http.StatusInternalServerError, Code: oauth.ServerError, Err: err}
 }
 
 func invalidRequest(desc string) *oauthError {
-	return &oauthError{status: http.StatusBadRequest, Code: "invalid_request", Description: desc}
+	return &oauthError{Status: http.StatusBadRequest, Code: oauth.InvalidRequest, Description: desc}
 }
 
 func pairResponse(p *Pair) tokenResponse {
@@ -340,7 +351,7 @@ func pairResponse(p *Pair) tokenResponse {
 // another type or over maxBody bytes.
 func readParams(w http.ResponseWriter, r *http.Request, names ...string) (map[string]string, *oauthError) {
 	if r.Method != http.MethodPost {
-		return nil, &oauthError{status: http.StatusMethodNotAllowed, Code: "invalid_request", Description: "use POST"}
+		return nil, methodNotAllowed()
 	}
 	query, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
@@ -426,34 +437,23 @@ func readJSONParams(body []byte, names []string, out map[string]string) bool {
 	return err == io.EOF
 }
 
-// The schemes of an access token in the Authorization header.
-const (
-	schemeBearer = "Bearer"
-	schemeDPoP   = "DPoP"
-)
-
 // accessToken returns the token of an "Authorization: Bearer" header, or,
 // if o accepts DPoP, of an "Authorization: DPoP" one, and its scheme; ""
 // if there is no Authorization header; and false if the header is there
 // but is not one such token.
-func (o handlerOpts) accessToken(r *http.Request) (string, string, bool) {
+func (o handlerOpts) accessToken(r *http.Request) (string, oauth.Scheme, bool) {
 	h := r.Header.Values("Authorization")
 	switch {
 	case len(h) == 0:
-		return "", schemeBearer, true
+		return "", oauth.Bearer, true
 	case len(h) > 1:
-		return "", schemeBearer, false
+		return "", oauth.Bearer, false
 	}
-	scheme, tok, found := strings.Cut(h[0], " ")
-	switch {
-	case strings.EqualFold(scheme, schemeBearer):
-		scheme = schemeBearer
-	case o.dpop != nil && strings.EqualFold(scheme, schemeDPoP):
-		scheme = schemeDPoP
-	default:
-		return "", schemeBearer, false
+	tok, scheme, ok := oauth.ParseAuthorization(h[0], o.dpop != nil)
+	if scheme == oauth.Other {
+		return "", oauth.Bearer, false
 	}
-	if !found || tok == "" || strings.ContainsAny(tok, " \t") {
+	if !ok || strings.ContainsAny(tok, " \t") {
 		return "", scheme, false
 	}
 	return tok, scheme, true
@@ -476,14 +476,14 @@ func (o handlerOpts) tokenProof(r *http.Request) (string, *oauthError) {
 // checkHolder checks that the access token tok, with the verified claims
 // c and sent with scheme, is used by its holder: a token bound to a DPoP
 // key must come with the DPoP scheme and a valid proof by that key.
-func (o handlerOpts) checkHolder(r *http.Request, tok, scheme string, c *Claims) *oauthError {
+func (o handlerOpts) checkHolder(r *http.Request, tok string, scheme oauth.Scheme, c *Claims) *oauthError {
 	var jkt string
 	if c.Confirmation != nil {
 		jkt = c.Confirmation.JKT
 	}
-	if scheme != schemeDPoP {
+	if scheme != oauth.DPoP {
 		if jkt != "" {
-			e := o.invalidToken(scheme)
+			e := o.invalidToken(scheme, dpop.ErrTokenBinding)
 			e.Description = "the access token is bound to a DPoP key and must be sent with the DPoP scheme"
 			return e
 		}
@@ -500,89 +500,45 @@ func (o handlerOpts) checkHolder(r *http.Request, tok, scheme string, c *Claims)
 // and challenge of RFC 9449 §7.1. Either fails closed: a replay cache that
 // cannot answer is 503.
 func (o handlerOpts) proofError(r *http.Request, err error, resource bool) *oauthError {
-	e := &oauthError{status: http.StatusBadRequest, Code: dpop.ErrorCode(err), Description: dpop.Description(err)}
-	switch {
-	case errors.Is(err, dpop.ErrUseNonce) && o.dpop.Nonces() != nil:
-		nonce, nerr := o.dpop.Nonces().Nonce(r.Context())
-		if nerr != nil {
-			return &oauthError{status: http.StatusServiceUnavailable, Code: "temporarily_unavailable"}
-		}
-		e.nonce = nonce
-	case errors.Is(err, dpop.ErrInvalidProof), errors.Is(err, dpop.ErrTokenBinding):
-	case errors.Is(err, jwt.ErrInvalidOption):
-		return &oauthError{status: http.StatusInternalServerError, Code: "server_error"}
-	default: // the replay cache failed, or the request's context ended
-		return &oauthError{status: http.StatusServiceUnavailable, Code: "temporarily_unavailable"}
-	}
+	status := http.StatusBadRequest
 	if resource {
-		e.status = http.StatusUnauthorized
-		e.challenges = o.challenges(schemeDPoP, dpop.Challenge{Error: e.Code, Description: e.Description})
+		status = http.StatusUnauthorized
+	}
+	v := oauth.ProofRefusal(r.Context(), err, o.dpop.Nonces(), status)
+	e := &oauthError{Status: v.Status, Code: v.Code, Description: v.Description, Nonce: v.Nonce, Err: v.Err}
+	if resource && v.Status == http.StatusUnauthorized {
+		e.Challenge = &oauth.TokenChallenge{Resource: o.res, In: oauth.DPoP, Code: v.Code, Description: v.Description}
 	}
 	return e
 }
 
-// invalidToken is the answer to a bad access token sent with scheme.
-func (o handlerOpts) invalidToken(scheme string) *oauthError {
-	return &oauthError{status: http.StatusUnauthorized, Code: "invalid_token", challenges: o.challenges(scheme, dpop.Challenge{Error: "invalid_token"})}
-}
-
-// noToken is the challenges of a request without an access token.
-func (o handlerOpts) noToken() []string {
-	return o.challenges("", dpop.Challenge{})
-}
-
-// challenges returns the WWW-Authenticate fields of an answer: a Bearer
-// challenge and, if o accepts DPoP, a DPoP one; the challenge of scheme
-// carries the error of ch.
-func (o handlerOpts) challenges(scheme string, ch dpop.Challenge) []string {
-	bearer := "Bearer"
-	if scheme == schemeBearer && ch.Error != "" {
-		bearer = `Bearer error="` + ch.Error + `"`
+// invalidToken is the answer to a bad access token sent with scheme,
+// refused for err.
+func (o handlerOpts) invalidToken(scheme oauth.Scheme, err error) *oauthError {
+	return &oauthError{
+		Status: http.StatusUnauthorized, Code: oauth.InvalidToken, Err: err,
+		Challenge: &oauth.TokenChallenge{Resource: o.res, In: scheme, Code: oauth.InvalidToken},
 	}
-	if o.dpop == nil {
-		return []string{bearer}
-	}
-	if scheme != schemeDPoP {
-		ch = dpop.Challenge{}
-	}
-	ch.Algorithms = o.dpop.Algorithms()
-	return []string{bearer, ch.String()}
 }
 
-func setNoStore(h http.Header) {
-	h.Set("Cache-Control", "no-store")
-	h.Set("Pragma", "no-cache")
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	h := w.Header()
-	h.Set("Content-Type", "application/json;charset=UTF-8")
-	setNoStore(h)
+// writeJSON writes v as the JSON answer of a token endpoint, and returns
+// status.
+func writeJSON(w http.ResponseWriter, status int, v any) int {
+	oauth.SetJSON(w.Header())
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v) // the client may be gone; nothing to do then
+	return status
 }
 
-func writeError(w http.ResponseWriter, e *oauthError) {
-	for _, c := range e.challenges {
-		w.Header().Add("WWW-Authenticate", c)
-	}
-	if e.nonce != "" {
-		dpop.SetNonce(w.Header(), e.nonce)
-	}
-	switch e.status {
-	case http.StatusMethodNotAllowed:
-		w.Header().Set("Allow", http.MethodPost)
-	case http.StatusServiceUnavailable:
-		w.Header().Set("Retry-After", "1")
-	}
-	writeJSON(w, e.status, e)
+func methodNotAllowed() *oauthError {
+	return &oauthError{Status: http.StatusMethodNotAllowed, Code: oauth.InvalidRequest, Description: "use POST"}
 }
 
-func methodNotAllowed(w http.ResponseWriter) {
-	writeError(w, &oauthError{status: http.StatusMethodNotAllowed, Code: "invalid_request", Description: "use POST"})
-}
-
-func noContent(w http.ResponseWriter) {
-	setNoStore(w.Header())
+// noContent writes the answer of a logout, and returns its status.
+func noContent(w http.ResponseWriter) int {
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("Pragma", "no-cache")
 	w.WriteHeader(http.StatusNoContent)
+	return http.StatusNoContent
 }
