@@ -65,7 +65,10 @@
 // be given to the dpop.Verifier too (dpop.Options.ReplayCache), and a proof
 // used on one instance of a service is then refused on all of them.
 //
-// Every failure is an error wrapping a sentinel: [ErrExpired],
-// [ErrWrongType], [ErrRevoked], [ErrReused], [ErrRecentlyRotated],
-// [ErrKeyBinding], [ErrDenied], [ErrStoreUnavailable], or one of package jwt.
+// Every failure is an error wrapping a sentinel: [ErrRevoked], [ErrReused],
+// [ErrRecentlyRotated], [ErrKeyBinding], [ErrDenied], [ErrStoreUnavailable],
+// or one of package jwt, such as jwt.ErrExpired (an expired token, or a
+// session past its maximum lifetime) and jwt.ErrTypeMismatch (an access
+// token presented as a refresh token, or the other way round). Every
+// message starts with "session: ".
 package session

@@ -193,7 +193,7 @@ func (m *Manager) LogoutHandler(opts *HandlerOptions) http.Handler {
 		if rt := p["refresh_token"]; rt != "" {
 			c, typ, err := m.verifyIgnoringExpiry(r.Context(), rt)
 			if err == nil && typ != RefreshType {
-				err = ErrWrongType
+				err = jwt.ErrTypeMismatch
 			}
 			if err != nil {
 				writeError(w, o.classify(err))
@@ -204,7 +204,7 @@ func (m *Manager) LogoutHandler(opts *HandlerOptions) http.Handler {
 		if bearer != "" {
 			c, typ, err := m.verifyIgnoringExpiry(r.Context(), bearer)
 			if err == nil && typ != AccessType {
-				err = ErrWrongType
+				err = jwt.ErrTypeMismatch
 			}
 			if err != nil {
 				writeError(w, o.invalidToken(sch))

@@ -204,15 +204,15 @@ func New(opts Options) (*Manager, error) {
 	}
 	switch {
 	case m.signer == nil:
-		return nil, fmt.Errorf("%w: session: no Signer", jwt.ErrInvalidOption)
+		return nil, wrap(jwt.ErrInvalidOption, nil, "no Signer")
 	case m.keys == nil:
-		return nil, fmt.Errorf("%w: session: no Keys", jwt.ErrInvalidOption)
+		return nil, wrap(jwt.ErrInvalidOption, nil, "no Keys")
 	case !wholeSeconds(m.accessTTL), !wholeSeconds(m.refreshTTL):
-		return nil, fmt.Errorf("%w: session: token lifetimes must be whole seconds, at least 1s", jwt.ErrInvalidOption)
+		return nil, wrap(jwt.ErrInvalidOption, nil, "token lifetimes must be whole seconds, at least 1s")
 	case m.maxLifetime != 0 && !wholeSeconds(m.maxLifetime):
-		return nil, fmt.Errorf("%w: session: MaxLifetime must be whole seconds, at least 1s", jwt.ErrInvalidOption)
+		return nil, wrap(jwt.ErrInvalidOption, nil, "MaxLifetime must be whole seconds, at least 1s")
 	case m.grace < 0 || m.grace > MaxReuseGrace:
-		return nil, fmt.Errorf("%w: session: ReuseGrace %v outside 0 to %v", jwt.ErrInvalidOption, m.grace, MaxReuseGrace)
+		return nil, wrap(jwt.ErrInvalidOption, nil, "ReuseGrace %v outside 0 to %v", m.grace, MaxReuseGrace)
 	}
 	if m.now == nil {
 		m.now = time.Now
@@ -243,15 +243,15 @@ var reserved = map[string]bool{
 
 func checkGrant(g *Grant) error {
 	if g.Subject == "" {
-		return fmt.Errorf("%w: grant has no subject", jwt.ErrInvalidClaims)
+		return wrap(jwt.ErrInvalidClaims, nil, "grant has no subject")
 	}
 	for name := range g.Extra {
 		if reserved[name] {
-			return fmt.Errorf("%w: extra claim %q is set by the session manager", jwt.ErrInvalidClaims, name)
+			return wrap(jwt.ErrInvalidClaims, nil, "extra claim %q is set by the session manager", name)
 		}
 	}
 	if g.JKT != "" && !isThumbprint(g.JKT) {
-		return fmt.Errorf("%w: grant JKT is not a base64url SHA-256 thumbprint", jwt.ErrInvalidClaims)
+		return wrap(jwt.ErrInvalidClaims, nil, "grant JKT is not a base64url SHA-256 thumbprint")
 	}
 	return nil
 }
@@ -305,7 +305,7 @@ func (m *Manager) mint(ctx context.Context, g Grant, family string, began, now t
 	if m.maxLifetime > 0 {
 		end := time.Unix(began.Unix(), 0).Add(m.maxLifetime)
 		if !end.After(now) {
-			return nil, fmt.Errorf("%w: the session reached its maximum lifetime", ErrExpired)
+			return nil, wrap(jwt.ErrExpired, nil, "the session reached its maximum lifetime")
 		}
 		accessExp, refreshExp = earliest(accessExp, end), earliest(refreshExp, end)
 	}
@@ -340,7 +340,7 @@ func (m *Manager) mint(ctx context.Context, g Grant, family string, began, now t
 	}
 	access, err := jwt.Sign(ctx, m.signer, claims, &jwt.SignOptions{Type: AccessType})
 	if err != nil {
-		return nil, err
+		return nil, prefix("signing the access token", err)
 	}
 	rc := refreshClaims{Claims: Claims{
 		RegisteredClaims: jwt.RegisteredClaims{
@@ -362,14 +362,14 @@ func (m *Manager) mint(ctx context.Context, g Grant, family string, began, now t
 		for k, v := range g.Extra {
 			b, err := json.Marshal(v)
 			if err != nil {
-				return nil, fmt.Errorf("%w: extra claim %q: %w", jwt.ErrInvalidClaims, k, err)
+				return nil, wrap(jwt.ErrInvalidClaims, err, "extra claim %q", k)
 			}
 			rc.Extra[k] = b
 		}
 	}
 	refresh, err := jwt.Sign(ctx, m.signer, rc, &jwt.SignOptions{Type: RefreshType})
 	if err != nil {
-		return nil, err
+		return nil, prefix("signing the refresh token", err)
 	}
 	return &minted{
 		pair: Pair{
@@ -428,9 +428,10 @@ func (m *Manager) Issue(ctx context.Context, g Grant) (*Pair, error) {
 // A refresh token that was already rotated revokes the whole session and
 // returns an error wrapping ErrReused, after calling Options.OnReuse;
 // within Options.ReuseGrace of its rotation it returns ErrRecentlyRotated
-// instead and revokes nothing. Other failures wrap ErrExpired, ErrWrongType,
-// ErrRevoked, ErrDenied, ErrStoreUnavailable or a sentinel of package jwt
-// (a bad signature is jwt.ErrInvalidSignature). The refresh token of a
+// instead and revokes nothing. Other failures wrap ErrRevoked, ErrDenied,
+// ErrStoreUnavailable or a sentinel of package jwt: jwt.ErrExpired for an
+// expired token or a session past Options.MaxLifetime, jwt.ErrTypeMismatch
+// for an access token, jwt.ErrInvalidSignature for a bad signature. The refresh token of a
 // session bound to a DPoP key fails with ErrKeyBinding: it needs
 // [Manager.RefreshDPoP] and a proof.
 func (m *Manager) Refresh(ctx context.Context, refreshToken string) (*Pair, error) {
@@ -459,17 +460,17 @@ func (m *Manager) RefreshDPoP(ctx context.Context, refreshToken, jkt string) (*P
 		Required: []string{"sub", "iat", "jti", "sid", "auth_time"},
 	})
 	if err != nil {
-		return nil, err
+		return nil, prefix("refresh token", err)
 	}
 	c := &tok.Claims
 	if familyOf(c.ID) != c.FamilyID {
-		return nil, fmt.Errorf("%w: refresh token's jti does not name its session", jwt.ErrMalformed)
+		return nil, wrap(jwt.ErrMalformed, nil, "refresh token's jti does not name its session")
 	}
 	var bound string
 	if c.Confirmation != nil {
 		bound = c.Confirmation.JKT
 		if !isThumbprint(bound) {
-			return nil, fmt.Errorf("%w: refresh token's cnf has no valid jkt", jwt.ErrMalformed)
+			return nil, wrap(jwt.ErrMalformed, nil, "refresh token's cnf has no valid jkt")
 		}
 		if jkt == "" {
 			return nil, fmt.Errorf("%w: no DPoP proof", ErrKeyBinding)
@@ -492,16 +493,13 @@ func (m *Manager) RefreshDPoP(ctx context.Context, refreshToken, jkt string) (*P
 	if m.recheck != nil {
 		ng, err := m.recheck(ctx, g)
 		if err != nil {
-			if errors.Is(err, ErrDenied) {
-				return nil, err
-			}
-			return nil, fmt.Errorf("jwt: session recheck failed: %w", err)
+			return nil, prefix("Recheck", err)
 		}
 		if ng.Subject != g.Subject {
-			return nil, fmt.Errorf("%w: Recheck changed the subject", jwt.ErrInvalidOption)
+			return nil, wrap(jwt.ErrInvalidOption, nil, "Recheck changed the subject")
 		}
 		if ng.JKT != g.JKT {
-			return nil, fmt.Errorf("%w: Recheck changed the DPoP key binding", jwt.ErrInvalidOption)
+			return nil, wrap(jwt.ErrInvalidOption, nil, "Recheck changed the DPoP key binding")
 		}
 		if err := checkGrant(&ng); err != nil {
 			return nil, err
@@ -556,7 +554,7 @@ func (m *Manager) VerifyAccess(ctx context.Context, accessToken string) (*jwt.To
 		Now:      m.now,
 	})
 	if err != nil {
-		return nil, err
+		return nil, prefix("access token", err)
 	}
 	if err := m.CheckAccess(ctx, &tok.Claims.RegisteredClaims); err != nil {
 		return nil, err
@@ -596,13 +594,13 @@ func (m *Manager) CheckAccess(ctx context.Context, rc *jwt.RegisteredClaims) err
 // CheckRequest is [Manager.CheckAccess] in the shape of a middleware's
 // check hook, for a request whose bearer token the middleware has verified
 // with header h and registered claims rc. It also refuses, with an error
-// wrapping ErrWrongType, a token whose "typ" is not AccessType, in case the
+// wrapping jwt.ErrTypeMismatch, a token whose "typ" is not AccessType, in case the
 // middleware was not told to require it. An error wrapping
 // ErrStoreUnavailable means the check could not be made: the middleware
 // should answer 503 and must not serve the request.
 func (m *Manager) CheckRequest(r *http.Request, h jwt.Header, rc *jwt.RegisteredClaims) error {
 	if !isType(h.Type, AccessType) {
-		return fmt.Errorf("%w: not an access token", ErrWrongType)
+		return wrap(jwt.ErrTypeMismatch, nil, "not an access token")
 	}
 	return m.CheckAccess(r.Context(), rc)
 }
@@ -625,7 +623,7 @@ func (m *Manager) RevokeFamily(ctx context.Context, id string) error {
 // (after which it is refused anyway).
 func (m *Manager) RevokeID(ctx context.Context, id string, until time.Time) error {
 	if id == "" {
-		return fmt.Errorf("%w: empty token ID", jwt.ErrInvalidOption)
+		return wrap(jwt.ErrInvalidOption, nil, "empty token ID")
 	}
 	if err := m.store.RevokeToken(ctx, id, until); err != nil {
 		return storeError(err)
@@ -640,10 +638,10 @@ func (m *Manager) RevokeID(ctx context.Context, id string, until time.Time) erro
 func (m *Manager) RevokeSubject(ctx context.Context, subject string, before time.Time) error {
 	now := m.now()
 	if subject == "" {
-		return fmt.Errorf("%w: empty subject", jwt.ErrInvalidOption)
+		return wrap(jwt.ErrInvalidOption, nil, "empty subject")
 	}
 	if before.After(now) {
-		return fmt.Errorf("%w: revocation time is in the future", jwt.ErrInvalidOption)
+		return wrap(jwt.ErrInvalidOption, nil, "revocation time is in the future")
 	}
 	until := before.Add(max(m.accessTTL, m.refreshTTL) + subjectMargin)
 	if err := m.store.RevokeSubject(ctx, subject, before, until); err != nil {
@@ -683,10 +681,10 @@ func (m *Manager) verifyIgnoringExpiry(ctx context.Context, token string) (*Clai
 		tok, err = jwt.Verify[Claims](ctx, token, m.keys, &opts)
 	}
 	if err != nil {
-		return nil, "", err
+		return nil, "", prefix("token", err)
 	}
 	if familyOf(tok.Claims.ID) != tok.Claims.FamilyID {
-		return nil, "", fmt.Errorf("%w: token's jti does not name its session", jwt.ErrMalformed)
+		return nil, "", wrap(jwt.ErrMalformed, nil, "token's jti does not name its session")
 	}
 	return &tok.Claims, typ, nil
 }
