@@ -234,8 +234,8 @@ func (s *Store) Create(ctx context.Context, f session.Family) error {
 	return nil
 }
 
-// Rotate implements session.Store.
-func (s *Store) Rotate(ctx context.Context, r session.Rotation) error {
+// Redeem implements session.Store.
+func (s *Store) Redeem(ctx context.Context, r session.Redemption) error {
 	res, err := rotateScript.Run(ctx, s.client, []string{s.familyKey(r.Family)},
 		r.Presented, r.Next, max(s.ttl(r.Expires), 1), r.Grace.Milliseconds()).Text()
 	if err != nil {

@@ -510,7 +510,7 @@ func (m *Manager) RefreshDPoP(ctx context.Context, refreshToken, jkt string) (*P
 	if err != nil {
 		return nil, err
 	}
-	err = m.store.Rotate(ctx, Rotation{
+	err = m.store.Redeem(ctx, Redemption{
 		Family:    c.FamilyID,
 		Presented: c.ID,
 		Next:      t.refreshJTI,

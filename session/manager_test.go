@@ -348,7 +348,7 @@ type brokenStore struct{ err error }
 var _ session.Store = brokenStore{}
 
 func (s brokenStore) Create(context.Context, session.Family) error         { return s.err }
-func (s brokenStore) Rotate(context.Context, session.Rotation) error       { return s.err }
+func (s brokenStore) Redeem(context.Context, session.Redemption) error     { return s.err }
 func (s brokenStore) RevokeFamily(context.Context, string) error           { return s.err }
 func (s brokenStore) RevokeToken(context.Context, string, time.Time) error { return s.err }
 func (s brokenStore) Check(context.Context, session.TokenRef) error        { return s.err }

@@ -167,8 +167,8 @@ func (s *MemoryStore) Create(ctx context.Context, f Family) error {
 	return nil
 }
 
-// Rotate implements [Store.Rotate].
-func (s *MemoryStore) Rotate(ctx context.Context, r Rotation) error {
+// Redeem implements [Store.Redeem].
+func (s *MemoryStore) Redeem(ctx context.Context, r Redemption) error {
 	now, err := s.begin(ctx)
 	if err != nil {
 		return err
