@@ -5,7 +5,7 @@
 //
 //	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
 //	store, err := redisstore.New(client, nil)
-//	m, err := session.New(session.Options{Signer: signer, Keys: keys, Store: store})
+//	m, err := session.New(session.Options{Signer: ring, Keys: ring, Store: store})
 //
 // # Atomicity and keys
 //

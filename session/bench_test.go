@@ -26,7 +26,7 @@ func benchManagers(b *testing.B) map[string]*session.Manager {
 		b.Fatal(err)
 	}
 	hs, err := session.New(session.Options{
-		Signer: jwt.SignerWithKeyID(s, "k1"), Keys: jwt.VerifierWithKeyID(v, "k1"),
+		Signer: session.FixedSigner(jwt.SignerWithKeyID(s, "k1")), Keys: jwt.VerifierWithKeyID(v, "k1"),
 		Issuer: "https://auth.example", Audience: []string{"api"},
 	})
 	if err != nil {
@@ -37,7 +37,7 @@ func benchManagers(b *testing.B) map[string]*session.Manager {
 		b.Fatal(err)
 	}
 	ed, err := session.New(session.Options{
-		Signer: ring.Signer(), Keys: ring,
+		Signer: ring, Keys: ring,
 		Issuer: "https://auth.example", Audience: []string{"api"},
 	})
 	if err != nil {

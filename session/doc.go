@@ -4,15 +4,18 @@
 // in the Authorization header, and trade a longer-lived refresh token, sent
 // only in POST bodies, for a new pair when the access token expires.
 //
-// A [Manager] signs both kinds of token with one jwt.Signer, typed apart by
-// the header "typ" ([AccessType], "at+jwt", and [RefreshType]) so that
-// neither is accepted as the other. The tokens of one login form a family,
+// A [Manager] signs both kinds of token with the current key of its
+// [SignerSource] (a jwks.KeyRing, whose new key signs every pair issued
+// after it rotates, or [FixedSigner] for one key), typed apart by the
+// header "typ" ([AccessType], "at+jwt", and [RefreshType]) so that neither
+// is accepted as the other. The tokens of one login form a family,
 // named by the "sid" claim; each "jti" is unique. The state that makes
 // refresh tokens single-use and tokens revocable lives in a [Store]:
 // [MemoryStore] for one process, or the Redis store of module
 // github.com/jwtkit/jwt/redisstore for many instances.
 //
-//	m, err := session.New(session.Options{Signer: signer, Keys: verifier, Issuer: "https://auth.example"})
+//	ring, err := jwks.NewKeyRing(&jwks.KeyRingOptions{Algorithm: jwt.EdDSA, MaxTokenLifetime: 24 * time.Hour})
+//	m, err := session.New(session.Options{Signer: ring, Keys: ring, Issuer: "https://auth.example"})
 //	pair, err := m.Issue(ctx, session.Grant{Subject: "user-1", Scope: "read"})
 //	pair, err = m.Refresh(ctx, pair.RefreshToken)
 //

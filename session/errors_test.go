@@ -49,7 +49,7 @@ func TestErrorsNameThePackage(t *testing.T) {
 		_, err := m.Refresh(ctx, p.RefreshToken)
 		return err
 	}
-	_, badOption := session.New(session.Options{Signer: k.signer})
+	_, badOption := session.New(session.Options{Signer: session.FixedSigner(k.signer)})
 	_, badGrant := m.Issue(ctx, session.Grant{})
 	_, accessAsRefresh := m.Refresh(ctx, p.AccessToken)
 	_, refreshAsAccess := m.VerifyAccess(ctx, p.RefreshToken)

@@ -2,32 +2,26 @@ package session_test
 
 import (
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log"
+	"time"
 
 	"github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/jwks"
 	"github.com/jwtkit/jwt/session"
 )
 
 func Example() {
 	ctx := context.Background()
-	_, key, err := ed25519.GenerateKey(nil)
-	if err != nil {
-		log.Fatal(err)
-	}
-	signer, err := jwt.EdDSA.NewSigner(key)
-	if err != nil {
-		log.Fatal(err)
-	}
-	verifier, err := jwt.EdDSA.NewVerifier(key.Public())
+	// The ring's current key signs each new pair, also after ring.Rotate().
+	ring, err := jwks.NewKeyRing(&jwks.KeyRingOptions{Algorithm: jwt.EdDSA, MaxTokenLifetime: 24 * time.Hour})
 	if err != nil {
 		log.Fatal(err)
 	}
 	m, err := session.New(session.Options{
-		Signer:   signer,
-		Keys:     verifier,
+		Signer:   ring,
+		Keys:     ring,
 		Issuer:   "https://auth.example",
 		Audience: []string{"https://api.example"},
 	})

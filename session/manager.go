@@ -37,15 +37,50 @@ const (
 // subject revocation is kept, to cover a refresh that was in flight.
 const subjectMargin = time.Minute
 
+// A SignerSource gives the Signer that signs a [Manager]'s next pair of
+// tokens. A *jwks.KeyRing is one: its current key signs each new pair, also
+// after the ring rotates. [FixedSigner] makes one of a key that never
+// changes.
+type SignerSource interface {
+	// Signer returns the Signer to sign with now, carrying its key ID
+	// (see jwt.SignerWithKeyID). It is called once for each pair, and
+	// must be safe for concurrent use.
+	Signer() jwt.Signer
+}
+
+// FixedSigner returns a SignerSource that always gives s: for a key that
+// never changes. For keys that rotate, give the Manager a *jwks.KeyRing
+// itself, not the Signer of its current key, which would keep signing
+// after the ring has stopped publishing it.
+func FixedSigner(s jwt.Signer) SignerSource { return fixedSigner{s} }
+
+type fixedSigner struct{ s jwt.Signer }
+
+var _ SignerSource = fixedSigner{}
+
+func (f fixedSigner) Signer() jwt.Signer { return f.s }
+
+// lifetimeLimit is implemented by a SignerSource whose keys verify tokens
+// for a limited time after they last signed, such as a *jwks.KeyRing.
+type lifetimeLimit interface {
+	MaxTokenLifetime() time.Duration
+}
+
 // Options configures a [Manager]. Signer and Keys are required; the zero
 // value of every other field means its default.
 type Options struct {
-	// Signer signs access and refresh tokens. Give it a key ID with
-	// jwt.SignerWithKeyID so that verifiers using a JWK Set find the key.
-	Signer jwt.Signer
+	// Signer gives the Signer of each new pair of tokens: a
+	// *jwks.KeyRing, whose current key then signs every pair, or
+	// FixedSigner(s) for one key. The Signer should carry a key ID so that
+	// verifiers using a JWK Set find the key (a ring's keys do; for one
+	// key, see jwt.SignerWithKeyID). If Signer also has a method
+	// MaxTokenLifetime() time.Duration, as a KeyRing has, New refuses an
+	// AccessTTL or RefreshTTL longer than it: the ring withdraws a key that
+	// long after it last signed, and tokens would outlive their key.
+	Signer SignerSource
 	// Keys verifies refresh tokens, and access tokens in VerifyAccess and
-	// the logout handlers: the Verifier of Signer's key, or a KeySet
-	// holding it.
+	// the logout handlers: the KeyRing that is Signer, the Verifier of
+	// Signer's key, or a KeySet holding it.
 	Keys jwt.KeySource
 	// Store keeps families and revocations; nil means a new MemoryStore
 	// using Now. A service of several instances needs a shared store.
@@ -170,7 +205,7 @@ type Reuse struct {
 // Manager issues, refreshes and revokes pairs of access and refresh tokens.
 // It is safe for concurrent use.
 type Manager struct {
-	signer      jwt.Signer
+	signers     SignerSource
 	keys        jwt.KeySource
 	store       Store
 	issuer      string
@@ -189,7 +224,7 @@ type Manager struct {
 // are an error wrapping jwt.ErrInvalidOption.
 func New(opts Options) (*Manager, error) {
 	m := &Manager{
-		signer:      opts.Signer,
+		signers:     opts.Signer,
 		keys:        opts.Keys,
 		store:       opts.Store,
 		issuer:      opts.Issuer,
@@ -203,7 +238,7 @@ func New(opts Options) (*Manager, error) {
 		now:         opts.Now,
 	}
 	switch {
-	case m.signer == nil:
+	case m.signers == nil || m.signers.Signer() == nil:
 		return nil, wrap(jwt.ErrInvalidOption, nil, "no Signer")
 	case m.keys == nil:
 		return nil, wrap(jwt.ErrInvalidOption, nil, "no Keys")
@@ -213,6 +248,11 @@ func New(opts Options) (*Manager, error) {
 		return nil, wrap(jwt.ErrInvalidOption, nil, "MaxLifetime must be whole seconds, at least 1s")
 	case m.grace < 0 || m.grace > MaxReuseGrace:
 		return nil, wrap(jwt.ErrInvalidOption, nil, "ReuseGrace %v outside 0 to %v", m.grace, MaxReuseGrace)
+	}
+	if l, ok := m.signers.(lifetimeLimit); ok {
+		if limit, ttl := l.MaxTokenLifetime(), max(m.accessTTL, m.refreshTTL); ttl > limit {
+			return nil, wrap(jwt.ErrInvalidOption, nil, "token lifetime %v exceeds the Signer's MaxTokenLifetime %v: tokens would outlive their key", ttl, limit)
+		}
 	}
 	if m.now == nil {
 		m.now = time.Now
@@ -338,7 +378,8 @@ func (m *Manager) mint(ctx context.Context, g Grant, family string, began, now t
 		cnf = &dpop.Confirmation{JKT: g.JKT}
 		claims["cnf"] = cnf
 	}
-	access, err := jwt.Sign(ctx, m.signer, claims, &jwt.SignOptions{Type: AccessType})
+	signer := m.signers.Signer() // one key for the pair, the current one
+	access, err := jwt.Sign(ctx, signer, claims, &jwt.SignOptions{Type: AccessType})
 	if err != nil {
 		return nil, prefix("signing the access token", err)
 	}
@@ -367,7 +408,7 @@ func (m *Manager) mint(ctx context.Context, g Grant, family string, began, now t
 			rc.Extra[k] = b
 		}
 	}
-	refresh, err := jwt.Sign(ctx, m.signer, rc, &jwt.SignOptions{Type: RefreshType})
+	refresh, err := jwt.Sign(ctx, signer, rc, &jwt.SignOptions{Type: RefreshType})
 	if err != nil {
 		return nil, prefix("signing the refresh token", err)
 	}

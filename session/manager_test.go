@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/jwks"
 	"github.com/jwtkit/jwt/session"
 	"github.com/stretchr/testify/require"
 )
@@ -57,7 +58,7 @@ func newTestManager(t *testing.T, edit func(*session.Options)) (*session.Manager
 	k := newKeys(t)
 	clock := newFakeClock()
 	opts := session.Options{
-		Signer:   k.signer,
+		Signer:   session.FixedSigner(k.signer),
 		Keys:     k.verifier,
 		Issuer:   "https://auth.example",
 		Audience: []string{"api"},
@@ -73,7 +74,7 @@ func newTestManager(t *testing.T, edit func(*session.Options)) (*session.Manager
 
 func TestNewOptions(t *testing.T) {
 	k := newKeys(t)
-	valid := session.Options{Signer: k.signer, Keys: k.verifier}
+	valid := session.Options{Signer: session.FixedSigner(k.signer), Keys: k.verifier}
 	_, err := session.New(valid)
 	require.NoError(t, err)
 	for _, tt := range []struct {
@@ -81,6 +82,7 @@ func TestNewOptions(t *testing.T) {
 		edit func(*session.Options)
 	}{
 		{"no signer", func(o *session.Options) { o.Signer = nil }},
+		{"fixed nil signer", func(o *session.Options) { o.Signer = session.FixedSigner(nil) }},
 		{"no keys", func(o *session.Options) { o.Keys = nil }},
 		{"fractional access TTL", func(o *session.Options) { o.AccessTTL = 1500 * time.Millisecond }},
 		{"negative refresh TTL", func(o *session.Options) { o.RefreshTTL = -time.Hour }},
@@ -95,6 +97,89 @@ func TestNewOptions(t *testing.T) {
 			require.ErrorIs(t, err, jwt.ErrInvalidOption)
 		})
 	}
+}
+
+var _ session.SignerSource = (*jwks.KeyRing)(nil)
+
+// TestManagerSignsWithRingsCurrentKey shows a Manager given a key ring
+// signing each new pair with the ring's current key: after Rotate, and after
+// the ring has withdrawn the old key, when a Manager that kept the old key's
+// Signer issues tokens that no longer verify.
+func TestManagerSignsWithRingsCurrentKey(t *testing.T) {
+	ctx := context.Background()
+	clock := newFakeClock()
+	ring, err := jwks.NewKeyRing(&jwks.KeyRingOptions{Algorithm: jwt.EdDSA, MaxTokenLifetime: session.DefaultRefreshTTL, Now: clock.Now})
+	require.NoError(t, err)
+	t.Cleanup(ring.Close)
+	opts := session.Options{Signer: ring, Keys: ring, Issuer: "https://auth.example", Audience: []string{"api"}, Now: clock.Now}
+	m, err := session.New(opts)
+	require.NoError(t, err)
+	pinned := opts
+	pinned.Signer = session.FixedSigner(ring.Signer()) // the mistake this API replaces
+	stale, err := session.New(pinned)
+	require.NoError(t, err)
+
+	// kids returns the kid of each token of p, verified with the ring as
+	// the key source.
+	kids := func(p *session.Pair) []string {
+		t.Helper()
+		var out []string
+		for _, token := range []string{p.AccessToken, p.RefreshToken} {
+			tok, err := jwt.Verify[jwt.RegisteredClaims](ctx, token, ring, &jwt.VerifyOptions{
+				Issuer: "https://auth.example", IgnoreAudience: true, Now: clock.Now,
+			})
+			require.NoError(t, err)
+			out = append(out, tok.Header.KeyID)
+		}
+		return out
+	}
+	issue := func(m *session.Manager) *session.Pair {
+		t.Helper()
+		p, err := m.Issue(ctx, session.Grant{Subject: "alice"})
+		require.NoError(t, err)
+		return p
+	}
+
+	first := ring.KeyID()
+	p1 := issue(m)
+	require.Equal(t, []string{first, first}, kids(p1))
+
+	require.NoError(t, ring.Rotate())
+	second := ring.KeyID()
+	require.NotEqual(t, first, second)
+	p2 := issue(m)
+	require.Equal(t, []string{second, second}, kids(p2), "a pair issued after Rotate")
+	_, err = m.VerifyAccess(ctx, p2.AccessToken)
+	require.NoError(t, err)
+	p1, err = m.Refresh(ctx, p1.RefreshToken) // signed by the retired key, still published
+	require.NoError(t, err)
+	require.Equal(t, []string{second, second}, kids(p1), "a pair refreshed after Rotate")
+
+	// The ring withdraws the first key MaxTokenLifetime plus jwt.MaxLeeway
+	// after it last signed.
+	old := issue(stale)
+	clock.Advance(session.DefaultRefreshTTL + jwt.MaxLeeway + time.Second)
+	_, err = jwt.Verify[jwt.RegisteredClaims](ctx, old.AccessToken, ring, &jwt.VerifyOptions{Now: clock.Now, IgnoreAudience: true})
+	require.ErrorIs(t, err, jwt.ErrKeyNotFound, "the first key is still published")
+	p3 := issue(m)
+	require.Equal(t, []string{second, second}, kids(p3), "a pair issued after the old key was withdrawn")
+	_, err = m.VerifyAccess(ctx, p3.AccessToken)
+	require.NoError(t, err)
+	p3, err = m.Refresh(ctx, p3.RefreshToken)
+	require.NoError(t, err)
+	require.Equal(t, []string{second, second}, kids(p3))
+	_, err = stale.VerifyAccess(ctx, issue(stale).AccessToken)
+	require.ErrorIs(t, err, jwt.ErrKeyNotFound, "the Manager that kept the first key's Signer")
+
+	// A ring whose keys are withdrawn sooner than the Manager's tokens
+	// expire is refused.
+	short, err := jwks.NewKeyRing(&jwks.KeyRingOptions{Algorithm: jwt.EdDSA, MaxTokenLifetime: time.Hour})
+	require.NoError(t, err)
+	t.Cleanup(short.Close)
+	_, err = session.New(session.Options{Signer: short, Keys: short})
+	require.ErrorIs(t, err, jwt.ErrInvalidOption)
+	_, err = session.New(session.Options{Signer: short, Keys: short, RefreshTTL: time.Hour})
+	require.NoError(t, err)
 }
 
 func TestIssuedTokens(t *testing.T) {
@@ -368,7 +453,7 @@ func TestFailsClosed(t *testing.T) {
 		tok, err := good.VerifyAccess(ctx, p.AccessToken)
 		require.NoError(t, err)
 
-		m, err := session.New(session.Options{Signer: k.signer, Keys: k.verifier, Store: brokenStore{storeErr},
+		m, err := session.New(session.Options{Signer: session.FixedSigner(k.signer), Keys: k.verifier, Store: brokenStore{storeErr},
 			Issuer: "https://auth.example", Audience: []string{"api"}})
 		require.NoError(t, err)
 		_, err = m.Issue(ctx, session.Grant{Subject: "alice"})

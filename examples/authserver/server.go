@@ -112,7 +112,7 @@ func newService(cfg *config, log *slog.Logger) (*service, error) {
 		audience = []string{cfg.audience}
 	}
 	s.manager, err = session.New(session.Options{
-		Signer:     ring.Signer(),
+		Signer:     ring, // its current key signs each new pair
 		Keys:       ring,
 		Store:      store,
 		Issuer:     cfg.issuer,

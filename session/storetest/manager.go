@@ -28,7 +28,7 @@ func newManager(t *testing.T, s session.Store, grace time.Duration) (*session.Ma
 	var mu sync.Mutex
 	var reuses []session.Reuse
 	m, err := session.New(session.Options{
-		Signer:     signer,
+		Signer:     session.FixedSigner(signer),
 		Keys:       verifier,
 		Store:      s,
 		Issuer:     "https://auth.example",
