@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/jwtkit/jwt"
@@ -211,6 +212,7 @@ type Manager struct {
 	issuer      string
 	audience    []string
 	refreshAud  []string
+	access      jwt.VerifyOptions // see AccessOptions
 	accessTTL   time.Duration
 	refreshTTL  time.Duration
 	maxLifetime time.Duration
@@ -262,6 +264,19 @@ func New(opts Options) (*Manager, error) {
 	}
 	if m.issuer != "" {
 		m.refreshAud = []string{m.issuer}
+	}
+	m.access = jwt.VerifyOptions{
+		Type:     AccessType,
+		Issuer:   m.issuer,
+		Audience: m.audience,
+		Now:      m.now,
+		Required: []string{"sub", "exp", "iat", "jti", "sid", "auth_time"},
+	}
+	if m.issuer != "" {
+		m.access.Required = append(m.access.Required, "iss")
+	}
+	if len(m.audience) > 0 {
+		m.access.Required = append(m.access.Required, "aud")
 	}
 	return m, nil
 }
@@ -583,17 +598,41 @@ func storeError(err error) error {
 	return fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
 }
 
+// Keys returns the key source m verifies its tokens with, Options.Keys:
+// with [Manager.AccessOptions] and [Manager.CheckRequest], what a
+// middleware needs to accept m's access tokens.
+func (m *Manager) Keys() jwt.KeySource { return m.keys }
+
+// AccessOptions returns the verification options that accept exactly the
+// access tokens m issues: the header "typ" AccessType; "iss" equal to
+// Options.Issuer and "aud" holding one of Options.Audience, when they are
+// set; "exp" in the future on m's clock, with no leeway; and the claims m
+// writes in every access token required ("iss" and "aud" when set, "sub",
+// "exp", "iat", "jti", "sid" and "auth_time"). m's refresh tokens fail
+// them, by "typ" and "aud". The result is a new value, for the caller to
+// change if it needs to (a resource server in another process may set a
+// Leeway).
+//
+// Protecting an API with package jwthttp is then one line:
+//
+//	mw, err := jwthttp.New[jwt.RegisteredClaims](m.Keys(), &jwthttp.Options{Verify: m.AccessOptions(), Check: m.CheckRequest})
+//
+// jwthttp accepts access tokens ("typ" at+jwt) only from a Manager with an
+// Issuer and an Audience, as RFC 9068 requires. Revocation is not part of
+// the options: it is CheckRequest's job.
+func (m *Manager) AccessOptions() jwt.VerifyOptions {
+	o := m.access
+	o.Audience = slices.Clone(o.Audience)
+	o.Required = slices.Clone(o.Required)
+	return o
+}
+
 // VerifyAccess verifies an access token issued by m, as an API served
-// with m would: signature, "typ" AccessType, "exp" with no leeway (the
-// issuer's own clock), "iss" and "aud" as configured, and then
-// [Manager.CheckAccess].
+// with m would, with [Manager.AccessOptions] (signature, "typ" AccessType,
+// "exp" with no leeway on the issuer's own clock, "iss" and "aud" as
+// configured, the claims m always writes), and then [Manager.CheckAccess].
 func (m *Manager) VerifyAccess(ctx context.Context, accessToken string) (*jwt.Token[Claims], error) {
-	tok, err := jwt.Verify[Claims](ctx, accessToken, m.keys, &jwt.VerifyOptions{
-		Type:     AccessType,
-		Issuer:   m.issuer,
-		Audience: m.audience,
-		Now:      m.now,
-	})
+	tok, err := jwt.Verify[Claims](ctx, accessToken, m.keys, &m.access)
 	if err != nil {
 		return nil, prefix("access token", err)
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/jwtkit/jwt"
 	"github.com/jwtkit/jwt/jwks"
+	"github.com/jwtkit/jwt/jwthttp"
 	"github.com/jwtkit/jwt/session"
 	"github.com/stretchr/testify/require"
 )
@@ -180,6 +183,79 @@ func TestManagerSignsWithRingsCurrentKey(t *testing.T) {
 	require.ErrorIs(t, err, jwt.ErrInvalidOption)
 	_, err = session.New(session.Options{Signer: short, Keys: short, RefreshTTL: time.Hour})
 	require.NoError(t, err)
+}
+
+// TestAccessOptionsProtectAnAPI shows "issue here, protect there": a
+// middleware built from the Manager's Keys, AccessOptions and CheckRequest
+// accepts the access tokens of Issue, with no claim set by hand, and
+// refuses its refresh tokens, revoked or expired access tokens, and the
+// access tokens of a Manager with another issuer or audience.
+func TestAccessOptionsProtectAnAPI(t *testing.T) {
+	ctx := context.Background()
+	m, clock, k := newTestManager(t, nil)
+	mw, err := jwthttp.New[jwt.RegisteredClaims](m.Keys(), &jwthttp.Options{Verify: m.AccessOptions(), Check: m.CheckRequest})
+	require.NoError(t, err)
+	api := httptest.NewServer(mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, ok := jwthttp.Claims[jwt.RegisteredClaims](r.Context())
+		if !ok {
+			http.Error(w, "no claims", http.StatusInternalServerError)
+			return
+		}
+		io.WriteString(w, c.Subject)
+	})))
+	t.Cleanup(api.Close)
+	get := func(token string) (int, string) {
+		t.Helper()
+		req, err := http.NewRequestWithContext(ctx, "GET", api.URL, nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := api.Client().Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp.StatusCode, string(body)
+	}
+	issue := func(m *session.Manager) *session.Pair {
+		t.Helper()
+		p, err := m.Issue(ctx, session.Grant{Subject: "alice"})
+		require.NoError(t, err)
+		return p
+	}
+
+	p := issue(m)
+	status, body := get(p.AccessToken)
+	require.Equal(t, http.StatusOK, status, body)
+	require.Equal(t, "alice", body)
+	status, _ = get(p.RefreshToken)
+	require.Equal(t, http.StatusUnauthorized, status, "a refresh token")
+
+	for _, edit := range []func(*session.Options){
+		func(o *session.Options) { o.Issuer = "https://other.example" },
+		func(o *session.Options) { o.Audience = []string{"other-api"} },
+	} {
+		opts := session.Options{Signer: session.FixedSigner(k.signer), Keys: k.verifier, Issuer: "https://auth.example", Audience: []string{"api"}, Now: clock.Now}
+		edit(&opts)
+		other, err := session.New(opts)
+		require.NoError(t, err)
+		status, _ = get(issue(other).AccessToken)
+		require.Equal(t, http.StatusUnauthorized, status, "a token of a Manager with %+v", opts)
+	}
+
+	require.NoError(t, m.RevokeFamily(ctx, p.FamilyID))
+	status, _ = get(p.AccessToken)
+	require.Equal(t, http.StatusUnauthorized, status, "a revoked session's access token")
+
+	p = issue(m)
+	clock.Advance(session.DefaultAccessTTL)
+	status, _ = get(p.AccessToken)
+	require.Equal(t, http.StatusUnauthorized, status, "an expired access token")
+
+	// The options are the caller's to change.
+	o := m.AccessOptions()
+	o.Audience[0], o.Required[0] = "changed", "changed"
+	require.Equal(t, []string{"api"}, m.AccessOptions().Audience)
+	require.Equal(t, "sub", m.AccessOptions().Required[0])
 }
 
 func TestIssuedTokens(t *testing.T) {
