@@ -103,12 +103,14 @@ type Options struct {
 	// from the login: no token of the session is valid after it, however
 	// often it is refreshed.
 	MaxLifetime time.Duration
-	// ReuseGrace, if set, is the window after a rotation in which the
-	// rotated refresh token, presented again, is refused with
-	// ErrRecentlyRotated instead of being treated as reuse, so that a
-	// client retrying a refresh whose answer it lost is not logged out.
-	// At most MaxReuseGrace. A token reused within the window is not
-	// detected as reuse, so leave it off unless clients need it.
+	// ReuseGrace, if set, is the window after a refresh in which the
+	// redeemed refresh token, presented again, is refused with
+	// ErrRecentlyRotated instead of being treated as reuse, so that the
+	// second of two concurrent refreshes, or a client retrying a refresh
+	// whose answer it lost, does not revoke the session. At most
+	// MaxReuseGrace. A stolen token replayed within the window is refused
+	// but not detected as reuse, so leave it off unless clients need it;
+	// see "Concurrent refreshes" in the package documentation.
 	ReuseGrace time.Duration
 	// Recheck, if set, is called on every refresh, after the refresh token
 	// has been verified and found unrevoked and before a new pair is made,
@@ -478,12 +480,14 @@ func (m *Manager) Issue(ctx context.Context, g Grant) (*Pair, error) {
 // Refresh trades a refresh token for a new pair of the same session. It
 // verifies the token (signature, "typ" RefreshType, "exp", "iss"), checks
 // that it is not revoked, calls Options.Recheck, signs the new pair and
-// rotates the session's refresh token in the store, atomically: of any
-// number of concurrent refreshes with one token, at most one succeeds.
+// redeems the refresh token in the store, atomically: of any number of
+// concurrent refreshes with one token, at most one succeeds.
 //
-// A refresh token that was already rotated revokes the whole session and
-// returns an error wrapping ErrReused, after calling Options.OnReuse;
-// within Options.ReuseGrace of its rotation it returns ErrRecentlyRotated
+// A refresh token that was already redeemed revokes the whole session and
+// returns an error wrapping ErrReused, after calling Options.OnReuse; this
+// includes the second of two concurrent refreshes with one token (see
+// "Concurrent refreshes" in the package documentation). Within
+// Options.ReuseGrace of the redemption it returns ErrRecentlyRotated
 // instead and revokes nothing. Other failures wrap ErrRevoked, ErrDenied,
 // ErrStoreUnavailable or a sentinel of package jwt: jwt.ErrExpired for an
 // expired token or a session past Options.MaxLifetime, jwt.ErrTypeMismatch

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -542,5 +543,114 @@ func TestFailsClosed(t *testing.T) {
 		require.ErrorIs(t, m.RevokeFamily(ctx, p.FamilyID), session.ErrStoreUnavailable)
 		require.ErrorIs(t, m.RevokeToken(ctx, p.AccessToken), session.ErrStoreUnavailable)
 		require.ErrorIs(t, m.RevokeSubject(ctx, "alice", time.Now()), session.ErrStoreUnavailable)
+	}
+}
+
+// gatedStore holds every Redeem until the test lets it through, so that
+// refreshes are in flight together whatever the machine's speed.
+type gatedStore struct {
+	session.Store
+	arrived chan struct{}
+	release chan struct{}
+	open    atomic.Bool // lets every Redeem through
+}
+
+var _ session.Store = (*gatedStore)(nil)
+
+func (s *gatedStore) Redeem(ctx context.Context, r session.Redemption) error {
+	if !s.open.Load() {
+		s.arrived <- struct{}{}
+		<-s.release
+	}
+	return s.Store.Redeem(ctx, r)
+}
+
+// TestConcurrentRefresh shows what happens when one client sends two
+// refreshes with the same refresh token at once (two tabs, or a retry sent
+// before the first answer came): both are verified and checked, both make a
+// new pair, and the store redeems the token for the first one to reach it.
+// By default the second is reuse (RFC 9700 §4.14.2): the whole session is
+// revoked, the first's new pair with it. With ReuseGrace the second is
+// refused with ErrRecentlyRotated and the session goes on with the first's
+// pair; the same token presented after the window is reuse again.
+func TestConcurrentRefresh(t *testing.T) {
+	const grace = 10 * time.Second
+	for _, tt := range []struct {
+		name    string
+		grace   time.Duration
+		loser   error // the second refresh's error
+		revoked bool  // whether the session is revoked
+	}{
+		{name: "strict", grace: 0, loser: session.ErrReused, revoked: true},
+		{name: "ReuseGrace", grace: grace, loser: session.ErrRecentlyRotated, revoked: false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			clock := newFakeClock()
+			k := newKeys(t)
+			store := &gatedStore{
+				Store:   session.NewMemoryStore(&session.MemoryStoreOptions{Now: clock.Now}),
+				arrived: make(chan struct{}),
+				release: make(chan struct{}),
+			}
+			var reuses []session.Reuse
+			m, err := session.New(session.Options{
+				Signer: session.FixedSigner(k.signer), Keys: k.verifier, Store: store,
+				Issuer: "https://auth.example", Audience: []string{"api"}, Now: clock.Now,
+				ReuseGrace: tt.grace,
+				OnReuse:    func(_ context.Context, r session.Reuse) { reuses = append(reuses, r) },
+			})
+			require.NoError(t, err)
+			p, err := m.Issue(ctx, session.Grant{Subject: "alice"})
+			require.NoError(t, err)
+
+			type result struct {
+				pair *session.Pair
+				err  error
+			}
+			results := make(chan result)
+			for range 2 {
+				go func() {
+					pair, err := m.Refresh(ctx, p.RefreshToken)
+					results <- result{pair, err}
+				}()
+			}
+			<-store.arrived // both refreshes have made their pair
+			<-store.arrived
+			store.release <- struct{}{}
+			first := <-results
+			store.release <- struct{}{}
+			second := <-results
+
+			require.NoError(t, first.err, "the first refresh to reach the store")
+			require.Nil(t, second.pair)
+			require.ErrorIs(t, second.err, tt.loser, "the second refresh")
+			require.Len(t, reuses, map[bool]int{true: 1, false: 0}[tt.revoked], "OnReuse calls")
+
+			store.open.Store(true)
+			_, err = m.VerifyAccess(ctx, first.pair.AccessToken)
+			next, refreshErr := m.Refresh(ctx, first.pair.RefreshToken)
+			if tt.revoked {
+				require.ErrorIs(t, err, session.ErrRevoked, "the first's access token after the reuse")
+				require.ErrorIs(t, refreshErr, session.ErrRevoked, "the first's refresh token after the reuse")
+				return
+			}
+			require.NoError(t, err, "the first's access token")
+			require.NoError(t, refreshErr, "the first's refresh token")
+
+			// The grace window hides reuse too: the first token, presented
+			// again within it, is refused without revoking anything.
+			_, err = m.Refresh(ctx, first.pair.RefreshToken)
+			require.ErrorIs(t, err, session.ErrRecentlyRotated)
+			_, err = m.VerifyAccess(ctx, next.AccessToken)
+			require.NoError(t, err)
+			// After the window, it is reuse.
+			clock.Advance(grace)
+			_, err = m.Refresh(ctx, first.pair.RefreshToken)
+			require.ErrorIs(t, err, session.ErrReused)
+			require.Len(t, reuses, 1)
+			_, err = m.VerifyAccess(ctx, next.AccessToken)
+			require.ErrorIs(t, err, session.ErrRevoked)
+		})
 	}
 }
