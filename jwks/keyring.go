@@ -338,9 +338,19 @@ func (r *KeyRing) rotateEvery(d time.Duration) {
 
 // Signer returns the Signer of the current key, carrying its kid. Ask for
 // it for each token rather than keeping it: after Rotate it is no longer
-// current. Tokens it signs must expire within MaxTokenLifetime.
+// current, and once the ring stops publishing its key, tokens it signs no
+// longer verify. Give a session.Manager the ring itself (a
+// session.SignerSource), not this Signer. Tokens it signs must expire
+// within MaxTokenLifetime.
 func (r *KeyRing) Signer() jwt.Signer {
 	return r.load().current.signer
+}
+
+// MaxTokenLifetime returns KeyRingOptions.MaxTokenLifetime: the longest
+// time from signing a token to its "exp" for which the ring keeps the
+// signing key published.
+func (r *KeyRing) MaxTokenLifetime() time.Duration {
+	return r.lifetime
 }
 
 // KeyID returns the kid of the current key.

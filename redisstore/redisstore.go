@@ -5,7 +5,7 @@
 //
 //	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
 //	store, err := redisstore.New(client, nil)
-//	m, err := session.New(session.Options{Signer: signer, Keys: keys, Store: store})
+//	m, err := session.New(session.Options{Signer: ring, Keys: ring, Store: store})
 //
 // # Atomicity and keys
 //
@@ -101,11 +101,11 @@ var (
 // client-side caching enabled is an error wrapping jwt.ErrInvalidOption.
 func New(client redis.UniversalClient, opts *Options) (*Store, error) {
 	if client == nil {
-		return nil, fmt.Errorf("%w: redisstore: nil client", jwt.ErrInvalidOption)
+		return nil, invalidOption("nil client")
 	}
 	if c, ok := client.(*redis.Client); ok {
 		if o := c.Options(); o.ClientSideCache != nil || o.ClientSideCacheConfig != nil {
-			return nil, fmt.Errorf("%w: redisstore: the client has client-side caching enabled; a cached read could miss a revocation", jwt.ErrInvalidOption)
+			return nil, invalidOption("the client has client-side caching enabled; a cached read could miss a revocation")
 		}
 	}
 	s := &Store{client: client, prefix: DefaultPrefix, now: time.Now}
@@ -133,6 +133,19 @@ func millis(t time.Time) string               { return strconv.FormatInt(t.UnixM
 func unavailable(err error) error {
 	return fmt.Errorf("%w: redis: %w", session.ErrStoreUnavailable, err)
 }
+
+// invalidOption returns an error reading "redisstore: invalid option: " +
+// detail, wrapping jwt.ErrInvalidOption.
+func invalidOption(detail string) error {
+	return &optionError{detail}
+}
+
+// optionError is an error wrapping jwt.ErrInvalidOption under this
+// package's name.
+type optionError struct{ detail string }
+
+func (e *optionError) Error() string { return "redisstore: invalid option: " + e.detail }
+func (e *optionError) Unwrap() error { return jwt.ErrInvalidOption }
 
 // ttl returns the milliseconds from now to until, rounded up, or 0 if
 // until has passed.
@@ -221,8 +234,8 @@ func (s *Store) Create(ctx context.Context, f session.Family) error {
 	return nil
 }
 
-// Rotate implements session.Store.
-func (s *Store) Rotate(ctx context.Context, r session.Rotation) error {
+// Redeem implements session.Store.
+func (s *Store) Redeem(ctx context.Context, r session.Redemption) error {
 	res, err := rotateScript.Run(ctx, s.client, []string{s.familyKey(r.Family)},
 		r.Presented, r.Next, max(s.ttl(r.Expires), 1), r.Grace.Milliseconds()).Text()
 	if err != nil {
@@ -343,7 +356,7 @@ func (s *Store) Check(ctx context.Context, t session.TokenRef) error {
 // the proof too.
 func (s *Store) Remember(ctx context.Context, key string, ttl time.Duration) (bool, error) {
 	if ttl < time.Millisecond {
-		return false, fmt.Errorf("%w: replay cache TTL %v below 1ms", jwt.ErrInvalidOption, ttl)
+		return false, invalidOption(fmt.Sprintf("replay cache TTL %v below 1ms", ttl))
 	}
 	ms := int64((ttl + time.Millisecond - 1) / time.Millisecond)
 	err := s.client.Do(ctx, "set", s.replayKey(key), "1", "nx", "px", ms).Err()

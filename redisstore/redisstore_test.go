@@ -110,7 +110,7 @@ func newTestKeys(t testing.TB) (jwt.Signer, jwt.Verifier) {
 
 func newManager(t testing.TB, s session.Store, signer jwt.Signer, verifier jwt.Verifier) *session.Manager {
 	t.Helper()
-	m, err := session.New(session.Options{Signer: signer, Keys: verifier, Store: s, Issuer: "https://auth.example", Audience: []string{"api"}})
+	m, err := session.New(session.Options{Signer: session.FixedSigner(signer), Keys: verifier, Store: s, Issuer: "https://auth.example", Audience: []string{"api"}})
 	require.NoError(t, err)
 	return m
 }

@@ -3,64 +3,86 @@ package session_test
 import (
 	"context"
 	"crypto/rand"
-	"net/http"
-	"net/http/httptest"
-	"net/url"
-	"strings"
 	"testing"
-
-	"github.com/stretchr/testify/require"
+	"time"
 
 	"github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/jwks"
 	"github.com/jwtkit/jwt/session"
 )
 
-// BenchmarkRefreshHandler measures a refresh through RefreshHandler, each
-// with the refresh token the previous one returned, and the answer to a
-// refresh token that is not one (invalid_grant).
-func BenchmarkRefreshHandler(b *testing.B) {
+// benchManagers returns the Managers the benchmarks measure, by name: one
+// signing with a fixed HS256 key, and one signing with an EdDSA key ring.
+func benchManagers(b *testing.B) map[string]*session.Manager {
+	b.Helper()
 	secret := make([]byte, 32)
 	rand.Read(secret)
 	s, err := jwt.HS256.NewSigner(secret)
-	require.NoError(b, err)
-	v, err := jwt.HS256.NewVerifier(secret)
-	require.NoError(b, err)
-	m, err := session.New(session.Options{Signer: s, Keys: v, Issuer: "https://auth.example", Audience: []string{"api"}})
-	require.NoError(b, err)
-	h := m.RefreshHandler(nil)
-	refresh := func(token string) *httptest.ResponseRecorder {
-		req := httptest.NewRequest(http.MethodPost, "/token", strings.NewReader(url.Values{"refresh_token": {token}}.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		return rec
+	if err != nil {
+		b.Fatal(err)
 	}
+	v, err := jwt.HS256.NewVerifier(secret)
+	if err != nil {
+		b.Fatal(err)
+	}
+	hs, err := session.New(session.Options{
+		Signer: session.FixedSigner(jwt.SignerWithKeyID(s, "k1")), Keys: jwt.VerifierWithKeyID(v, "k1"),
+		Issuer: "https://auth.example", Audience: []string{"api"},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ring, err := jwks.NewKeyRing(&jwks.KeyRingOptions{Algorithm: jwt.EdDSA, MaxTokenLifetime: 48 * time.Hour})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ed, err := session.New(session.Options{
+		Signer: ring, Keys: ring,
+		Issuer: "https://auth.example", Audience: []string{"api"},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return map[string]*session.Manager{"HS256": hs, "EdDSA-ring": ed}
+}
 
-	b.Run("ok", func(b *testing.B) {
-		b.ReportAllocs()
-		p, err := m.Issue(context.Background(), session.Grant{Subject: "alice"})
-		require.NoError(b, err)
-		token := p.RefreshToken
-		for b.Loop() {
-			rec := refresh(token)
-			if rec.Code != http.StatusOK {
-				b.Fatal(rec.Code, rec.Body)
+// BenchmarkIssue measures the start of a session: a pair signed and its
+// family created in a MemoryStore.
+func BenchmarkIssue(b *testing.B) {
+	ms := benchManagers(b)
+	for _, name := range []string{"HS256", "EdDSA-ring"} {
+		b.Run(name, func(b *testing.B) {
+			ctx := context.Background()
+			m := ms[name]
+			g := session.Grant{Subject: "user", ClientID: "web", Scope: "read"}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := m.Issue(ctx, g); err != nil {
+					b.Fatal(err)
+				}
 			}
-			body := rec.Body.String()
-			i := strings.Index(body, `"refresh_token":"`)
-			if i < 0 {
-				b.Fatal(body)
+		})
+	}
+}
+
+// BenchmarkRefresh measures a whole refresh on a MemoryStore: the refresh
+// token verified, the revocation check, a new pair signed, the rotation.
+func BenchmarkRefresh(b *testing.B) {
+	ms := benchManagers(b)
+	for _, name := range []string{"HS256", "EdDSA-ring"} {
+		b.Run(name, func(b *testing.B) {
+			ctx := context.Background()
+			m := ms[name]
+			p, err := m.Issue(ctx, session.Grant{Subject: "user", ClientID: "web", Scope: "read"})
+			if err != nil {
+				b.Fatal(err)
 			}
-			body = body[i+len(`"refresh_token":"`):]
-			token = body[:strings.IndexByte(body, '"')]
-		}
-	})
-	b.Run("invalid_grant", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if rec := refresh("garbage"); rec.Code != http.StatusBadRequest {
-				b.Fatal(rec.Code, rec.Body)
+			b.ReportAllocs()
+			for b.Loop() {
+				if p, err = m.Refresh(ctx, p.RefreshToken); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-	})
+		})
+	}
 }

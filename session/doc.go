@@ -4,15 +4,18 @@
 // in the Authorization header, and trade a longer-lived refresh token, sent
 // only in POST bodies, for a new pair when the access token expires.
 //
-// A [Manager] signs both kinds of token with one jwt.Signer, typed apart by
-// the header "typ" ([AccessType], "at+jwt", and [RefreshType]) so that
-// neither is accepted as the other. The tokens of one login form a family,
+// A [Manager] signs both kinds of token with the current key of its
+// [SignerSource] (a jwks.KeyRing, whose new key signs every pair issued
+// after it rotates, or [FixedSigner] for one key), typed apart by the
+// header "typ" ([AccessType], "at+jwt", and [RefreshType]) so that neither
+// is accepted as the other. The tokens of one login form a family,
 // named by the "sid" claim; each "jti" is unique. The state that makes
 // refresh tokens single-use and tokens revocable lives in a [Store]:
 // [MemoryStore] for one process, or the Redis store of module
 // github.com/jwtkit/jwt/redisstore for many instances.
 //
-//	m, err := session.New(session.Options{Signer: signer, Keys: verifier, Issuer: "https://auth.example"})
+//	ring, err := jwks.NewKeyRing(&jwks.KeyRingOptions{Algorithm: jwt.EdDSA, MaxTokenLifetime: 24 * time.Hour})
+//	m, err := session.New(session.Options{Signer: ring, Keys: ring, Issuer: "https://auth.example"})
 //	pair, err := m.Issue(ctx, session.Grant{Subject: "user-1", Scope: "read"})
 //	pair, err = m.Refresh(ctx, pair.RefreshToken)
 //
@@ -22,15 +25,33 @@
 // # Security
 //
 // Refresh follows RFC 9700 §4.14.2: every refresh rotates the refresh
-// token, and the store remembers the family's current and previous token.
-// Rotation is one atomic compare-and-set, so any number of concurrent
-// refreshes with one token yield at most one new pair. Presenting a refresh
-// token that was already rotated is reuse: the store revokes the whole
-// family at once (the newest refresh token and the access tokens stop
-// working too), and [Options.OnReuse] is told. [Options.ReuseGrace] turns
-// on a short window in which the previous token is refused without revoking
-// anything, for clients that retry; it is off by default because a token
-// reused within the window goes undetected.
+// token, which the store redeems once, for the next one ([Store.Redeem]),
+// remembering the family's current and previous token. Redeeming is one
+// atomic compare-and-set, so of any number of refreshes with one token at
+// most one gets a new pair. Presenting a refresh token that was already
+// redeemed is reuse: the store revokes the whole family at once (the
+// newest refresh token and the access tokens stop working too), and
+// [Options.OnReuse] is told.
+//
+// # Concurrent refreshes
+//
+// The store cannot tell a thief's reuse from a client's own second refresh.
+// Two refreshes sent at once with one token (two browser tabs, or a retry
+// sent before the first answer came) are reuse: by default the first gets a
+// new pair, and the second revokes the session, that new pair included, so
+// the user must log in again. Clients avoid this by refreshing one at a
+// time: one refresh in flight per session, its result shared with every
+// tab or thread that needs it (a lock in shared storage, or one worker that
+// owns the tokens), and a retry only after the first attempt has failed.
+//
+// [Options.ReuseGrace] trades detection for tolerance. Within the window
+// after a redemption, the previous token is refused with
+// [ErrRecentlyRotated] and nothing is revoked: the second of two concurrent
+// refreshes fails alone, and the session goes on with the first's pair,
+// which the client must take from wherever the first refresh put it. A
+// thief who replays a stolen token within the window is refused as well,
+// but not detected: the session is not revoked. After the window, the
+// previous token is reuse again. The window is off by default.
 //
 // A session never outlives [Options.MaxLifetime], when set, and ends when it
 // is not refreshed for [Options.RefreshTTL] (its idle timeout).
@@ -65,7 +86,10 @@
 // be given to the dpop.Verifier too (dpop.Options.ReplayCache), and a proof
 // used on one instance of a service is then refused on all of them.
 //
-// Every failure is an error wrapping a sentinel: [ErrExpired],
-// [ErrWrongType], [ErrRevoked], [ErrReused], [ErrRecentlyRotated],
-// [ErrKeyBinding], [ErrDenied], [ErrStoreUnavailable], or one of package jwt.
+// Every failure is an error wrapping a sentinel: [ErrRevoked], [ErrReused],
+// [ErrRecentlyRotated], [ErrKeyBinding], [ErrDenied], [ErrStoreUnavailable],
+// or one of package jwt, such as jwt.ErrExpired (an expired token, or a
+// session past its maximum lifetime) and jwt.ErrTypeMismatch (an access
+// token presented as a refresh token, or the other way round). Every
+// message starts with "session: ".
 package session

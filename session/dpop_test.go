@@ -288,7 +288,7 @@ func TestDPoPManager(t *testing.T) {
 
 		// The store is not asked: one that cannot answer makes no
 		// difference to a refresh without the key.
-		broken, err := session.New(session.Options{Signer: k.signer, Keys: k.verifier, Store: brokenStore{session.ErrStoreUnavailable},
+		broken, err := session.New(session.Options{Signer: session.FixedSigner(k.signer), Keys: k.verifier, Store: brokenStore{session.ErrStoreUnavailable},
 			Issuer: "https://auth.example", Audience: []string{"api"}, Now: clock.Now})
 		require.NoError(t, err)
 		_, err = broken.RefreshDPoP(ctx, p.RefreshToken, other)

@@ -2,7 +2,6 @@ package session_test
 
 import (
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log"
@@ -12,28 +11,23 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/jwks"
 	"github.com/jwtkit/jwt/session"
 )
 
 func Example() {
 	ctx := context.Background()
-	_, key, err := ed25519.GenerateKey(nil)
-	if err != nil {
-		log.Fatal(err)
-	}
-	signer, err := jwt.EdDSA.NewSigner(key)
-	if err != nil {
-		log.Fatal(err)
-	}
-	verifier, err := jwt.EdDSA.NewVerifier(key.Public())
+	// The ring's current key signs each new pair, also after ring.Rotate().
+	ring, err := jwks.NewKeyRing(&jwks.KeyRingOptions{Algorithm: jwt.EdDSA, MaxTokenLifetime: 24 * time.Hour})
 	if err != nil {
 		log.Fatal(err)
 	}
 	m, err := session.New(session.Options{
-		Signer:   signer,
-		Keys:     verifier,
+		Signer:   ring,
+		Keys:     ring,
 		Issuer:   "https://auth.example",
 		Audience: []string{"https://api.example"},
 	})
@@ -90,7 +84,7 @@ func ExampleHandlerOptions_onResult() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	m, err := session.New(session.Options{Signer: signer, Keys: verifier, Issuer: "https://auth.example", Audience: []string{"https://api.example"}})
+	m, err := session.New(session.Options{Signer: session.FixedSigner(signer), Keys: verifier, Issuer: "https://auth.example", Audience: []string{"https://api.example"}})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -114,5 +108,5 @@ func ExampleHandlerOptions_onResult() {
 	}
 	// Output:
 	// level=INFO msg=answered path=/token status=200
-	// level=WARN msg=refused path=/token status=400 code=invalid_grant err="jwt: refresh token reused; its session is revoked"
+	// level=WARN msg=refused path=/token status=400 code=invalid_grant err="session: refresh token reused; its session is revoked"
 }

@@ -189,7 +189,7 @@ func (m *Manager) LogoutHandler(opts *HandlerOptions) http.Handler {
 		if rt := p["refresh_token"]; rt != "" {
 			c, typ, err := m.verifyIgnoringExpiry(r.Context(), rt)
 			if err == nil && typ != RefreshType {
-				err = ErrWrongType
+				err = jwt.ErrTypeMismatch
 			}
 			if err != nil {
 				return 0, o.classify(err)
@@ -199,7 +199,7 @@ func (m *Manager) LogoutHandler(opts *HandlerOptions) http.Handler {
 		if bearer != "" {
 			c, typ, err := m.verifyIgnoringExpiry(r.Context(), bearer)
 			if err == nil && typ != AccessType {
-				err = ErrWrongType
+				err = jwt.ErrTypeMismatch
 			}
 			if err != nil {
 				return 0, o.invalidToken(sch, err)

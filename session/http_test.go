@@ -181,7 +181,7 @@ func TestRefreshHandlerStoreDown(t *testing.T) {
 	good, _, k := newTestManager(t, nil)
 	p, err := good.Issue(context.Background(), session.Grant{Subject: "alice"})
 	require.NoError(t, err)
-	m, err := session.New(session.Options{Signer: k.signer, Keys: k.verifier, Store: brokenStore{session.ErrStoreUnavailable},
+	m, err := session.New(session.Options{Signer: session.FixedSigner(k.signer), Keys: k.verifier, Store: brokenStore{session.ErrStoreUnavailable},
 		Issuer: "https://auth.example", Audience: []string{"api"}})
 	require.NoError(t, err)
 	srv := testServer(t, m, nil)

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/jwtkit/jwt"
@@ -37,15 +38,50 @@ const (
 // subject revocation is kept, to cover a refresh that was in flight.
 const subjectMargin = time.Minute
 
+// A SignerSource gives the Signer that signs a [Manager]'s next pair of
+// tokens. A *jwks.KeyRing is one: its current key signs each new pair, also
+// after the ring rotates. [FixedSigner] makes one of a key that never
+// changes.
+type SignerSource interface {
+	// Signer returns the Signer to sign with now, carrying its key ID
+	// (see jwt.SignerWithKeyID). It is called once for each pair, and
+	// must be safe for concurrent use.
+	Signer() jwt.Signer
+}
+
+// FixedSigner returns a SignerSource that always gives s: for a key that
+// never changes. For keys that rotate, give the Manager a *jwks.KeyRing
+// itself, not the Signer of its current key, which would keep signing
+// after the ring has stopped publishing it.
+func FixedSigner(s jwt.Signer) SignerSource { return fixedSigner{s} }
+
+type fixedSigner struct{ s jwt.Signer }
+
+var _ SignerSource = fixedSigner{}
+
+func (f fixedSigner) Signer() jwt.Signer { return f.s }
+
+// lifetimeLimit is implemented by a SignerSource whose keys verify tokens
+// for a limited time after they last signed, such as a *jwks.KeyRing.
+type lifetimeLimit interface {
+	MaxTokenLifetime() time.Duration
+}
+
 // Options configures a [Manager]. Signer and Keys are required; the zero
 // value of every other field means its default.
 type Options struct {
-	// Signer signs access and refresh tokens. Give it a key ID with
-	// jwt.SignerWithKeyID so that verifiers using a JWK Set find the key.
-	Signer jwt.Signer
+	// Signer gives the Signer of each new pair of tokens: a
+	// *jwks.KeyRing, whose current key then signs every pair, or
+	// FixedSigner(s) for one key. The Signer should carry a key ID so that
+	// verifiers using a JWK Set find the key (a ring's keys do; for one
+	// key, see jwt.SignerWithKeyID). If Signer also has a method
+	// MaxTokenLifetime() time.Duration, as a KeyRing has, New refuses an
+	// AccessTTL or RefreshTTL longer than it: the ring withdraws a key that
+	// long after it last signed, and tokens would outlive their key.
+	Signer SignerSource
 	// Keys verifies refresh tokens, and access tokens in VerifyAccess and
-	// the logout handlers: the Verifier of Signer's key, or a KeySet
-	// holding it.
+	// the logout handlers: the KeyRing that is Signer, the Verifier of
+	// Signer's key, or a KeySet holding it.
 	Keys jwt.KeySource
 	// Store keeps families and revocations; nil means a new MemoryStore
 	// using Now. A service of several instances needs a shared store.
@@ -67,12 +103,14 @@ type Options struct {
 	// from the login: no token of the session is valid after it, however
 	// often it is refreshed.
 	MaxLifetime time.Duration
-	// ReuseGrace, if set, is the window after a rotation in which the
-	// rotated refresh token, presented again, is refused with
-	// ErrRecentlyRotated instead of being treated as reuse, so that a
-	// client retrying a refresh whose answer it lost is not logged out.
-	// At most MaxReuseGrace. A token reused within the window is not
-	// detected as reuse, so leave it off unless clients need it.
+	// ReuseGrace, if set, is the window after a refresh in which the
+	// redeemed refresh token, presented again, is refused with
+	// ErrRecentlyRotated instead of being treated as reuse, so that the
+	// second of two concurrent refreshes, or a client retrying a refresh
+	// whose answer it lost, does not revoke the session. At most
+	// MaxReuseGrace. A stolen token replayed within the window is refused
+	// but not detected as reuse, so leave it off unless clients need it;
+	// see "Concurrent refreshes" in the package documentation.
 	ReuseGrace time.Duration
 	// Recheck, if set, is called on every refresh, after the refresh token
 	// has been verified and found unrevoked and before a new pair is made,
@@ -170,12 +208,13 @@ type Reuse struct {
 // Manager issues, refreshes and revokes pairs of access and refresh tokens.
 // It is safe for concurrent use.
 type Manager struct {
-	signer      jwt.Signer
+	signers     SignerSource
 	keys        jwt.KeySource
 	store       Store
 	issuer      string
 	audience    []string
 	refreshAud  []string
+	access      jwt.VerifyOptions // see AccessOptions
 	accessTTL   time.Duration
 	refreshTTL  time.Duration
 	maxLifetime time.Duration
@@ -189,7 +228,7 @@ type Manager struct {
 // are an error wrapping jwt.ErrInvalidOption.
 func New(opts Options) (*Manager, error) {
 	m := &Manager{
-		signer:      opts.Signer,
+		signers:     opts.Signer,
 		keys:        opts.Keys,
 		store:       opts.Store,
 		issuer:      opts.Issuer,
@@ -203,16 +242,21 @@ func New(opts Options) (*Manager, error) {
 		now:         opts.Now,
 	}
 	switch {
-	case m.signer == nil:
-		return nil, fmt.Errorf("%w: session: no Signer", jwt.ErrInvalidOption)
+	case m.signers == nil || m.signers.Signer() == nil:
+		return nil, wrap(jwt.ErrInvalidOption, nil, "no Signer")
 	case m.keys == nil:
-		return nil, fmt.Errorf("%w: session: no Keys", jwt.ErrInvalidOption)
+		return nil, wrap(jwt.ErrInvalidOption, nil, "no Keys")
 	case !wholeSeconds(m.accessTTL), !wholeSeconds(m.refreshTTL):
-		return nil, fmt.Errorf("%w: session: token lifetimes must be whole seconds, at least 1s", jwt.ErrInvalidOption)
+		return nil, wrap(jwt.ErrInvalidOption, nil, "token lifetimes must be whole seconds, at least 1s")
 	case m.maxLifetime != 0 && !wholeSeconds(m.maxLifetime):
-		return nil, fmt.Errorf("%w: session: MaxLifetime must be whole seconds, at least 1s", jwt.ErrInvalidOption)
+		return nil, wrap(jwt.ErrInvalidOption, nil, "MaxLifetime must be whole seconds, at least 1s")
 	case m.grace < 0 || m.grace > MaxReuseGrace:
-		return nil, fmt.Errorf("%w: session: ReuseGrace %v outside 0 to %v", jwt.ErrInvalidOption, m.grace, MaxReuseGrace)
+		return nil, wrap(jwt.ErrInvalidOption, nil, "ReuseGrace %v outside 0 to %v", m.grace, MaxReuseGrace)
+	}
+	if l, ok := m.signers.(lifetimeLimit); ok {
+		if limit, ttl := l.MaxTokenLifetime(), max(m.accessTTL, m.refreshTTL); ttl > limit {
+			return nil, wrap(jwt.ErrInvalidOption, nil, "token lifetime %v exceeds the Signer's MaxTokenLifetime %v: tokens would outlive their key", ttl, limit)
+		}
 	}
 	if m.now == nil {
 		m.now = time.Now
@@ -222,6 +266,19 @@ func New(opts Options) (*Manager, error) {
 	}
 	if m.issuer != "" {
 		m.refreshAud = []string{m.issuer}
+	}
+	m.access = jwt.VerifyOptions{
+		Type:     AccessType,
+		Issuer:   m.issuer,
+		Audience: m.audience,
+		Now:      m.now,
+		Required: []string{"sub", "exp", "iat", "jti", "sid", "auth_time"},
+	}
+	if m.issuer != "" {
+		m.access.Required = append(m.access.Required, "iss")
+	}
+	if len(m.audience) > 0 {
+		m.access.Required = append(m.access.Required, "aud")
 	}
 	return m, nil
 }
@@ -243,15 +300,15 @@ var reserved = map[string]bool{
 
 func checkGrant(g *Grant) error {
 	if g.Subject == "" {
-		return fmt.Errorf("%w: grant has no subject", jwt.ErrInvalidClaims)
+		return wrap(jwt.ErrInvalidClaims, nil, "grant has no subject")
 	}
 	for name := range g.Extra {
 		if reserved[name] {
-			return fmt.Errorf("%w: extra claim %q is set by the session manager", jwt.ErrInvalidClaims, name)
+			return wrap(jwt.ErrInvalidClaims, nil, "extra claim %q is set by the session manager", name)
 		}
 	}
 	if g.JKT != "" && !isThumbprint(g.JKT) {
-		return fmt.Errorf("%w: grant JKT is not a base64url SHA-256 thumbprint", jwt.ErrInvalidClaims)
+		return wrap(jwt.ErrInvalidClaims, nil, "grant JKT is not a base64url SHA-256 thumbprint")
 	}
 	return nil
 }
@@ -305,7 +362,7 @@ func (m *Manager) mint(ctx context.Context, g Grant, family string, began, now t
 	if m.maxLifetime > 0 {
 		end := time.Unix(began.Unix(), 0).Add(m.maxLifetime)
 		if !end.After(now) {
-			return nil, fmt.Errorf("%w: the session reached its maximum lifetime", ErrExpired)
+			return nil, wrap(jwt.ErrExpired, nil, "the session reached its maximum lifetime")
 		}
 		accessExp, refreshExp = earliest(accessExp, end), earliest(refreshExp, end)
 	}
@@ -338,9 +395,10 @@ func (m *Manager) mint(ctx context.Context, g Grant, family string, began, now t
 		cnf = &dpop.Confirmation{JKT: g.JKT}
 		claims["cnf"] = cnf
 	}
-	access, err := jwt.Sign(ctx, m.signer, claims, &jwt.SignOptions{Type: AccessType})
+	signer := m.signers.Signer() // one key for the pair, the current one
+	access, err := jwt.Sign(ctx, signer, claims, &jwt.SignOptions{Type: AccessType})
 	if err != nil {
-		return nil, err
+		return nil, prefix("signing the access token", err)
 	}
 	rc := refreshClaims{Claims: Claims{
 		RegisteredClaims: jwt.RegisteredClaims{
@@ -362,14 +420,14 @@ func (m *Manager) mint(ctx context.Context, g Grant, family string, began, now t
 		for k, v := range g.Extra {
 			b, err := json.Marshal(v)
 			if err != nil {
-				return nil, fmt.Errorf("%w: extra claim %q: %w", jwt.ErrInvalidClaims, k, err)
+				return nil, wrap(jwt.ErrInvalidClaims, err, "extra claim %q", k)
 			}
 			rc.Extra[k] = b
 		}
 	}
-	refresh, err := jwt.Sign(ctx, m.signer, rc, &jwt.SignOptions{Type: RefreshType})
+	refresh, err := jwt.Sign(ctx, signer, rc, &jwt.SignOptions{Type: RefreshType})
 	if err != nil {
-		return nil, err
+		return nil, prefix("signing the refresh token", err)
 	}
 	return &minted{
 		pair: Pair{
@@ -422,15 +480,18 @@ func (m *Manager) Issue(ctx context.Context, g Grant) (*Pair, error) {
 // Refresh trades a refresh token for a new pair of the same session. It
 // verifies the token (signature, "typ" RefreshType, "exp", "iss"), checks
 // that it is not revoked, calls Options.Recheck, signs the new pair and
-// rotates the session's refresh token in the store, atomically: of any
-// number of concurrent refreshes with one token, at most one succeeds.
+// redeems the refresh token in the store, atomically: of any number of
+// concurrent refreshes with one token, at most one succeeds.
 //
-// A refresh token that was already rotated revokes the whole session and
-// returns an error wrapping ErrReused, after calling Options.OnReuse;
-// within Options.ReuseGrace of its rotation it returns ErrRecentlyRotated
-// instead and revokes nothing. Other failures wrap ErrExpired, ErrWrongType,
-// ErrRevoked, ErrDenied, ErrStoreUnavailable or a sentinel of package jwt
-// (a bad signature is jwt.ErrInvalidSignature). The refresh token of a
+// A refresh token that was already redeemed revokes the whole session and
+// returns an error wrapping ErrReused, after calling Options.OnReuse; this
+// includes the second of two concurrent refreshes with one token (see
+// "Concurrent refreshes" in the package documentation). Within
+// Options.ReuseGrace of the redemption it returns ErrRecentlyRotated
+// instead and revokes nothing. Other failures wrap ErrRevoked, ErrDenied,
+// ErrStoreUnavailable or a sentinel of package jwt: jwt.ErrExpired for an
+// expired token or a session past Options.MaxLifetime, jwt.ErrTypeMismatch
+// for an access token, jwt.ErrInvalidSignature for a bad signature. The refresh token of a
 // session bound to a DPoP key fails with ErrKeyBinding: it needs
 // [Manager.RefreshDPoP] and a proof.
 func (m *Manager) Refresh(ctx context.Context, refreshToken string) (*Pair, error) {
@@ -459,17 +520,17 @@ func (m *Manager) RefreshDPoP(ctx context.Context, refreshToken, jkt string) (*P
 		Required: []string{"sub", "iat", "jti", "sid", "auth_time"},
 	})
 	if err != nil {
-		return nil, err
+		return nil, prefix("refresh token", err)
 	}
 	c := &tok.Claims
 	if familyOf(c.ID) != c.FamilyID {
-		return nil, fmt.Errorf("%w: refresh token's jti does not name its session", jwt.ErrMalformed)
+		return nil, wrap(jwt.ErrMalformed, nil, "refresh token's jti does not name its session")
 	}
 	var bound string
 	if c.Confirmation != nil {
 		bound = c.Confirmation.JKT
 		if !isThumbprint(bound) {
-			return nil, fmt.Errorf("%w: refresh token's cnf has no valid jkt", jwt.ErrMalformed)
+			return nil, wrap(jwt.ErrMalformed, nil, "refresh token's cnf has no valid jkt")
 		}
 		if jkt == "" {
 			return nil, fmt.Errorf("%w: no DPoP proof", ErrKeyBinding)
@@ -492,16 +553,13 @@ func (m *Manager) RefreshDPoP(ctx context.Context, refreshToken, jkt string) (*P
 	if m.recheck != nil {
 		ng, err := m.recheck(ctx, g)
 		if err != nil {
-			if errors.Is(err, ErrDenied) {
-				return nil, err
-			}
-			return nil, fmt.Errorf("jwt: session recheck failed: %w", err)
+			return nil, prefix("Recheck", err)
 		}
 		if ng.Subject != g.Subject {
-			return nil, fmt.Errorf("%w: Recheck changed the subject", jwt.ErrInvalidOption)
+			return nil, wrap(jwt.ErrInvalidOption, nil, "Recheck changed the subject")
 		}
 		if ng.JKT != g.JKT {
-			return nil, fmt.Errorf("%w: Recheck changed the DPoP key binding", jwt.ErrInvalidOption)
+			return nil, wrap(jwt.ErrInvalidOption, nil, "Recheck changed the DPoP key binding")
 		}
 		if err := checkGrant(&ng); err != nil {
 			return nil, err
@@ -512,7 +570,7 @@ func (m *Manager) RefreshDPoP(ctx context.Context, refreshToken, jkt string) (*P
 	if err != nil {
 		return nil, err
 	}
-	err = m.store.Rotate(ctx, Rotation{
+	err = m.store.Redeem(ctx, Redemption{
 		Family:    c.FamilyID,
 		Presented: c.ID,
 		Next:      t.refreshJTI,
@@ -544,19 +602,43 @@ func storeError(err error) error {
 	return fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
 }
 
+// Keys returns the key source m verifies its tokens with, Options.Keys:
+// with [Manager.AccessOptions] and [Manager.CheckRequest], what a
+// middleware needs to accept m's access tokens.
+func (m *Manager) Keys() jwt.KeySource { return m.keys }
+
+// AccessOptions returns the verification options that accept exactly the
+// access tokens m issues: the header "typ" AccessType; "iss" equal to
+// Options.Issuer and "aud" holding one of Options.Audience, when they are
+// set; "exp" in the future on m's clock, with no leeway; and the claims m
+// writes in every access token required ("iss" and "aud" when set, "sub",
+// "exp", "iat", "jti", "sid" and "auth_time"). m's refresh tokens fail
+// them, by "typ" and "aud". The result is a new value, for the caller to
+// change if it needs to (a resource server in another process may set a
+// Leeway).
+//
+// Protecting an API with package jwthttp is then one line:
+//
+//	mw, err := jwthttp.New[jwt.RegisteredClaims](m.Keys(), &jwthttp.Options{Verify: m.AccessOptions(), Check: m.CheckRequest})
+//
+// jwthttp accepts access tokens ("typ" at+jwt) only from a Manager with an
+// Issuer and an Audience, as RFC 9068 requires. Revocation is not part of
+// the options: it is CheckRequest's job.
+func (m *Manager) AccessOptions() jwt.VerifyOptions {
+	o := m.access
+	o.Audience = slices.Clone(o.Audience)
+	o.Required = slices.Clone(o.Required)
+	return o
+}
+
 // VerifyAccess verifies an access token issued by m, as an API served
-// with m would: signature, "typ" AccessType, "exp" with no leeway (the
-// issuer's own clock), "iss" and "aud" as configured, and then
-// [Manager.CheckAccess].
+// with m would, with [Manager.AccessOptions] (signature, "typ" AccessType,
+// "exp" with no leeway on the issuer's own clock, "iss" and "aud" as
+// configured, the claims m always writes), and then [Manager.CheckAccess].
 func (m *Manager) VerifyAccess(ctx context.Context, accessToken string) (*jwt.Token[Claims], error) {
-	tok, err := jwt.Verify[Claims](ctx, accessToken, m.keys, &jwt.VerifyOptions{
-		Type:     AccessType,
-		Issuer:   m.issuer,
-		Audience: m.audience,
-		Now:      m.now,
-	})
+	tok, err := jwt.Verify[Claims](ctx, accessToken, m.keys, &m.access)
 	if err != nil {
-		return nil, err
+		return nil, prefix("access token", err)
 	}
 	if err := m.CheckAccess(ctx, &tok.Claims.RegisteredClaims); err != nil {
 		return nil, err
@@ -596,13 +678,13 @@ func (m *Manager) CheckAccess(ctx context.Context, rc *jwt.RegisteredClaims) err
 // CheckRequest is [Manager.CheckAccess] in the shape of a middleware's
 // check hook, for a request whose bearer token the middleware has verified
 // with header h and registered claims rc. It also refuses, with an error
-// wrapping ErrWrongType, a token whose "typ" is not AccessType, in case the
+// wrapping jwt.ErrTypeMismatch, a token whose "typ" is not AccessType, in case the
 // middleware was not told to require it. An error wrapping
 // ErrStoreUnavailable means the check could not be made: the middleware
 // should answer 503 and must not serve the request.
 func (m *Manager) CheckRequest(r *http.Request, h jwt.Header, rc *jwt.RegisteredClaims) error {
 	if !isType(h.Type, AccessType) {
-		return fmt.Errorf("%w: not an access token", ErrWrongType)
+		return wrap(jwt.ErrTypeMismatch, nil, "not an access token")
 	}
 	return m.CheckAccess(r.Context(), rc)
 }
@@ -625,7 +707,7 @@ func (m *Manager) RevokeFamily(ctx context.Context, id string) error {
 // (after which it is refused anyway).
 func (m *Manager) RevokeID(ctx context.Context, id string, until time.Time) error {
 	if id == "" {
-		return fmt.Errorf("%w: empty token ID", jwt.ErrInvalidOption)
+		return wrap(jwt.ErrInvalidOption, nil, "empty token ID")
 	}
 	if err := m.store.RevokeToken(ctx, id, until); err != nil {
 		return storeError(err)
@@ -640,10 +722,10 @@ func (m *Manager) RevokeID(ctx context.Context, id string, until time.Time) erro
 func (m *Manager) RevokeSubject(ctx context.Context, subject string, before time.Time) error {
 	now := m.now()
 	if subject == "" {
-		return fmt.Errorf("%w: empty subject", jwt.ErrInvalidOption)
+		return wrap(jwt.ErrInvalidOption, nil, "empty subject")
 	}
 	if before.After(now) {
-		return fmt.Errorf("%w: revocation time is in the future", jwt.ErrInvalidOption)
+		return wrap(jwt.ErrInvalidOption, nil, "revocation time is in the future")
 	}
 	until := before.Add(max(m.accessTTL, m.refreshTTL) + subjectMargin)
 	if err := m.store.RevokeSubject(ctx, subject, before, until); err != nil {
@@ -683,10 +765,10 @@ func (m *Manager) verifyIgnoringExpiry(ctx context.Context, token string) (*Clai
 		tok, err = jwt.Verify[Claims](ctx, token, m.keys, &opts)
 	}
 	if err != nil {
-		return nil, "", err
+		return nil, "", prefix("token", err)
 	}
 	if familyOf(tok.Claims.ID) != tok.Claims.FamilyID {
-		return nil, "", fmt.Errorf("%w: token's jti does not name its session", jwt.ErrMalformed)
+		return nil, "", wrap(jwt.ErrMalformed, nil, "token's jti does not name its session")
 	}
 	return &tok.Claims, typ, nil
 }

@@ -49,6 +49,12 @@ type MemoryStore struct {
 	sweepSize int // sweep when the record count reaches this
 }
 
+var (
+	_ Store            = (*MemoryStore)(nil)
+	_ ReplayCache      = (*MemoryStore)(nil)
+	_ dpop.ReplayCache = (*MemoryStore)(nil)
+)
+
 type memFamily struct {
 	subject string
 	created time.Time
@@ -161,8 +167,8 @@ func (s *MemoryStore) Create(ctx context.Context, f Family) error {
 	return nil
 }
 
-// Rotate implements [Store.Rotate].
-func (s *MemoryStore) Rotate(ctx context.Context, r Rotation) error {
+// Redeem implements [Store.Redeem].
+func (s *MemoryStore) Redeem(ctx context.Context, r Redemption) error {
 	now, err := s.begin(ctx)
 	if err != nil {
 		return err
@@ -279,7 +285,7 @@ func (s *MemoryStore) Check(ctx context.Context, t TokenRef) error {
 // proof be replayed.
 func (s *MemoryStore) Remember(ctx context.Context, key string, ttl time.Duration) (bool, error) {
 	if ttl < time.Millisecond {
-		return false, fmt.Errorf("%w: replay cache TTL %v below 1ms", jwt.ErrInvalidOption, ttl)
+		return false, wrap(jwt.ErrInvalidOption, nil, "replay cache TTL %v below 1ms", ttl)
 	}
 	now, err := s.begin(ctx)
 	if err != nil {

@@ -84,7 +84,7 @@ func TestMemoryStoreLazyExpiry(t *testing.T) {
 	require.NoError(t, s.Check(ctx, TokenRef{Family: f.ID, Subject: "alice"}))
 	clock.Advance(time.Second)
 	require.ErrorIs(t, s.Check(ctx, TokenRef{Family: f.ID, Subject: "alice"}), ErrRevoked)
-	require.ErrorIs(t, s.Rotate(ctx, Rotation{Family: f.ID, Presented: "a", Next: "b", Expires: clock.Now().Add(time.Hour)}), ErrRevoked)
+	require.ErrorIs(t, s.Redeem(ctx, Redemption{Family: f.ID, Presented: "a", Next: "b", Expires: clock.Now().Add(time.Hour)}), ErrRevoked)
 }
 
 // TestMemoryStoreReplayBound shows that Remember holds at most

@@ -15,15 +15,17 @@ import (
 // store shared by several processes, by many instances at once. Every method
 // is atomic: it takes effect entirely or not at all, and once it has
 // returned, every later call on any instance sees its effect (there is no
-// cache that could answer with an older state). Rotate is a compare-and-set
-// on the family's current token: of any number of concurrent Rotate calls
-// presenting the same token, at most one succeeds.
+// cache that could answer with an older state). Redeem is a compare-and-set
+// on the family's current token: of any number of concurrent Redeem calls
+// presenting the same token, at most one succeeds. (A refresh token is
+// redeemed once, for the next one: this is refresh token rotation, RFC 9700
+// §4.14.2, not the rotation of signing keys.)
 //
 // Every record carries an expiry, after which the store forgets it; nothing
 // grows without bound. Times are compared with the store's own clock, which
 // must agree with the clock of the [Manager] that uses the store.
 //
-// Errors: the outcomes of Rotate and Check wrap [ErrRevoked], [ErrReused] or
+// Errors: the outcomes of Redeem and Check wrap [ErrRevoked], [ErrReused] or
 // [ErrRecentlyRotated] as documented there. A store that cannot answer
 // (unreachable, timed out, ctx done) returns an error wrapping
 // [ErrStoreUnavailable], never a guess. Callers treat any other error as
@@ -37,11 +39,11 @@ type Store interface {
 	// with f.ID exists, unless that family is exactly f (a repeated Create).
 	Create(ctx context.Context, f Family) error
 
-	// Rotate replaces the current refresh token of family r.Family, in one
-	// atomic step:
+	// Redeem uses up the refresh token r.Presented of family r.Family and
+	// makes r.Next the family's current token, in one atomic step:
 	//   - if r.Presented is the current token, it becomes the previous one,
 	//     r.Next becomes current, the family's expiry is moved to r.Expires
-	//     if that is later, and Rotate returns nil; repeating a Rotate that
+	//     if that is later, and Redeem returns nil; repeating a Redeem that
 	//     succeeded (same Presented and Next) returns nil again, so that a
 	//     retried request cannot look like reuse;
 	//   - if the family is revoked or unknown (never created, or expired),
@@ -50,12 +52,12 @@ type Store interface {
 	//     r.Grace ago, it returns an error wrapping ErrRecentlyRotated and
 	//     changes nothing;
 	//   - otherwise r.Presented is an older token of the family (the caller
-	//     has verified that it belongs to it): Rotate revokes the family and
+	//     has verified that it belongs to it): Redeem revokes the family and
 	//     returns an error wrapping ErrReused.
-	Rotate(ctx context.Context, r Rotation) error
+	Redeem(ctx context.Context, r Redemption) error
 
 	// RevokeFamily revokes the family id: Check then reports its tokens as
-	// revoked, and Rotate fails, until the family expires. An unknown family
+	// revoked, and Redeem fails, until the family expires. An unknown family
 	// is not an error: it has expired already, and Check reports the tokens
 	// of unknown families as revoked.
 	RevokeFamily(ctx context.Context, id string) error
@@ -117,8 +119,9 @@ type Family struct {
 	Expires time.Time
 }
 
-// Rotation asks [Store.Rotate] to replace a family's current refresh token.
-type Rotation struct {
+// Redemption asks [Store.Redeem] to use up a family's current refresh token
+// for the next one.
+type Redemption struct {
 	// Family is the family's ID.
 	Family string
 	// Presented is the "jti" of the refresh token presented.

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jwtkit/jwt"
 	"github.com/jwtkit/jwt/dpop"
 	"github.com/jwtkit/jwt/jwks"
 	"github.com/jwtkit/jwt/jwthttp"
@@ -112,7 +111,7 @@ func newService(cfg *config, log *slog.Logger) (*service, error) {
 		audience = []string{cfg.audience}
 	}
 	s.manager, err = session.New(session.Options{
-		Signer:     ring.Signer(),
+		Signer:     ring, // its current key signs each new pair
 		Keys:       ring,
 		Store:      store,
 		Issuer:     cfg.issuer,
@@ -158,7 +157,8 @@ func (s *service) Handler() http.Handler {
 type claims = map[string]json.RawMessage
 
 // protect returns the middleware of the API: an access token of this
-// service (signature, "exp" with no leeway, "iss", "aud" if configured),
+// service (Manager.AccessOptions: signature, "exp" with no leeway, "iss",
+// "aud" if configured, the claims the manager always writes),
 // not revoked (Manager.CheckRequest, which also requires the access token
 // type), with the RFC 6750 and RFC 9449 answers. A token comes as Bearer,
 // or, if it is bound to a key ("cnf"."jkt", from a login with a proof),
@@ -166,14 +166,13 @@ type claims = map[string]json.RawMessage
 // auth_request, it also sets the header X-Auth-Error to the error code of a
 // refusal.
 func (s *service) protect(authRequest bool) func(http.Handler) http.Handler {
-	verify := jwt.VerifyOptions{Issuer: s.cfg.issuer, Required: []string{"sub", "iat", "jti"}}
-	if s.cfg.audience != "" {
+	verify := s.manager.AccessOptions() // exactly the manager's access tokens
+	if len(verify.Audience) == 0 {
 		// jwthttp checks "typ" at+jwt only with an audience (RFC 9068
 		// §4); CheckRequest checks it in any case.
-		verify.Audience = []string{s.cfg.audience}
-		verify.Type = session.AccessType
+		verify.Type = ""
 	}
-	mw, err := jwthttp.New[claims](s.ring, &jwthttp.Options{
+	mw, err := jwthttp.New[claims](s.manager.Keys(), &jwthttp.Options{
 		Verify: verify,
 		Realm:  s.cfg.realm,
 		Check:  s.manager.CheckRequest,

@@ -28,7 +28,7 @@ func newManager(t *testing.T, s session.Store, grace time.Duration) (*session.Ma
 	var mu sync.Mutex
 	var reuses []session.Reuse
 	m, err := session.New(session.Options{
-		Signer:     signer,
+		Signer:     session.FixedSigner(signer),
 		Keys:       verifier,
 		Store:      s,
 		Issuer:     "https://auth.example",
@@ -148,9 +148,9 @@ func testManagerTypes(t *testing.T, s session.Store) {
 	m, _ := newManager(t, s, 0)
 	p := issue(t, m, "alice")
 	_, err := m.Refresh(ctx, p.AccessToken)
-	wantErr(t, "an access token used as a refresh token", err, session.ErrWrongType)
+	wantErr(t, "an access token used as a refresh token", err, jwt.ErrTypeMismatch)
 	_, err = m.VerifyAccess(ctx, p.RefreshToken)
-	wantErr(t, "a refresh token used as an access token", err, session.ErrWrongType)
+	wantErr(t, "a refresh token used as an access token", err, jwt.ErrTypeMismatch)
 	_, err = refresh(m, p)
 	wantErr(t, "refresh after the wrong-type attempts", err, nil)
 }

@@ -40,7 +40,7 @@ func Run(t *testing.T, newStore func(t *testing.T) session.Store) {
 		test func(*testing.T, session.Store)
 	}{
 		{"Create", testCreate},
-		{"Rotate", testRotate},
+		{"Redeem", testRedeem},
 		{"ReuseRevokesFamily", testReuse},
 		{"ReuseOfOlderTokenWithGrace", testReuseOlder},
 		{"GraceRefusesRetryWithoutRevoking", testGrace},
@@ -49,8 +49,8 @@ func Run(t *testing.T, newStore func(t *testing.T) session.Store) {
 		{"RevokeToken", testRevokeToken},
 		{"RevokeSubject", testRevokeSubject},
 		{"Expiry", testExpiry},
-		{"ConcurrentRotation", testConcurrentRotation},
-		{"ConcurrentRotationWithGrace", testConcurrentRotationGrace},
+		{"ConcurrentRedeem", testConcurrentRedemption},
+		{"ConcurrentRedeemWithGrace", testConcurrentRedemptionGrace},
 		{"ContextDone", testContextDone},
 		{"ReplayCache", testReplayCache},
 		{"ReplayCache/DPoP", testReplayCacheDPoP},
@@ -86,8 +86,8 @@ func newFamily(t *testing.T, s session.Store, subject string, created time.Time,
 	return f, f.Token
 }
 
-func rotate(s session.Store, f session.Family, presented, next string, grace time.Duration) error {
-	return s.Rotate(context.Background(), session.Rotation{
+func redeem(s session.Store, f session.Family, presented, next string, grace time.Duration) error {
+	return s.Redeem(context.Background(), session.Redemption{
 		Family: f.ID, Presented: presented, Next: next, Expires: time.Now().Add(time.Hour), Grace: grace,
 	})
 }
@@ -125,12 +125,12 @@ func testCreate(t *testing.T, s session.Store) {
 	wantErr(t, "Check of a token outside any family", s.Check(ctx, session.TokenRef{ID: id(), Subject: "alice", IssuedAt: time.Now()}), nil)
 }
 
-func testRotate(t *testing.T, s session.Store) {
+func testRedeem(t *testing.T, s session.Store) {
 	f, a := newFamily(t, s, "alice", time.Now(), time.Hour)
 	b, c := id(), id()
-	wantErr(t, "rotate a→b", rotate(s, f, a, b, 0), nil)
-	wantErr(t, "rotate a→b again (a retried request)", rotate(s, f, a, b, 0), nil)
-	wantErr(t, "rotate b→c", rotate(s, f, b, c, 0), nil)
+	wantErr(t, "rotate a→b", redeem(s, f, a, b, 0), nil)
+	wantErr(t, "rotate a→b again (a retried request)", redeem(s, f, a, b, 0), nil)
+	wantErr(t, "rotate b→c", redeem(s, f, b, c, 0), nil)
 	wantErr(t, "Check after rotations", check(s, f, c), nil)
 }
 
@@ -138,9 +138,9 @@ func testReuse(t *testing.T, s session.Store) {
 	f, a := newFamily(t, s, "alice", time.Now(), time.Hour)
 	other, o := newFamily(t, s, "alice", time.Now(), time.Hour)
 	b := id()
-	wantErr(t, "rotate a→b", rotate(s, f, a, b, 0), nil)
-	wantErr(t, "reuse of a", rotate(s, f, a, id(), 0), session.ErrReused)
-	wantErr(t, "rotate b after reuse", rotate(s, f, b, id(), 0), session.ErrRevoked)
+	wantErr(t, "rotate a→b", redeem(s, f, a, b, 0), nil)
+	wantErr(t, "reuse of a", redeem(s, f, a, id(), 0), session.ErrReused)
+	wantErr(t, "rotate b after reuse", redeem(s, f, b, id(), 0), session.ErrRevoked)
 	wantErr(t, "Check of b after reuse", check(s, f, b), session.ErrRevoked)
 	wantErr(t, "Check of another family", check(s, other, o), nil)
 }
@@ -148,27 +148,27 @@ func testReuse(t *testing.T, s session.Store) {
 func testReuseOlder(t *testing.T, s session.Store) {
 	f, a := newFamily(t, s, "alice", time.Now(), time.Hour)
 	b, c := id(), id()
-	wantErr(t, "rotate a→b", rotate(s, f, a, b, time.Minute), nil)
-	wantErr(t, "rotate b→c", rotate(s, f, b, c, time.Minute), nil)
-	wantErr(t, "reuse of a, two rotations old, within the grace window", rotate(s, f, a, id(), time.Minute), session.ErrReused)
+	wantErr(t, "rotate a→b", redeem(s, f, a, b, time.Minute), nil)
+	wantErr(t, "rotate b→c", redeem(s, f, b, c, time.Minute), nil)
+	wantErr(t, "reuse of a, two rotations old, within the grace window", redeem(s, f, a, id(), time.Minute), session.ErrReused)
 	wantErr(t, "Check of c", check(s, f, c), session.ErrRevoked)
 }
 
 func testGrace(t *testing.T, s session.Store) {
 	f, a := newFamily(t, s, "alice", time.Now(), time.Hour)
 	b := id()
-	wantErr(t, "rotate a→b", rotate(s, f, a, b, time.Minute), nil)
-	wantErr(t, "a retried within the grace window", rotate(s, f, a, id(), time.Minute), session.ErrRecentlyRotated)
+	wantErr(t, "rotate a→b", redeem(s, f, a, b, time.Minute), nil)
+	wantErr(t, "a retried within the grace window", redeem(s, f, a, id(), time.Minute), session.ErrRecentlyRotated)
 	wantErr(t, "Check of b", check(s, f, b), nil)
-	wantErr(t, "rotate b→c", rotate(s, f, b, id(), time.Minute), nil)
+	wantErr(t, "rotate b→c", redeem(s, f, b, id(), time.Minute), nil)
 }
 
 func testGraceEnds(t *testing.T, s session.Store) {
 	f, a := newFamily(t, s, "alice", time.Now(), time.Hour)
 	grace := 150 * time.Millisecond
-	wantErr(t, "rotate a→b", rotate(s, f, a, id(), grace), nil)
+	wantErr(t, "rotate a→b", redeem(s, f, a, id(), grace), nil)
 	time.Sleep(grace + 100*time.Millisecond)
-	wantErr(t, "a presented after the grace window", rotate(s, f, a, id(), grace), session.ErrReused)
+	wantErr(t, "a presented after the grace window", redeem(s, f, a, id(), grace), session.ErrReused)
 }
 
 func testRevokeFamily(t *testing.T, s session.Store) {
@@ -179,7 +179,7 @@ func testRevokeFamily(t *testing.T, s session.Store) {
 	wantErr(t, "RevokeFamily again", s.RevokeFamily(ctx, f.ID), nil)
 	wantErr(t, "RevokeFamily of an unknown family", s.RevokeFamily(ctx, id()), nil)
 	wantErr(t, "Check of the revoked family", check(s, f, a), session.ErrRevoked)
-	wantErr(t, "rotate in the revoked family", rotate(s, f, a, id(), 0), session.ErrRevoked)
+	wantErr(t, "rotate in the revoked family", redeem(s, f, a, id(), 0), session.ErrRevoked)
 	wantErr(t, "Check of another family", check(s, other, o), nil)
 }
 
@@ -225,7 +225,7 @@ func testExpiry(t *testing.T, s session.Store) {
 	short, a := newFamily(t, s, "alice", time.Now(), ttl)
 	kept, b := newFamily(t, s, "alice", time.Now(), ttl)
 	c := id()
-	wantErr(t, "rotation extending the expiry", rotate(s, kept, b, c, 0), nil) // Expires in an hour
+	wantErr(t, "rotation extending the expiry", redeem(s, kept, b, c, 0), nil) // Expires in an hour
 	access := id()
 	wantErr(t, "RevokeToken", s.RevokeToken(ctx, access, time.Now().Add(ttl)), nil)
 	wantErr(t, "RevokeSubject", s.RevokeSubject(ctx, "bob", time.Now(), time.Now().Add(ttl)), nil)
@@ -236,7 +236,7 @@ func testExpiry(t *testing.T, s session.Store) {
 
 	time.Sleep(ttl + 150*time.Millisecond)
 	wantErr(t, "Check of an expired family", check(s, short, a), session.ErrRevoked)
-	wantErr(t, "rotate in an expired family", rotate(s, short, a, id(), 0), session.ErrRevoked)
+	wantErr(t, "rotate in an expired family", redeem(s, short, a, id(), 0), session.ErrRevoked)
 	wantErr(t, "Check of the family whose expiry a rotation extended", check(s, kept, c), nil)
 	wantErr(t, "Check of a token whose revocation expired", check(s, kept, access), nil)
 	wantErr(t, "Check of bob's token after the subject revocation expired", s.Check(ctx, bobRef), nil)
@@ -278,13 +278,13 @@ next:
 	return ok, counts
 }
 
-func testConcurrentRotation(t *testing.T, s session.Store) {
+func testConcurrentRedemption(t *testing.T, s session.Store) {
 	f, a := newFamily(t, s, "alice", time.Now(), time.Hour)
 	next := make([]string, Concurrency)
 	for i := range next {
 		next[i] = id()
 	}
-	errs := concurrently(Concurrency, func(i int) error { return rotate(s, f, a, next[i], 0) })
+	errs := concurrently(Concurrency, func(i int) error { return redeem(s, f, a, next[i], 0) })
 	// The first reuse revokes the family; later ones find it revoked.
 	ok, n := tally(t, errs, session.ErrReused, session.ErrRevoked)
 	if ok != 1 || n[0] == 0 || n[0]+n[1] != Concurrency-1 {
@@ -297,20 +297,20 @@ func testConcurrentRotation(t *testing.T, s session.Store) {
 	}
 }
 
-func testConcurrentRotationGrace(t *testing.T, s session.Store) {
+func testConcurrentRedemptionGrace(t *testing.T, s session.Store) {
 	f, a := newFamily(t, s, "alice", time.Now(), time.Hour)
 	next := make([]string, Concurrency)
 	for i := range next {
 		next[i] = id()
 	}
-	errs := concurrently(Concurrency, func(i int) error { return rotate(s, f, a, next[i], time.Minute) })
+	errs := concurrently(Concurrency, func(i int) error { return redeem(s, f, a, next[i], time.Minute) })
 	ok, n := tally(t, errs, session.ErrRecentlyRotated)
 	if ok != 1 || n[0] != Concurrency-1 {
 		t.Fatalf("%d concurrent rotations of one token with a grace window: %d succeeded and %d were refused as retries, want 1 and %d", Concurrency, ok, n[0], Concurrency-1)
 	}
 	for i, err := range errs {
 		if err == nil {
-			wantErr(t, "rotating the winner's token", rotate(s, f, next[i], id(), time.Minute), nil)
+			wantErr(t, "rotating the winner's token", redeem(s, f, next[i], id(), time.Minute), nil)
 		}
 	}
 }
@@ -321,7 +321,7 @@ func testContextDone(t *testing.T, s session.Store) {
 	cancel()
 	calls := map[string]error{
 		"Create":        s.Create(ctx, session.Family{ID: id(), Subject: "alice", Created: time.Now(), Token: id(), Expires: time.Now().Add(time.Hour)}),
-		"Rotate":        s.Rotate(ctx, session.Rotation{Family: f.ID, Presented: a, Next: id(), Expires: time.Now().Add(time.Hour)}),
+		"Redeem":        s.Redeem(ctx, session.Redemption{Family: f.ID, Presented: a, Next: id(), Expires: time.Now().Add(time.Hour)}),
 		"RevokeFamily":  s.RevokeFamily(ctx, f.ID),
 		"RevokeToken":   s.RevokeToken(ctx, id(), time.Now().Add(time.Hour)),
 		"RevokeSubject": s.RevokeSubject(ctx, "alice", time.Now(), time.Now().Add(time.Hour)),
