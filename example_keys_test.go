@@ -26,7 +26,7 @@ func ExampleParsePublicJWKSet() {
 		"eyJpc3MiOiJodHRwczovL2lkLmV4YW1wbGUuY29tLyIsInN1YiI6ImFsaWNlIiwiYXVkIjoiaHR0cHM6Ly9hcGkuZXhhbXBsZS5jb20iLCJleHAiOjQxMDI0NDQ4MDB9." +
 		"S42FwMrwOUNz0l_M3IGX5uXKsi2hcBg2QsfgA6PDNcmt43uN7Ym-yJB9o3RnWXz7GIgzhz1Bx1L0JzWXpUR-DA"
 
-	set, skipped, err := jwt.ParsePublicJWKSet(jwks)
+	set, skipped, err := jwks.Parse(jwks, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func ExampleGenerateKey() {
 	if err := k.SetThumbprintKeyID(); err != nil {
 		log.Fatal(err)
 	}
-	published, err := json.Marshal(jwt.JWKSet{Keys: []*jwt.JWK{k}}) // public form
+	published, err := json.Marshal(jwks.Set{Keys: []*jwt.JWK{k}}) // public form
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -211,7 +211,7 @@ func jwtkitJWKSetParser() parseCase {
 	return parseCase{
 		name: "jwtkit",
 		parse: func(data []byte) (any, error) {
-			set, skipped, err := jwt.ParsePublicJWKSet(data)
+			set, skipped, err := jwks.Parse(data, nil)
 			if err != nil {
 				return nil, err
 			}
@@ -220,7 +220,7 @@ func jwtkitJWKSetParser() parseCase {
 			}
 			return set, nil
 		},
-		keys:   func(set any) int { return len(set.(*jwt.JWKSet).Keys) },
+		keys:   func(set any) int { return len(set.(*jwks.Set).Keys) },
 		verify: jwtkitVerifyWithJWKSet,
 	}
 }
@@ -232,7 +232,7 @@ func jwtkitJWKSetKeySetParser() parseCase {
 	return parseCase{
 		name: "jwtkit/keyset",
 		parse: func(data []byte) (any, error) {
-			set, skipped, err := jwt.ParsePublicJWKSet(data)
+			set, skipped, err := jwks.Parse(data, nil)
 			if err != nil {
 				return nil, err
 			}
@@ -255,12 +255,12 @@ func jwtkitJWKSetKeySetParser() parseCase {
 }
 
 type jwtkitParsedKeySet struct {
-	set *jwt.JWKSet
+	set *jwks.Set
 	ks  *jwt.KeySet
 }
 
 func jwtkitVerifyWithJWKSet(set any, tok string) error {
-	ks, _, err := set.(*jwt.JWKSet).KeySet()
+	ks, _, err := set.(*jwks.Set).KeySet()
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,7 @@
 // jwt, and publishes the keys of a token issuer. It imports only the
 // standard library.
 //
-// A [Set] is a [jwt.KeySource] for the JWK Set at a URL, or, made by
+// A [Remote] is a [jwt.KeySource] for the JWK Set at a URL, or, made by
 // [NewOIDC], for the one an OpenID Connect provider names in its discovery
 // document:
 //
@@ -15,11 +15,11 @@
 //	opts.Audience = []string{"orders-api"}
 //	tok, err := jwt.Verify[jwt.RegisteredClaims](ctx, token, keys, opts)
 //
-// or, from a jwks_uri, keys, err := jwks.New(url, &jwks.Options{...}).
+// or, from a jwks_uri, keys, err := jwks.NewRemote(url, &jwks.Options{...}).
 //
 // # Fetching and caching
 //
-// Constructors do no I/O. The first fetch happens on [Set.Prefetch], which
+// Constructors do no I/O. The first fetch happens on [Remote.Prefetch], which
 // a service may call at startup to fail fast, or on the first token. Each
 // request has its own timeout (DefaultTimeout, 10 s) on the caller's
 // *http.Client or a default one, its body is capped (1 MiB), its status must
@@ -55,14 +55,14 @@
 // When a refresh fails (network error, timeout, a status other than 200,
 // a body that is not a JWK Set, or a set with no usable key), the last good
 // set is still served, for up to Options.MaxStaleness (24 hours) past its
-// lifetime, and the Set retries after a cooldown. After that, or before any
-// fetch has succeeded, [Set.Lookup] fails closed with an error wrapping
+// lifetime, and the Remote retries after a cooldown. After that, or before any
+// fetch has succeeded, [Remote.Lookup] fails closed with an error wrapping
 // [ErrUnavailable], which wraps jwt.ErrUnavailable and the cause
-// ([ErrFetch], [ErrInvalidSet] or [ErrDiscovery]). [Set.Status] reports the
+// ([ErrFetch], [ErrInvalidSet] or [ErrDiscovery]). [Remote.Status] reports the
 // last success, the last error and the number of keys, for health checks,
 // and Options.OnRefresh is called after each fetch.
 //
-// Keys are read by jwt.ParsePublicJWKSet and bound by jwt.JWKSet.KeySet: a
+// Keys are read by jwt.ParsePublicJWKSet and bound by jwks.Set.KeySet: a
 // key that cannot be used (an encryption key, an unsupported curve) is
 // skipped and reported in Status.Skipped, and only a set with no usable
 // key is an error. Keys without "alg", as Entra ID and many Keycloak realms

@@ -43,12 +43,13 @@ func ExampleNewOIDC() {
 	}
 
 	// The service's side: from the issuer URL alone.
-	keys, opts, err := jwks.NewOIDC(issuer, nil) // no I/O yet
+	keys, err := jwks.NewOIDC(issuer, nil) // no I/O yet
 	if err != nil {
 		panic(err)
 	}
 	defer keys.Close()
-	opts.Audience = []string{"orders-api"}
+	// keys carries the issuer: Verify requires it in "iss".
+	opts := &jwt.VerifyOptions{Audience: []string{"orders-api"}}
 
 	tok, err := jwt.Verify[jwt.RegisteredClaims](ctx, token, keys, opts)
 	if err != nil {
@@ -69,9 +70,9 @@ func ExampleNewOIDC() {
 	// true
 }
 
-// A Set from a jwks_uri, fetched before the service takes traffic, with
+// A Remote from a jwks_uri, fetched before the service takes traffic, with
 // its Status for a health check.
-func ExampleNew() {
+func ExampleNewRemote() {
 	ctx := context.Background()
 	ring, err := jwks.NewKeyRing(&jwks.KeyRingOptions{Algorithm: jwt.EdDSA, MaxTokenLifetime: time.Hour})
 	if err != nil {
@@ -81,7 +82,7 @@ func ExampleNew() {
 	srv := httptest.NewServer(jwks.NewHandler(ring))
 	defer srv.Close()
 
-	keys, err := jwks.New(srv.URL, &jwks.Options{
+	keys, err := jwks.NewRemote(srv.URL, &jwks.Options{
 		Timeout:    5 * time.Second,
 		Algorithms: []jwt.Algorithm{jwt.EdDSA}, // what this service accepts
 	})
@@ -119,13 +120,13 @@ func ExampleKeyRing() {
 	mux.Handle("/.well-known/jwks.json", jwks.NewHandler(ring)) // serve mux with your server
 
 	before := ring.KeyID()
-	next := ring.PublicJWKSet().Keys[1].KeyID
+	next := ring.PublicSet().Keys[1].KeyID
 	token, _ := ring.Sign(ctx, jwt.RegisteredClaims{ExpiresAt: jwt.NewNumericDate(time.Now().Add(10 * time.Minute))}, nil)
 
 	if err := ring.Rotate(); err != nil {
 		panic(err)
 	}
-	fmt.Println(ring.KeyID() == next, len(ring.PublicJWKSet().Keys))
+	fmt.Println(ring.KeyID() == next, len(ring.PublicSet().Keys))
 
 	// The ring verifies what it signed, also with the retired key.
 	tok, err := jwt.Verify[jwt.RegisteredClaims](ctx, token, ring, nil)

@@ -166,16 +166,12 @@ func NewKeyRing(opts *KeyRingOptions) (*KeyRing, error) {
 
 // newKey generates a key for the ring's algorithm.
 func (r *KeyRing) newKey() (ringKey, error) {
-	key, err := jwt.GenerateKey(r.alg)
+	k, err := jwt.GenerateKey(r.alg)
 	if err != nil {
 		return ringKey{}, wrap(jwt.ErrInvalidOption, err, "KeyRingOptions.Algorithm")
 	}
-	if _, ok := key.(crypto.Signer); !ok {
+	if _, ok := k.Key.(crypto.Signer); !ok {
 		return ringKey{}, wrap(jwt.ErrInvalidOption, nil, "%s has no public key to publish", r.alg.Name())
-	}
-	k, err := jwt.NewJWK(key)
-	if err != nil {
-		return ringKey{}, err
 	}
 	return r.ringKey(k, "")
 }
@@ -220,7 +216,7 @@ func (r *KeyRing) ringKey(k *jwt.JWK, kid string) (ringKey, error) {
 func newRingState(current ringKey, next *ringKey, retired []ringKey) (*ringState, error) {
 	st := &ringState{current: current, next: next, retired: retired}
 	vs := []jwt.Verifier{current.verifier}
-	set := jwt.JWKSet{Keys: []*jwt.JWK{current.pub}}
+	set := Set{Keys: []*jwt.JWK{current.pub}}
 	if next != nil {
 		set.Keys = append(set.Keys, next.pub)
 	}
@@ -411,11 +407,11 @@ func (r *KeyRing) Lookup(ctx context.Context, h jwt.Header) ([]jwt.Verifier, err
 	return r.load().keys.Lookup(ctx, h)
 }
 
-// PublicJWKSet returns the JWK Set the ring publishes: the current, next
+// PublicSet returns the JWK Set the ring publishes: the current, next
 // (if any) and retired keys, public parts only, in a new value.
-func (r *KeyRing) PublicJWKSet() *jwt.JWKSet {
+func (r *KeyRing) PublicSet() *Set {
 	st := r.load()
-	set := &jwt.JWKSet{Keys: []*jwt.JWK{st.current.pub.Public()}}
+	set := &Set{Keys: []*jwt.JWK{st.current.pub.Public()}}
 	if st.next != nil {
 		set.Keys = append(set.Keys, st.next.pub.Public())
 	}

@@ -19,7 +19,7 @@ import (
 
 func TestNewDoesNoIO(t *testing.T) {
 	srv := newServer(t, serve(nil))
-	s := newTestSet(t, srv.URL, nil)
+	s := newTestRemote(t, srv.URL, nil)
 	time.Sleep(20 * time.Millisecond)
 	assert.Zero(t, srv.hits.Load())
 	assert.Zero(t, s.Status().Fetches)
@@ -30,7 +30,7 @@ func TestNewURLAndOptions(t *testing.T) {
 	for _, u := range []string{
 		"https://id.example/keys", "http://127.0.0.1:8080/keys", "http://[::1]/keys", "http://localhost/keys",
 	} {
-		s, err := New(u, nil)
+		s, err := NewRemote(u, nil)
 		require.NoError(t, err, u)
 		s.Close()
 	}
@@ -38,7 +38,7 @@ func TestNewURLAndOptions(t *testing.T) {
 		"http://id.example/keys", "ftp://id.example/keys", "/keys", "https:///keys", "https://id.example/keys#x",
 		"HTTP://10.0.0.1/", "mailto:a@b", "::",
 	} {
-		_, err := New(u, nil)
+		_, err := NewRemote(u, nil)
 		assert.ErrorIs(t, err, jwt.ErrInvalidOption, u)
 	}
 	for name, o := range map[string]*Options{
@@ -54,7 +54,7 @@ func TestNewURLAndOptions(t *testing.T) {
 		"negative lifetimes":  {MinLifetime: -time.Minute},
 		"negative max lifetm": {MaxLifetime: -time.Minute},
 	} {
-		_, err := New("https://id.example/keys", o)
+		_, err := NewRemote("https://id.example/keys", o)
 		assert.ErrorIs(t, err, jwt.ErrInvalidOption, name)
 		assert.Equal(t, 1, strings.Count(err.Error(), "jwt:"), err.Error())
 	}
@@ -65,7 +65,7 @@ func TestVerifyThroughSet(t *testing.T) {
 	k1 := newKey(t, jwt.EdDSA, "k1", false)
 	k2 := newKey(t, jwt.ES256, "k2", false)
 	srv := newServer(t, serve(setJSON(t, k1, k2)))
-	s := newTestSet(t, srv.URL, &Options{Now: c.Now})
+	s := newTestRemote(t, srv.URL, &Options{Now: c.Now})
 
 	// The first Lookup fetches.
 	require.NoError(t, verify(s, c, sign(t, k1, c.Now())))
@@ -96,14 +96,14 @@ func TestKeysWithoutAlg(t *testing.T) {
 	k := newKey(t, jwt.RS256, "entra", true)
 	srv := newServer(t, serve(setJSON(t, k)))
 
-	bare := newTestSet(t, srv.URL, &Options{Now: c.Now})
+	bare := newTestRemote(t, srv.URL, &Options{Now: c.Now})
 	err := bare.Prefetch(context.Background())
 	assert.ErrorIs(t, err, ErrInvalidSet)
 	assert.ErrorIs(t, err, jwt.ErrKeyNotFound)
 	assert.Contains(t, err.Error(), `no "alg"`)
 	assert.Equal(t, 1, strings.Count(err.Error(), "jwt:"), err.Error())
 
-	s := newTestSet(t, srv.URL, &Options{Now: c.Now, Algorithms: []jwt.Algorithm{jwt.RS256, jwt.PS256}})
+	s := newTestRemote(t, srv.URL, &Options{Now: c.Now, Algorithms: []jwt.Algorithm{jwt.RS256, jwt.PS256}})
 	require.NoError(t, s.Prefetch(context.Background()))
 	require.NoError(t, verify(s, c, sign(t, k, c.Now())))
 	assert.Equal(t, 1, s.Status().Keys)
@@ -140,7 +140,7 @@ func TestFetchFailures(t *testing.T) {
 			` + restricted(t, good, "enc", nil) + `,` + restricted(t, good, "", []string{"sign"}) + `]}`)),
 			want: []error{ErrInvalidSet, jwt.ErrKeyNotFound}, msg: "4 keys left out"},
 		{name: "private key published", handler: serve([]byte(privateSet(t))),
-			want: []error{ErrInvalidSet, jwt.ErrPrivateKeyInSet}},
+			want: []error{ErrInvalidSet, ErrPrivateKey}},
 		{name: "duplicate kids", handler: serve([]byte(`{"keys":[` + pubJSON(t, good) + `,` + pubJSON(t, good) + `]}`)),
 			want: []error{ErrInvalidSet}, msg: "share kid"},
 		{name: "huge body with length", handler: serve(huge, "Content-Length", fmt.Sprint(len(huge))), want: []error{ErrFetch}, msg: "limit 1048576"},
@@ -158,7 +158,7 @@ func TestFetchFailures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := newClock()
 			srv := newServer(t, tt.handler)
-			s := newTestSet(t, srv.URL, &Options{Now: c.Now})
+			s := newTestRemote(t, srv.URL, &Options{Now: c.Now})
 			start := time.Now()
 			err := s.Prefetch(context.Background())
 			require.Error(t, err)
@@ -166,7 +166,7 @@ func TestFetchFailures(t *testing.T) {
 			for _, w := range tt.want {
 				assert.ErrorIs(t, err, w)
 			}
-			assert.NotErrorIs(t, err, ErrUnavailable)
+			assert.NotErrorIs(t, err, jwt.ErrUnavailable)
 			assert.Contains(t, err.Error(), tt.msg)
 			assert.Equal(t, 1, strings.Count(err.Error(), "jwt:"), err.Error())
 
@@ -177,7 +177,7 @@ func TestFetchFailures(t *testing.T) {
 			// Lookup fails closed, at once (the failure was less than a
 			// cooldown ago), without another fetch, and says why.
 			err = verify(s, c, sign(t, good, c.Now()))
-			assert.ErrorIs(t, err, ErrUnavailable)
+			assert.ErrorIs(t, err, jwt.ErrUnavailable)
 			assert.ErrorIs(t, err, jwt.ErrUnavailable, "not the token's fault: a service answers 503")
 			for _, w := range tt.want {
 				assert.ErrorIs(t, err, w)
@@ -221,13 +221,13 @@ func TestRedirects(t *testing.T) {
 		http.Redirect(w, r, target.URL+"/keys", http.StatusMovedPermanently)
 	})
 
-	s := newTestSet(t, redirector.URL, nil)
+	s := newTestRemote(t, redirector.URL, nil)
 	err := s.Prefetch(context.Background())
 	assert.ErrorIs(t, err, ErrFetch)
 	assert.Contains(t, err.Error(), "status 301")
 	assert.Zero(t, target.hits.Load(), "the redirect must not be followed")
 
-	f := newTestSet(t, redirector.URL, &Options{FollowRedirects: true})
+	f := newTestRemote(t, redirector.URL, &Options{FollowRedirects: true})
 	require.NoError(t, f.Prefetch(context.Background()))
 	assert.EqualValues(t, 1, target.hits.Load())
 
@@ -235,7 +235,7 @@ func TestRedirects(t *testing.T) {
 	insecure := newServer(t, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "http://192.0.2.1/keys", http.StatusFound)
 	})
-	i := newTestSet(t, insecure.URL, &Options{FollowRedirects: true, Timeout: 5 * time.Second})
+	i := newTestRemote(t, insecure.URL, &Options{FollowRedirects: true, Timeout: 5 * time.Second})
 	start := time.Now()
 	err = i.Prefetch(context.Background())
 	assert.ErrorIs(t, err, ErrFetch)
@@ -246,7 +246,7 @@ func TestRedirects(t *testing.T) {
 func TestHangingServer(t *testing.T) {
 	srv := newServer(t, nil)
 	srv.set(srv.hang)
-	s := newTestSet(t, srv.URL, &Options{Timeout: 200 * time.Millisecond})
+	s := newTestRemote(t, srv.URL, &Options{Timeout: 200 * time.Millisecond})
 
 	// Prefetch with no deadline of its own is bounded by Timeout.
 	start := time.Now()
@@ -258,12 +258,12 @@ func TestHangingServer(t *testing.T) {
 	assert.Less(t, elapsed, 3*time.Second)
 
 	// A Lookup is bounded by its caller's context, sooner.
-	s2 := newTestSet(t, srv.URL, &Options{Timeout: 10 * time.Second})
+	s2 := newTestRemote(t, srv.URL, &Options{Timeout: 10 * time.Second})
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	start = time.Now()
 	_, err = s2.Lookup(ctx, jwt.Header{Algorithm: "EdDSA", KeyID: "k"})
-	assert.ErrorIs(t, err, ErrUnavailable)
+	assert.ErrorIs(t, err, jwt.ErrUnavailable)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Less(t, time.Since(start), 2*time.Second)
 }
@@ -276,7 +276,7 @@ func TestWaiterCancelsOnlyItsOwnWait(t *testing.T) {
 		time.Sleep(300 * time.Millisecond)
 		w.Write(body)
 	})
-	s := newTestSet(t, srv.URL, &Options{Now: c.Now})
+	s := newTestRemote(t, srv.URL, &Options{Now: c.Now})
 	token := sign(t, k, c.Now())
 
 	var wg sync.WaitGroup
@@ -298,7 +298,7 @@ func TestWaiterCancelsOnlyItsOwnWait(t *testing.T) {
 	}()
 	wg.Wait()
 	assert.ErrorIs(t, impatient, context.DeadlineExceeded)
-	assert.ErrorIs(t, impatient, ErrUnavailable)
+	assert.ErrorIs(t, impatient, jwt.ErrUnavailable)
 	assert.Less(t, impatientTook, 250*time.Millisecond)
 	assert.NoError(t, patient, "the shared fetch must go on when one waiter gives up")
 	assert.EqualValues(t, 1, srv.hits.Load(), "one fetch for both waiters")
@@ -312,7 +312,7 @@ func TestSingleFlightFirstFetch(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 		w.Write(body)
 	})
-	s := newTestSet(t, srv.URL, &Options{Now: c.Now})
+	s := newTestRemote(t, srv.URL, &Options{Now: c.Now})
 	token := sign(t, k, c.Now())
 	var wg sync.WaitGroup
 	var failed atomic.Int64
@@ -355,7 +355,7 @@ func TestCacheLifetimeFromHeaders(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := newClock() // 2026-03-01 12:00 UTC
 			srv := newServer(t, serve(body, tt.header...))
-			s := newTestSet(t, srv.URL, &Options{Now: c.Now})
+			s := newTestRemote(t, srv.URL, &Options{Now: c.Now})
 			require.NoError(t, s.Prefetch(context.Background()))
 			assert.Equal(t, tt.want, s.Status().Expires.Sub(c.Now()))
 		})
@@ -367,7 +367,7 @@ func TestRefreshAheadWithoutBlocking(t *testing.T) {
 	k1 := newKey(t, jwt.EdDSA, "k1", false)
 	k2 := newKey(t, jwt.EdDSA, "k2", false)
 	srv := newServer(t, serve(setJSON(t, k1), "Cache-Control", "max-age=120"))
-	s := newTestSet(t, srv.URL, &Options{Now: c.Now})
+	s := newTestRemote(t, srv.URL, &Options{Now: c.Now})
 	require.NoError(t, s.Prefetch(context.Background()))
 	tok1 := sign(t, k1, c.Now())
 
@@ -403,7 +403,7 @@ func TestNoStoreIsNotARefreshLoop(t *testing.T) {
 	c := newClock()
 	k := newKey(t, jwt.EdDSA, "k", false)
 	srv := newServer(t, serve(setJSON(t, k), "Cache-Control", "no-store, max-age=0"))
-	s := newTestSet(t, srv.URL, &Options{Now: c.Now})
+	s := newTestRemote(t, srv.URL, &Options{Now: c.Now})
 	tok := sign(t, k, c.Now())
 	for range 200 {
 		require.NoError(t, verify(s, c, tok))
@@ -440,7 +440,7 @@ func TestETagAndNotModified(t *testing.T) {
 		w.Header().Set("Cache-Control", "max-age=300")
 		w.Write(body)
 	})
-	s := newTestSet(t, srv.URL, &Options{Now: c.Now})
+	s := newTestRemote(t, srv.URL, &Options{Now: c.Now})
 	require.NoError(t, s.Prefetch(context.Background()))
 	assert.Equal(t, c.Now().Add(5*time.Minute), s.Status().Expires)
 	assert.Zero(t, conditional.Load())
@@ -469,8 +469,13 @@ func TestStaleWhileErrorThenFailClosed(t *testing.T) {
 	k := newKey(t, jwt.EdDSA, "k", false)
 	good := serve(setJSON(t, k), "Cache-Control", "max-age=60")
 	srv := newServer(t, good)
-	var refreshes atomic.Int64
-	s := newTestSet(t, srv.URL, &Options{Now: c.Now, OnRefresh: func(Status) { refreshes.Add(1) }})
+	var mu sync.Mutex
+	var events []FetchEvent
+	s := newTestRemote(t, srv.URL, &Options{Now: c.Now, OnFetch: func(e FetchEvent) {
+		mu.Lock()
+		defer mu.Unlock()
+		events = append(events, e)
+	}})
 	require.NoError(t, s.Prefetch(context.Background()))
 	fetchedAt := c.Now()
 
@@ -485,7 +490,14 @@ func TestStaleWhileErrorThenFailClosed(t *testing.T) {
 	assert.ErrorIs(t, st.LastError, ErrFetch)
 	assert.Equal(t, fetchedAt, st.LastSuccess)
 	assert.EqualValues(t, 2, srv.hits.Load())
-	assert.EqualValues(t, 2, refreshes.Load(), "OnRefresh is called after each fetch")
+	mu.Lock()
+	require.Len(t, events, 2, "OnFetch is called after each fetch")
+	assert.Equal(t, FetchEvent{URL: srv.URL, Status: 200, Keys: 1}, events[0])
+	assert.Equal(t, srv.URL, events[1].URL)
+	assert.Equal(t, 503, events[1].Status)
+	assert.Zero(t, events[1].Keys)
+	assert.ErrorIs(t, events[1].Err, ErrFetch)
+	mu.Unlock()
 
 	// Within the cooldown, no retry however many tokens arrive.
 	for range 500 {
@@ -502,14 +514,14 @@ func TestStaleWhileErrorThenFailClosed(t *testing.T) {
 	c.Add(DefaultMaxStaleness)
 	tok = sign(t, k, c.Now())
 	err := verify(s, c, tok)
-	assert.ErrorIs(t, err, ErrUnavailable)
+	assert.ErrorIs(t, err, jwt.ErrUnavailable)
 	assert.ErrorIs(t, err, ErrFetch)
 	assert.Contains(t, err.Error(), "maximum staleness")
 	assert.False(t, s.Status().Serving)
 
 	// The provider recovers: after the cooldown the next token fetches.
 	srv.set(good)
-	assert.ErrorIs(t, verify(s, c, tok), ErrUnavailable, "still within the cooldown of the last failure")
+	assert.ErrorIs(t, verify(s, c, tok), jwt.ErrUnavailable, "still within the backoff after the last failure")
 	c.Add(DefaultCooldown)
 	require.NoError(t, verify(s, c, tok))
 	assert.True(t, s.Status().Serving)
@@ -521,7 +533,7 @@ func TestRotationRemovesKeys(t *testing.T) {
 	k2 := newKey(t, jwt.EdDSA, "k2", false)
 	k3 := newKey(t, jwt.ES256, "k3", false)
 	srv := newServer(t, serve(setJSON(t, k1, k2)))
-	s := newTestSet(t, srv.URL, &Options{Now: c.Now})
+	s := newTestRemote(t, srv.URL, &Options{Now: c.Now})
 	tok1, tok2 := sign(t, k1, c.Now()), sign(t, k2, c.Now())
 	require.NoError(t, verify(s, c, tok1))
 	require.NoError(t, verify(s, c, tok2))
@@ -531,7 +543,7 @@ func TestRotationRemovesKeys(t *testing.T) {
 	require.NoError(t, s.Refresh(context.Background()))
 	err := verify(s, c, tok1)
 	assert.ErrorIs(t, err, jwt.ErrKeyNotFound, "a removed key must stop verifying at once")
-	assert.NotErrorIs(t, err, ErrUnavailable)
+	assert.NotErrorIs(t, err, jwt.ErrUnavailable)
 	require.NoError(t, verify(s, c, tok2))
 	require.NoError(t, verify(s, c, sign(t, k3, c.Now())))
 	assert.Equal(t, 2, s.Status().Keys)
@@ -542,7 +554,7 @@ func TestRotationWithoutKID(t *testing.T) {
 	k1 := newKey(t, jwt.EdDSA, "", false)
 	k2 := newKey(t, jwt.EdDSA, "", false)
 	srv := newServer(t, serve(setJSON(t, k1)))
-	s := newTestSet(t, srv.URL, &Options{Now: c.Now})
+	s := newTestRemote(t, srv.URL, &Options{Now: c.Now})
 	tok1 := sign(t, k1, c.Now())
 	require.NoError(t, verify(s, c, tok1))
 
@@ -560,7 +572,7 @@ func TestSignatureFailureNeverFetches(t *testing.T) {
 	c := newClock()
 	k := newKey(t, jwt.EdDSA, "k", false)
 	srv := newServer(t, serve(setJSON(t, k)))
-	s := newTestSet(t, srv.URL, &Options{Now: c.Now})
+	s := newTestRemote(t, srv.URL, &Options{Now: c.Now})
 	tok := sign(t, k, c.Now())
 	require.NoError(t, verify(s, c, tok))
 	forged := sign(t, withKID(newKey(t, jwt.EdDSA, "", false), "k"), c.Now())
@@ -575,7 +587,7 @@ func TestUnknownKID(t *testing.T) {
 	k1 := newKey(t, jwt.EdDSA, "k1", false)
 	k2 := newKey(t, jwt.EdDSA, "k2", false)
 	srv := newServer(t, serve(setJSON(t, k1)))
-	s := newTestSet(t, srv.URL, &Options{Now: c.Now})
+	s := newTestRemote(t, srv.URL, &Options{Now: c.Now})
 	require.NoError(t, s.Prefetch(context.Background()))
 
 	// A key published after the last fetch is found by one forced refresh.
@@ -590,7 +602,7 @@ func TestUnknownKID(t *testing.T) {
 	start := time.Now()
 	err := verify(s, c, other)
 	assert.ErrorIs(t, err, jwt.ErrKeyNotFound)
-	assert.NotErrorIs(t, err, ErrUnavailable)
+	assert.NotErrorIs(t, err, jwt.ErrUnavailable)
 	assert.Contains(t, err.Error(), "next such refresh may start in 30s")
 	assert.Less(t, time.Since(start), time.Second, "a fetch would hang for the 10 s timeout")
 	assert.EqualValues(t, 2, srv.hits.Load())
@@ -625,7 +637,7 @@ func TestRandomKIDFlood(t *testing.T) {
 	c := newClock()
 	k := newKey(t, jwt.EdDSA, "k", false)
 	srv := newServer(t, serve(setJSON(t, k), "Cache-Control", "max-age=3600"))
-	s := newTestSet(t, srv.URL, &Options{Now: c.Now, NegativeCacheSize: 64})
+	s := newTestRemote(t, srv.URL, &Options{Now: c.Now, NegativeCacheSize: 64})
 	require.NoError(t, s.Prefetch(context.Background()))
 	good := sign(t, k, c.Now())
 
@@ -675,7 +687,7 @@ func TestConcurrentVerifyDuringRefresh(t *testing.T) {
 	k1 := newKey(t, jwt.EdDSA, "k1", false)
 	k2 := newKey(t, jwt.EdDSA, "k2", false)
 	srv := newServer(t, serve(setJSON(t, k1), "Cache-Control", "max-age=600"))
-	s := newTestSet(t, srv.URL, &Options{Now: c.Now})
+	s := newTestRemote(t, srv.URL, &Options{Now: c.Now})
 	require.NoError(t, s.Prefetch(context.Background()))
 	tok1 := sign(t, k1, c.Now())
 
@@ -728,7 +740,7 @@ func TestConcurrentVerifyDuringRefresh(t *testing.T) {
 func TestCloseLeavesNoGoroutine(t *testing.T) {
 	k := newKey(t, jwt.EdDSA, "k", false)
 	srv := newServer(t, serve(setJSON(t, k), "Cache-Control", "no-store"))
-	s, err := New(srv.URL, &Options{Background: true, MinLifetime: 20 * time.Millisecond, Cooldown: 20 * time.Millisecond})
+	s, err := NewRemote(srv.URL, &Options{Background: true, MinLifetime: 20 * time.Millisecond, Cooldown: 20 * time.Millisecond})
 	require.NoError(t, err)
 	require.NoError(t, s.Prefetch(context.Background()))
 	// The background goroutine refreshes with no token arriving.
@@ -747,7 +759,7 @@ func TestCloseLeavesNoGoroutine(t *testing.T) {
 	go func() { refreshErr <- s.Refresh(context.Background()) }()
 	require.Eventually(t, func() bool {
 		for _, g := range packageGoroutines() {
-			if strings.Contains(g, "jwks.(*Set).Refresh") && strings.Contains(g, "jwks.wait") {
+			if strings.Contains(g, "jwks.(*Remote).Refresh") && strings.Contains(g, "jwks.wait") {
 				return true
 			}
 		}
@@ -771,7 +783,7 @@ func TestAfterClose(t *testing.T) {
 	c := newClock()
 	k := newKey(t, jwt.EdDSA, "k", false)
 	srv := newServer(t, serve(setJSON(t, k)))
-	s := newTestSet(t, srv.URL, &Options{Now: c.Now})
+	s := newTestRemote(t, srv.URL, &Options{Now: c.Now})
 	tok := sign(t, k, c.Now())
 	require.NoError(t, verify(s, c, tok))
 	s.Close()
@@ -780,7 +792,7 @@ func TestAfterClose(t *testing.T) {
 	assert.ErrorIs(t, verify(s, c, sign(t, withKID(k, "x"), c.Now())), ErrClosed)
 	c.Add(DefaultLifetime + DefaultMaxStaleness)
 	err := verify(s, c, sign(t, k, c.Now()))
-	assert.ErrorIs(t, err, ErrUnavailable)
+	assert.ErrorIs(t, err, jwt.ErrUnavailable)
 	assert.ErrorIs(t, err, ErrClosed)
 	assert.EqualValues(t, 1, srv.hits.Load())
 }
@@ -789,7 +801,7 @@ func TestLookupAllocations(t *testing.T) {
 	c := newClock()
 	k := newKey(t, jwt.EdDSA, "k", false)
 	srv := newServer(t, serve(setJSON(t, k)))
-	s := newTestSet(t, srv.URL, &Options{Now: c.Now})
+	s := newTestRemote(t, srv.URL, &Options{Now: c.Now})
 	require.NoError(t, s.Prefetch(context.Background()))
 	ctx := context.Background()
 	for _, h := range []jwt.Header{{Algorithm: "EdDSA", KeyID: "k"}, {Algorithm: "EdDSA"}} {
@@ -822,14 +834,14 @@ func TestCallersClient(t *testing.T) {
 		followed.Add(1)
 		return nil
 	}}
-	s := newTestSet(t, redirector.URL, &Options{Client: client})
+	s := newTestRemote(t, redirector.URL, &Options{Client: client})
 	assert.ErrorIs(t, s.Prefetch(context.Background()), ErrFetch)
 	assert.EqualValues(t, 1, tr.n.Load(), "the caller's transport is used")
 	assert.Zero(t, followed.Load(), "the caller's CheckRedirect is not asked when redirects are not followed")
 	assert.Zero(t, target.hits.Load())
 	assert.NotNil(t, client.CheckRedirect)
 
-	f := newTestSet(t, redirector.URL, &Options{Client: client, FollowRedirects: true})
+	f := newTestRemote(t, redirector.URL, &Options{Client: client, FollowRedirects: true})
 	require.NoError(t, f.Prefetch(context.Background()))
 	assert.EqualValues(t, 3, tr.n.Load())
 	assert.EqualValues(t, 1, followed.Load(), "then asked")
@@ -842,7 +854,7 @@ func TestTokenURLsNeverFollowed(t *testing.T) {
 	k := newKey(t, jwt.EdDSA, "k", false)
 	evil := newServer(t, serve(setJSON(t, newKey(t, jwt.EdDSA, "k", false))))
 	srv := newServer(t, serve(setJSON(t, k)))
-	s := newTestSet(t, srv.URL, &Options{Now: c.Now})
+	s := newTestRemote(t, srv.URL, &Options{Now: c.Now})
 	enc := base64.RawURLEncoding.EncodeToString
 	token := func(kid string) string {
 		h := fmt.Sprintf(`{"alg":"EdDSA","kid":%q,"jku":%q,"x5u":%q}`, kid, evil.URL, evil.URL)
