@@ -77,6 +77,18 @@ type KeySource interface {
 	Lookup(ctx context.Context, h Header) ([]Verifier, error)
 }
 
+// An IssuerKeySource is a KeySource whose keys are those of one issuer,
+// such as a provider's JWK Set found through OpenID Connect discovery.
+// [Verify] requires the "iss" of a token verified with its keys to equal
+// Issuer(), as if VerifyOptions.Issuer said so; VerifyOptions.Issuer set to
+// another issuer is an error wrapping ErrInvalidOption. So the issuer check
+// goes with the keys, and options built by hand cannot leave it out. An
+// empty Issuer() binds no issuer.
+type IssuerKeySource interface {
+	KeySource
+	Issuer() string
+}
+
 // AlgorithmByName returns the algorithm of this package whose "alg" name is
 // name, case-sensitively. It returns an error wrapping
 // ErrUnsupportedAlgorithm for any other name, including "none".

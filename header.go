@@ -20,6 +20,44 @@ type Header struct {
 	Type        string   // "typ"
 	ContentType string   // "cty"
 	Critical    []string // "crit"
+
+	// The header as read: its JSON, or, when that was not kept, its
+	// base64url segment (a common header read without a JSON parse). Both
+	// are empty for a Header made by hand.
+	json, segment string
+}
+
+// JSON returns a copy of the header's JSON, as it was read from the token,
+// or nil for a Header that was not read from a token.
+func (h Header) JSON() []byte {
+	s, err := h.text()
+	if err != nil || s == "" {
+		return nil
+	}
+	return []byte(s)
+}
+
+// Member decodes the header member name into v, a non-nil pointer, as
+// json.Unmarshal would decode that member's value into it, and reports
+// whether the member is present, as [Token.Claim] does for claims. A
+// [KeySource] may read a header extension this way (DPoP's "jwk", say);
+// what it reads is the header that will be verified, by the reader that
+// read the rest of it.
+func (h Header) Member(name string, v any) (bool, error) {
+	s, err := h.text()
+	if err != nil {
+		return false, err
+	}
+	return decodeMember(s, name, v)
+}
+
+// text returns the header's JSON.
+func (h *Header) text() (string, error) {
+	if h.json != "" || h.segment == "" {
+		return h.json, nil
+	}
+	b, err := decodeSegment(nil, h.segment)
+	return string(b), err
 }
 
 // readHeader reads a JOSE header and applies the rules that do not depend
@@ -28,6 +66,7 @@ type Header struct {
 // a non-empty array of unique names of members present in the header, none
 // of them registered, each one in understood.
 func readHeader(s string, h *Header, understood []string) error {
+	h.json = s
 	r := strictjson.NewReader(s)
 	if err := r.ObjectStart(); err != nil {
 		return err

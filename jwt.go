@@ -1,19 +1,86 @@
 package jwt
 
-import "sync"
+import (
+	"fmt"
+	"reflect"
+	"sync"
+)
 
 // Token is a verified token: its signature was valid and its claims passed
 // every check that the VerifyOptions asked for.
+//
+// Besides the claims decoded into T, a Token carries the claims set exactly
+// as it was verified, read by [Token.Claim] and [Token.Payload], so that a
+// member T has no field for is read from the verified bytes by the same
+// strict reader, never by a second parser of the token.
 type Token[T any] struct {
-	Header Header
-	Claims T
-	aud    [1]string // backing array for a single audience
+	Header  Header
+	Claims  T
+	payload string    // the verified claims set (JSON), as signed
+	aud     [1]string // backing array for a single audience
+}
+
+// Payload returns a copy of the verified claims set: the JSON object the
+// signature covers, byte for byte.
+func (t *Token[T]) Payload() []byte { return []byte(t.payload) }
+
+// Claim decodes the member name of the verified claims set into v, a
+// non-nil pointer, as json.Unmarshal would decode that member's value into
+// it, and reports whether the member is present. Names are matched exactly
+// (case-sensitively). A nil v only reports presence. A value that does not
+// fit v is an error wrapping ErrMalformed; a v that is not a non-nil
+// pointer is an error wrapping ErrInvalidOption.
+//
+// The claims set was read strictly when the token was verified (one object,
+// unique names at every depth), so there is exactly one member of a name.
+func (t *Token[T]) Claim(name string, v any) (bool, error) {
+	return decodeMember(t.payload, name, v)
 }
 
 // JWS is a verified JWS whose payload need not be a claims set.
 type JWS struct {
 	Header  Header
 	Payload []byte
+}
+
+// decodeMember decodes the member name of the JSON object s, which the
+// strict reader has accepted, into v (see [Token.Claim]).
+func decodeMember(s, name string, v any) (bool, error) {
+	var rv reflect.Value
+	if v != nil {
+		rv = reflect.ValueOf(v)
+		if rv.Kind() != reflect.Pointer || rv.IsNil() {
+			return false, fmt.Errorf("%w: claim %s: decoding needs a non-nil pointer, not %T", ErrInvalidOption, quote(name), v)
+		}
+	}
+	d := getDecodeState(s)
+	defer d.put()
+	r := &d.r
+	if s == "" {
+		return false, nil
+	}
+	if err := r.ObjectStart(); err != nil {
+		return false, err
+	}
+	n, ok, err := r.FirstMember()
+	for ; ok && err == nil; n, ok, err = r.NextMember() {
+		if n != name {
+			err = r.Skip()
+			continue
+		}
+		if v == nil {
+			return true, nil
+		}
+		d.member = name
+		if err := decoderFor(rv.Type().Elem()).decode(d, r, rv.Elem(), 1); err != nil {
+			return true, err
+		}
+		if d.fit != nil {
+			return true, fmt.Errorf("%w: claim does not fit %T: %w", ErrMalformed, v, d.fit)
+		}
+		return true, nil
+	}
+	return false, err
 }
 
 // scratch is a reusable buffer for decoding and signing.

@@ -102,6 +102,15 @@ func Verify[T any](ctx context.Context, token string, keys KeySource, opts *Veri
 	if o.IgnoreAudience && len(o.Audience) > 0 {
 		return nil, fmt.Errorf("%w: both Audience and IgnoreAudience are set", ErrInvalidOption)
 	}
+	if ik, ok := keys.(IssuerKeySource); ok {
+		switch iss := ik.Issuer(); {
+		case iss == "":
+		case o.Issuer == "":
+			o.Issuer = iss
+		case o.Issuer != iss:
+			return nil, fmt.Errorf("%w: VerifyOptions.Issuer is %s, but the key source holds the keys of %s", ErrInvalidOption, quote(o.Issuer), quote(iss))
+		}
+	}
 	var p parsed
 	if err := p.verify(ctx, token, keys, o.MaxSize, o.Critical, isRegistered[T]()); err != nil {
 		return nil, err
@@ -133,11 +142,14 @@ func Verify[T any](ctx context.Context, token string, keys KeySource, opts *Veri
 	switch {
 	case t != nil:
 	case p.buf != nil:
-		// The strings read are views of the pooled buffer: copy them
-		// into a Token of their own.
-		t = any(detachedToken(&cs)).(*Token[T])
+		// The payload and the strings read from it are views of the
+		// pooled buffer: copy them into a Token of their own.
+		t = any(detachedToken(&cs, p.payload)).(*Token[T])
 	default:
 		t = new(Token[T])
+	}
+	if p.buf == nil {
+		t.payload = p.payload // a string of its own
 	}
 	t.Header = p.header
 	if cs.rc.Audience == nil && cs.has("aud") {
@@ -295,6 +307,7 @@ func (p *parsed) verify(ctx context.Context, token string, keys KeySource, maxSi
 	at := 0
 	common := readCommonHeader(b, &p.header)
 	if common {
+		p.header.segment = token[:d1]
 		// The header's strings are constants.
 		if b, err = decodeSegment(b[:0], token[d1+1:d2]); err != nil {
 			return err
@@ -361,51 +374,63 @@ func isRegistered[T any]() bool {
 	return ok
 }
 
-// detachedToken returns a new Token for cs's registered claims and points
-// cs's strings (cs.rc and cs.aud1), views of memory about to be reused, at
-// copies of their bytes; the caller copies cs.rc into the Token. The
-// strings' bytes are allocated with the Token when they fit one of a few
+// detachedToken returns a new Token for cs's registered claims, read from
+// payload, with a copy of payload; payload and cs's strings (cs.rc and
+// cs.aud1) are views of memory about to be reused. It points cs's strings at
+// the copy of payload, or, for strings that are not substrings of it (those
+// with escapes), at copies of their own; the caller copies cs.rc into the
+// Token. The bytes are allocated with the Token when they fit one of a few
 // sizes (one allocation instead of two); they are never written after they
 // are copied, which is what unsafe.String requires.
-func detachedToken(cs *claimSet) *Token[RegisteredClaims] {
+func detachedToken(cs *claimSet, payload string) *Token[RegisteredClaims] {
 	rc := &cs.rc
-	n := len(rc.Issuer) + len(rc.Subject) + len(rc.ID) + len(cs.aud1)
+	start := uintptr(unsafe.Pointer(unsafe.StringData(payload)))
+	end := start + uintptr(len(payload))
+	inPayload := func(s string) bool {
+		p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+		return p >= start && p+uintptr(len(s)) <= end
+	}
+	n := len(payload)
+	for _, s := range [...]string{rc.Issuer, rc.Subject, rc.ID, cs.aud1} {
+		if !inPayload(s) {
+			n += len(s)
+		}
+	}
 	for _, a := range rc.Audience {
-		n += len(a)
+		if !inPayload(a) {
+			n += len(a)
+		}
 	}
 	var t *Token[RegisteredClaims]
 	var b []byte
+	// Each size makes the whole a size class of the allocator.
 	switch {
-	case n == 0:
-		t = new(Token[RegisteredClaims])
-	case n <= 8:
-		h := new(struct {
-			t Token[RegisteredClaims]
-			b [8]byte
-		})
-		t, b = &h.t, h.b[:]
-	case n <= 72:
-		h := new(struct {
-			t Token[RegisteredClaims]
-			b [72]byte
-		})
-		t, b = &h.t, h.b[:]
-	case n <= 136:
-		h := new(struct {
-			t Token[RegisteredClaims]
-			b [136]byte
-		})
-		t, b = &h.t, h.b[:]
+	case n <= 384-tokenSize:
+		t, b = tokenWith[[384 - tokenSize]byte]()
+	case n <= 512-tokenSize:
+		t, b = tokenWith[[512 - tokenSize]byte]()
+	case n <= 768-tokenSize:
+		t, b = tokenWith[[768 - tokenSize]byte]()
+	case n <= 1024-tokenSize:
+		t, b = tokenWith[[1024 - tokenSize]byte]()
+	case n <= 2048-tokenSize:
+		t, b = tokenWith[[2048 - tokenSize]byte]()
 	default:
 		t, b = new(Token[RegisteredClaims]), make([]byte, n)
 	}
+	c := copy(b, payload)
+	t.payload, b = unsafe.String(&b[0], c), b[c:]
 	own := func(s *string) {
-		if *s == "" {
+		switch {
+		case *s == "":
 			*s = "" // not a view of the buffer, even of no bytes
-			return
+		case inPayload(*s):
+			off := uintptr(unsafe.Pointer(unsafe.StringData(*s))) - start
+			*s = t.payload[off : off+uintptr(len(*s))]
+		default:
+			c := copy(b, *s)
+			*s, b = unsafe.String(&b[0], c), b[c:]
 		}
-		c := copy(b, *s)
-		*s, b = unsafe.String(&b[0], c), b[c:]
 	}
 	own(&rc.Issuer)
 	own(&rc.Subject)
@@ -415,4 +440,17 @@ func detachedToken(cs *claimSet) *Token[RegisteredClaims] {
 		own(&rc.Audience[i])
 	}
 	return t
+}
+
+// tokenSize is the size of a Token of registered claims.
+const tokenSize = int(unsafe.Sizeof(Token[RegisteredClaims]{}))
+
+// tokenWith allocates a Token and an array of type B together, and returns
+// the Token and the array's bytes.
+func tokenWith[B any]() (*Token[RegisteredClaims], []byte) {
+	h := new(struct {
+		t Token[RegisteredClaims]
+		b B
+	})
+	return &h.t, unsafe.Slice((*byte)(unsafe.Pointer(&h.b)), unsafe.Sizeof(h.b))
 }
