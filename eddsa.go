@@ -115,6 +115,8 @@ type ed25519Signer struct {
 	signer crypto.Signer
 }
 
+var _ Signer = (*ed25519Signer)(nil)
+
 func (s *ed25519Signer) Algorithm() string { return s.name }
 
 func (s *ed25519Signer) Sign(ctx context.Context, signingInput []byte) ([]byte, error) {
@@ -139,6 +141,8 @@ type ed25519Verifier struct {
 	name string // "EdDSA" or "Ed25519"
 	pub  ed25519.PublicKey
 }
+
+var _ Verifier = (*ed25519Verifier)(nil)
 
 func (v *ed25519Verifier) Algorithm() string { return v.name }
 

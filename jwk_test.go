@@ -12,6 +12,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
@@ -23,6 +24,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	jwt "github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/jwks"
 )
 
 // keysVector is one entry of testdata/rfc_vectors.json.
@@ -338,10 +340,10 @@ func TestJWKRFC7517Examples(t *testing.T) {
 		require.NoError(t, err)
 		keysJSONEqual(t, data, out)
 
-		// The certificate also loads on its own, as DER.
-		c2, err := jwt.ParseCertificate(k.X5C[0])
+		// The certificate's key also loads from PEM.
+		pub, err := jwt.ParsePublicKeyPEM(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: k.X5C[0]}))
 		require.NoError(t, err)
-		assert.True(t, c2.Equal(cert))
+		assert.True(t, cert.PublicKey.(*rsa.PublicKey).Equal(pub))
 
 		// x5t and x5t#S256 must be the certificate's digests.
 		var m map[string]any
@@ -371,13 +373,17 @@ func keysGenerated(t *testing.T) map[string]*jwt.JWK {
 		switch alg.(type) {
 		case jwt.RSAAlgorithm, jwt.RSAPSSAlgorithm:
 			if rsaKey == nil {
-				rsaKey, err = jwt.GenerateKey(jwt.RS256)
+				var k *jwt.JWK
+				k, err = jwt.GenerateKey(jwt.RS256)
 				require.NoError(t, err)
+				rsaKey = k.Key
 			}
 			key = rsaKey
 		default:
-			key, err = jwt.GenerateKey(alg)
+			var k *jwt.JWK
+			k, err = jwt.GenerateKey(alg)
 			require.NoError(t, err)
+			key = k.Key
 		}
 		k, err := jwt.NewJWK(key)
 		require.NoError(t, err)
@@ -467,10 +473,9 @@ func TestJWKRoundTrip(t *testing.T) {
 
 // A JWK never leaks private members through encoding/json, fmt or Public.
 func TestJWKNoPrivateLeak(t *testing.T) {
-	key, err := jwt.GenerateKey(jwt.ES256)
+	k, err := jwt.GenerateKey(jwt.ES256)
 	require.NoError(t, err)
-	k, err := jwt.NewJWK(key)
-	require.NoError(t, err)
+	key := k.Key
 	d, err := key.(*ecdsa.PrivateKey).Bytes()
 	require.NoError(t, err)
 	secret := base64.RawURLEncoding.EncodeToString(d)
@@ -768,7 +773,7 @@ func TestJWKSet(t *testing.T) {
 	})
 
 	t.Run("duplicate kid", func(t *testing.T) {
-		_, _, err := jwks.Parse([]byte(`{"keys":[` + es + `,` + pubJSON("ES384", "es", false) + `]}`), &jwks.ParseOptions{AllowPrivate: true})
+		_, _, err := jwks.Parse([]byte(`{"keys":[`+es+`,`+pubJSON("ES384", "es", false)+`]}`), &jwks.ParseOptions{AllowPrivate: true})
 		assert.ErrorIs(t, err, jwt.ErrInvalidKey)
 		assert.ErrorContains(t, err, `share kid "es"`)
 	})
@@ -776,17 +781,17 @@ func TestJWKSet(t *testing.T) {
 	t.Run("private in public set", func(t *testing.T) {
 		priv, err := keys["ES256"].MarshalPrivateJSON()
 		require.NoError(t, err)
-		_, _, err = jwks.Parse([]byte(`{"keys":[` + es + `,` + string(priv) + `]}`), nil)
+		_, _, err = jwks.Parse([]byte(`{"keys":[`+es+`,`+string(priv)+`]}`), nil)
 		assert.ErrorIs(t, err, jwks.ErrPrivateKey)
 		assert.ErrorContains(t, err, `member "d"`)
 
-		set, _, err := jwks.Parse([]byte(`{"keys":[` + string(priv) + `]}`), &jwks.ParseOptions{AllowPrivate: true})
+		set, _, err := jwks.Parse([]byte(`{"keys":[`+string(priv)+`]}`), &jwks.ParseOptions{AllowPrivate: true})
 		require.NoError(t, err)
 		assert.True(t, set.Keys[0].IsPrivate())
 
 		oct, err := keys["HS256"].MarshalPrivateJSON()
 		require.NoError(t, err)
-		_, _, err = jwks.Parse([]byte(`{"keys":[` + string(oct) + `]}`), nil)
+		_, _, err = jwks.Parse([]byte(`{"keys":[`+string(oct)+`]}`), nil)
 		assert.ErrorIs(t, err, jwks.ErrPrivateKey)
 		// Even a key that would be skipped.
 		_, _, err = jwks.Parse([]byte(`{"keys":[{"kty":"OKP","crv":"X25519","x":"AAAA","d":"AAAA"}]}`), nil)
@@ -847,9 +852,9 @@ func TestNewJWK(t *testing.T) {
 	assert.ErrorIs(t, err, jwt.ErrInvalidKey)
 
 	// A crypto.Signer that is not a known key type gives its public key.
-	key, err := jwt.GenerateKey(jwt.EdDSA)
+	gen, err := jwt.GenerateKey(jwt.EdDSA)
 	require.NoError(t, err)
-	k, err := jwt.NewJWK(keysOpaqueSigner{key.(crypto.Signer)})
+	k, err := jwt.NewJWK(keysOpaqueSigner{gen.Key.(crypto.Signer)})
 	require.NoError(t, err)
 	assert.False(t, k.IsPrivate())
 	assert.Equal(t, "OKP", k.KeyType)
@@ -963,7 +968,7 @@ func TestJWKErrorsNeverQuoteKeyMaterial(t *testing.T) {
 			for _, parse := range []func([]byte) error{
 				func(d []byte) error { _, err := jwt.ParseJWK(d); return err },
 				func(d []byte) error {
-					set, skipped, err := jwks.Parse([]byte(`{"keys":[` + string(d) + `]}`), &jwks.ParseOptions{AllowPrivate: true})
+					set, skipped, err := jwks.Parse([]byte(`{"keys":[`+string(d)+`]}`), &jwks.ParseOptions{AllowPrivate: true})
 					if err != nil {
 						return err
 					}

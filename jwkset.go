@@ -121,7 +121,7 @@ func readJWKSetKeys(r *strictjson.Reader, keys []*JWK, public bool) (_ []*JWK, s
 		}
 		kid, _, _ := f.stringMember(jwkKid)
 		if private := f.has & jwkPrivateMembers; public && private != 0 {
-			setErr = &jwkset.PrivateKeyError{Index: i, KeyID: strings.Clone(kid), Member: jwkMemberName(bits.TrailingZeros32(private))}
+			setErr = fmt.Errorf("%w: %w", ErrInvalidKey, &jwkset.PrivateKeyError{Index: i, KeyID: strings.Clone(kid), Member: jwkMemberName(bits.TrailingZeros32(private))})
 			continue
 		}
 		k, err := f.parse()

@@ -135,3 +135,44 @@ func ExampleKeyRing() {
 	// true 3
 	// true
 }
+
+// Verifying a token with the JWK Set an identity provider publishes at its
+// jwks_uri. The set here holds an Ed25519 signing key and an X25519
+// encryption key, which package jwt does not use: Parse skips it.
+func ExampleParse() {
+	ctx := context.Background()
+	data := []byte(`{"keys":[
+		{"kty":"OKP","crv":"Ed25519","kid":"kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k",
+		 "use":"sig","alg":"EdDSA","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"},
+		{"kty":"OKP","crv":"X25519","kid":"enc-1","use":"enc",
+		 "x":"hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo"}
+	]}`)
+	token := "eyJhbGciOiJFZERTQSIsImtpZCI6ImtQcktfcW14VldhWVZBOXd3QkY2SXVvM3ZWeno3VHhIQ1R3WEJ5Z3JTNGsiLCJ0eXAiOiJKV1QifQ." +
+		"eyJpc3MiOiJodHRwczovL2lkLmV4YW1wbGUuY29tLyIsInN1YiI6ImFsaWNlIiwiYXVkIjoiaHR0cHM6Ly9hcGkuZXhhbXBsZS5jb20iLCJleHAiOjQxMDI0NDQ4MDB9." +
+		"S42FwMrwOUNz0l_M3IGX5uXKsi2hcBg2QsfgA6PDNcmt43uN7Ym-yJB9o3RnWXz7GIgzhz1Bx1L0JzWXpUR-DA"
+
+	set, skipped, err := jwks.Parse(data, nil)
+	if err != nil {
+		panic(err)
+	}
+	for _, err := range skipped {
+		fmt.Println("skipped:", err)
+	}
+	// Accept only EdDSA and RS256; keys without "alg" (common in provider
+	// sets) are bound to whichever of them fits their key type.
+	keys, _, err := set.KeySet(jwt.EdDSA, jwt.RS256)
+	if err != nil {
+		panic(err)
+	}
+	tok, err := jwt.Verify[jwt.RegisteredClaims](ctx, token, keys, &jwt.VerifyOptions{
+		Issuer:   "https://id.example.com/",
+		Audience: []string{"https://api.example.com"},
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(tok.Header.KeyID, tok.Claims.Subject)
+	// Output:
+	// skipped: jwks: JWK Set key 1 (kid "enc-1"): invalid key: unsupported key type: OKP curve "X25519"
+	// kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k alice
+}

@@ -401,6 +401,8 @@ func expiryOf(claims any) (exp time.Time, payload json.RawMessage, err error) {
 	return d.Time, payload, nil
 }
 
+var _ jwt.KeySource = (*KeyRing)(nil)
+
 // Lookup implements [jwt.KeySource] over the current and retired keys, as
 // a [jwt.KeySet] of them. The next key is not used until it is current.
 func (r *KeyRing) Lookup(ctx context.Context, h jwt.Header) ([]jwt.Verifier, error) {

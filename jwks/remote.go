@@ -308,7 +308,7 @@ func newRemote(opts *Options) (*Remote, error) {
 	return s, nil
 }
 
-var _ jwt.KeySource = (*Remote)(nil)
+var _ jwt.IssuerKeySource = (*Remote)(nil)
 
 // Issuer returns the "iss" of the tokens the Remote's keys sign: the issuer
 // given to NewOIDC, or Options.Issuer; empty if neither says one. Given a
