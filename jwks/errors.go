@@ -25,7 +25,7 @@ var (
 	// that must hold public keys only, such as one an identity provider
 	// publishes: the publisher is leaking its keys. It wraps
 	// jwt.ErrInvalidKey.
-	ErrPrivateKey = fmt.Errorf("jwks: %w: private key material in a public JWK Set", jwt.ErrInvalidKey)
+	ErrPrivateKey error = &jwksError{msg: "invalid key: private key material in a public JWK Set", errs: []error{jwt.ErrInvalidKey}}
 	// ErrDiscovery reports an OpenID Connect discovery document that cannot
 	// be used: not a JSON object, no usable "jwks_uri", or an "issuer" other
 	// than the configured one.

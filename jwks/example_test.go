@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"time"
 
 	"github.com/jwtkit/jwt"
@@ -175,4 +177,38 @@ func ExampleParse() {
 	// Output:
 	// skipped: jwks: JWK Set key 1 (kid "enc-1"): invalid key: unsupported key type: OKP curve "X25519"
 	// kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k alice
+}
+
+// Logging each request a Remote makes with log/slog, for operations and
+// metrics. The event holds no key material.
+func ExampleOptions_onFetch() {
+	ring, err := jwks.NewKeyRing(&jwks.KeyRingOptions{Algorithm: jwt.EdDSA, MaxTokenLifetime: time.Hour})
+	if err != nil {
+		panic(err)
+	}
+	defer ring.Close()
+	srv := httptest.NewServer(jwks.NewHandler(ring))
+	defer srv.Close()
+
+	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == "time" || a.Key == "url" || a.Key == "duration" {
+				return slog.Attr{} // left out to keep the output the same in every run
+			}
+			return a
+		},
+	}))
+	keys, err := jwks.NewRemote(srv.URL, &jwks.Options{
+		OnFetch: func(e jwks.FetchEvent) {
+			logger.Info("jwks fetch", "url", e.URL, "status", e.Status, "duration", e.Duration, "keys", e.Keys, "err", e.Err)
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer keys.Close()
+	if err := keys.Prefetch(context.Background()); err != nil {
+		panic(err)
+	}
+	// Output: level=INFO msg="jwks fetch" status=200 keys=2 err=<nil>
 }

@@ -42,8 +42,9 @@ type testKey struct {
 // public JWK carries "alg" unless noAlg.
 func newKey(t testing.TB, alg jwt.Algorithm, kid string, noAlg bool) testKey {
 	t.Helper()
-	priv, err := jwt.GenerateKey(alg)
+	genPriv, err := jwt.GenerateKey(alg)
 	require.NoError(t, err)
+	priv := genPriv.Key
 	s, err := alg.NewSigner(priv)
 	require.NoError(t, err)
 	if kid != "" {

@@ -266,8 +266,9 @@ func TestPublishAndFetch(t *testing.T) {
 // service sharing a key file do: they sign with it and publish the same set.
 func TestKeyRingCurrent(t *testing.T) {
 	c := newClock()
-	key, err := jwt.GenerateKey(jwt.ES256)
+	genKey, err := jwt.GenerateKey(jwt.ES256)
 	require.NoError(t, err)
+	key := genKey.Key
 	given, err := jwt.NewJWK(key)
 	require.NoError(t, err)
 	given.KeyOps = []string{"sign"} // as some tools write a private key
@@ -332,8 +333,9 @@ func TestKeyRingCurrent(t *testing.T) {
 
 func TestKeyRingCurrentRefused(t *testing.T) {
 	jwk := func(alg jwt.Algorithm, edit func(*jwt.JWK)) *jwt.JWK {
-		key, err := jwt.GenerateKey(alg)
+		genKey, err := jwt.GenerateKey(alg)
 		require.NoError(t, err)
+		key := genKey.Key
 		k, err := jwt.NewJWK(key)
 		require.NoError(t, err)
 		if edit != nil {

@@ -56,7 +56,8 @@ func TestNewURLAndOptions(t *testing.T) {
 	} {
 		_, err := NewRemote("https://id.example/keys", o)
 		assert.ErrorIs(t, err, jwt.ErrInvalidOption, name)
-		assert.Equal(t, 1, strings.Count(err.Error(), "jwt:"), err.Error())
+		assert.True(t, strings.HasPrefix(err.Error(), "jwks: "), err.Error())
+		assert.Equal(t, 1, strings.Count(err.Error()+" ", "jwks: ")+strings.Count(err.Error(), "jwt:"), err.Error())
 	}
 }
 
@@ -101,7 +102,8 @@ func TestKeysWithoutAlg(t *testing.T) {
 	assert.ErrorIs(t, err, ErrInvalidSet)
 	assert.ErrorIs(t, err, jwt.ErrKeyNotFound)
 	assert.Contains(t, err.Error(), `no "alg"`)
-	assert.Equal(t, 1, strings.Count(err.Error(), "jwt:"), err.Error())
+	assert.True(t, strings.HasPrefix(err.Error(), "jwks: "), err.Error())
+	assert.Equal(t, 1, strings.Count(err.Error()+" ", "jwks: ")+strings.Count(err.Error(), "jwt:"), err.Error())
 
 	s := newTestRemote(t, srv.URL, &Options{Now: c.Now, Algorithms: []jwt.Algorithm{jwt.RS256, jwt.PS256}})
 	require.NoError(t, s.Prefetch(context.Background()))
@@ -168,7 +170,8 @@ func TestFetchFailures(t *testing.T) {
 			}
 			assert.NotErrorIs(t, err, jwt.ErrUnavailable)
 			assert.Contains(t, err.Error(), tt.msg)
-			assert.Equal(t, 1, strings.Count(err.Error(), "jwt:"), err.Error())
+			assert.True(t, strings.HasPrefix(err.Error(), "jwks: "), err.Error())
+			assert.Equal(t, 1, strings.Count(err.Error()+" ", "jwks: ")+strings.Count(err.Error(), "jwt:"), err.Error())
 
 			st := s.Status()
 			assert.False(t, st.Serving)
@@ -182,7 +185,8 @@ func TestFetchFailures(t *testing.T) {
 			for _, w := range tt.want {
 				assert.ErrorIs(t, err, w)
 			}
-			assert.Equal(t, 1, strings.Count(err.Error(), "jwt:"), err.Error())
+			assert.True(t, strings.HasPrefix(err.Error(), "jwks: "), err.Error())
+			assert.Equal(t, 1, strings.Count(err.Error()+" ", "jwks: ")+strings.Count(err.Error(), "jwt:"), err.Error())
 			assert.EqualValues(t, 1, srv.hits.Load())
 		})
 	}
@@ -205,8 +209,9 @@ func pubJSON(t *testing.T, k testKey) string {
 }
 
 func privateSet(t *testing.T) string {
-	priv, err := jwt.GenerateKey(jwt.ES256)
+	genPriv, err := jwt.GenerateKey(jwt.ES256)
 	require.NoError(t, err)
+	priv := genPriv.Key
 	k, err := jwt.NewJWK(priv)
 	require.NoError(t, err)
 	b, err := k.MarshalPrivateJSON()
@@ -868,4 +873,58 @@ func TestTokenURLsNeverFollowed(t *testing.T) {
 	assert.ErrorIs(t, verify(s, c, token("unknown")), jwt.ErrKeyNotFound)
 	assert.Zero(t, evil.hits.Load())
 	assert.EqualValues(t, 2, srv.hits.Load())
+}
+
+// With the provider down at startup, a Remote that has never fetched a set
+// serves again as soon as the provider answers: a failed fetch blocks the
+// next only for a short backoff (250 ms, doubling up to 5 s), not for a
+// whole cooldown, and a flood of tokens meanwhile makes no extra request.
+func TestStartupWithoutProvider(t *testing.T) {
+	c := newClock()
+	k := newKey(t, jwt.EdDSA, "k", false)
+	down := func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusServiceUnavailable) }
+	srv := newServer(t, down)
+	s := newTestRemote(t, srv.URL, &Options{Now: c.Now})
+	tok := sign(t, k, c.Now())
+
+	err := verify(s, c, tok)
+	assert.ErrorIs(t, err, jwt.ErrUnavailable)
+	assert.ErrorIs(t, err, ErrFetch)
+	assert.EqualValues(t, 1, srv.hits.Load())
+	// Within the backoff, no request, however many tokens arrive at once.
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Go(func() { assert.ErrorIs(t, verify(s, c, tok), jwt.ErrUnavailable) })
+	}
+	wg.Wait()
+	assert.EqualValues(t, 1, srv.hits.Load())
+
+	// The backoff doubles with each failure: 250 ms, 500 ms, 1 s, ...
+	for i, d := range []time.Duration{250 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Second, 5 * time.Second} {
+		c.Add(d - time.Millisecond)
+		assert.ErrorIs(t, verify(s, c, tok), jwt.ErrUnavailable)
+		assert.EqualValues(t, i+1, srv.hits.Load(), "no request before %v", d)
+		c.Add(time.Millisecond)
+		assert.ErrorIs(t, verify(s, c, tok), jwt.ErrUnavailable)
+		assert.EqualValues(t, i+2, srv.hits.Load(), "one request after %v", d)
+	}
+
+	// The provider is back: the next token after the backoff (at most 5 s,
+	// far less than the 30 s cooldown) fetches and verifies.
+	srv.set(serve(setJSON(t, k)))
+	c.Add(maxRetry)
+	require.NoError(t, verify(s, c, tok))
+	assert.True(t, s.Status().Serving)
+	assert.Less(t, maxRetry, DefaultCooldown)
+
+	// Once a set is served, a failed refresh waits a whole cooldown again.
+	srv.set(down)
+	hits := srv.hits.Load()
+	c.Add(DefaultLifetime)
+	require.NoError(t, verify(s, c, tok)) // past refreshAt: a background refresh, which fails
+	waitIdle(t, s)
+	assert.EqualValues(t, hits+1, srv.hits.Load())
+	c.Add(maxRetry)
+	require.NoError(t, verify(s, c, tok))
+	assert.EqualValues(t, hits+1, srv.hits.Load(), "a stale set is served; retry only after the cooldown")
 }
