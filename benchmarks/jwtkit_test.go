@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/jwks"
 )
 
 // jwtkitClaims is the custom claims struct of the jwtkit/struct row.
@@ -205,7 +206,7 @@ func jwtkitRegisteredVerifier(name string, keys jwt.KeySource) verifyCase {
 	}
 }
 
-// jwtkitJWKSetParser parses with jwt.ParsePublicJWKSet; a skipped key is
+// jwtkitJWKSetParser parses with jwks.Parse; a skipped key is
 // an error here, since every key of the benchmark's set is usable.
 func jwtkitJWKSetParser() parseCase {
 	return parseCase{
@@ -225,7 +226,7 @@ func jwtkitJWKSetParser() parseCase {
 	}
 }
 
-// jwtkitJWKSetKeySetParser parses with jwt.ParsePublicJWKSet and makes the
+// jwtkitJWKSetKeySetParser parses with jwks.Parse and makes the
 // jwt.KeySet that Verify takes: the whole way from the set's bytes to keys
 // ready to verify.
 func jwtkitJWKSetKeySetParser() parseCase {
