@@ -15,8 +15,10 @@ import (
 // pass as the set, by the JWK parser's own machinery (see package
 // internal/jwkset); this package exports no set type.
 func init() {
-	jwkset.Parse = func(data []byte, public bool) (any, map[string]json.RawMessage, []error, error) {
-		return parseJWKSet(data, public)
+	jwkset.Parse = func(data []byte, public bool, keys any) (map[string]json.RawMessage, []error, error) {
+		k, extra, skipped, err := parseJWKSet(data, public)
+		*keys.(*[]*JWK) = k
+		return extra, skipped, err
 	}
 }
 

@@ -52,7 +52,8 @@ type ParseOptions struct {
 // error wraps jwt.ErrInvalidKey.
 func Parse(data []byte, opts *ParseOptions) (set *Set, skipped []error, err error) {
 	public := opts == nil || !opts.AllowPrivate
-	keys, extra, skipped, err := jwkset.Parse(data, public)
+	set = &Set{}
+	set.Extra, skipped, err = jwkset.Parse(data, public, &set.Keys)
 	if err != nil {
 		if pk := (*jwkset.PrivateKeyError)(nil); errors.As(err, &pk) {
 			return nil, nil, &jwksError{msg: "invalid JWK Set: " + pk.Error() + ": " + trim(ErrPrivateKey), errs: []error{ErrInvalidSet, ErrPrivateKey}}
@@ -62,7 +63,7 @@ func Parse(data []byte, opts *ParseOptions) (set *Set, skipped []error, err erro
 	for i, e := range skipped {
 		skipped[i] = relabel(e)
 	}
-	return &Set{Keys: keys.([]*jwt.JWK), Extra: extra}, skipped, nil
+	return set, skipped, nil
 }
 
 // UnmarshalJSON parses data as [Parse] does with AllowPrivate into s, and

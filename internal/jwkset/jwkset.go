@@ -14,15 +14,16 @@ import (
 	"github.com/jwtkit/jwt/internal/strictjson"
 )
 
-// Parse reads a JWK Set: {"keys":[...]} and other members. keys holds a
-// []*jwt.JWK, the keys that parsed, in order; skipped holds one error per
-// key left out; extra the members other than "keys", or nil. When public is
+// Parse reads a JWK Set: {"keys":[...]} and other members. It stores the
+// keys that parsed, in order, in *keys, which is a *[]*jwt.JWK (a pointer,
+// so that passing it allocates nothing); skipped holds one error per key
+// left out; extra the members other than "keys", or nil. When public is
 // set, a key with a private or secret member makes the set an error of type
 // *PrivateKeyError. Every error of package jwt wraps jwt.ErrInvalidKey.
 //
 // Package jwt sets Parse when it is initialized, and nothing changes it
 // afterwards; every importer of this package imports package jwt.
-var Parse func(data []byte, public bool) (keys any, extra map[string]json.RawMessage, skipped []error, err error)
+var Parse func(data []byte, public bool, keys any) (extra map[string]json.RawMessage, skipped []error, err error)
 
 // PrivateKeyError reports the first key of a set read as public that has a
 // private or secret member.
