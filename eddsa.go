@@ -18,7 +18,7 @@ import (
 // bound to its key, so a Verifier made by [EdDSA] rejects a token whose
 // header says "Ed25519", and the other way round. To accept both from one
 // Ed25519 key, give both Verifiers to [NewKeySet], or pass both algorithms
-// to [JWKSet.KeySet].
+// to jwks.Set.KeySet.
 //
 // A public key must be the canonical encoding of a point on the curve whose
 // order is not 1, 2, 4 or 8 (see the Security section of the package

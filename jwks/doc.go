@@ -7,15 +7,18 @@
 // [NewOIDC], for the one an OpenID Connect provider names in its discovery
 // document:
 //
-//	keys, opts, err := jwks.NewOIDC("https://login.example.com/realms/main", nil)
+//	keys, err := jwks.NewOIDC("https://login.example.com/realms/main", nil)
 //	if err != nil {
 //		return err // an invalid URL or option; nothing is fetched yet
 //	}
 //	defer keys.Close()
-//	opts.Audience = []string{"orders-api"}
+//	opts := &jwt.VerifyOptions{Audience: []string{"orders-api"}}
 //	tok, err := jwt.Verify[jwt.RegisteredClaims](ctx, token, keys, opts)
 //
 // or, from a jwks_uri, keys, err := jwks.NewRemote(url, &jwks.Options{...}).
+// A Remote carries its issuer ([Remote.Issuer]), so jwt.Verify requires it
+// in the token's "iss". A [Set] is the JWK Set document itself, read by
+// [Parse].
 //
 // # Fetching and caching
 //
@@ -57,12 +60,14 @@
 // set is still served, for up to Options.MaxStaleness (24 hours) past its
 // lifetime, and the Remote retries after a cooldown. After that, or before any
 // fetch has succeeded, [Remote.Lookup] fails closed with an error wrapping
-// [ErrUnavailable], which wraps jwt.ErrUnavailable and the cause
-// ([ErrFetch], [ErrInvalidSet] or [ErrDiscovery]). [Remote.Status] reports the
+// jwt.ErrUnavailable and the cause ([ErrFetch], [ErrInvalidSet] or
+// [ErrDiscovery]); while it has no set to serve, it retries after 250 ms,
+// doubling up to 5 s, so that it serves again soon after the provider
+// answers. [Remote.Status] reports the
 // last success, the last error and the number of keys, for health checks,
-// and Options.OnRefresh is called after each fetch.
+// and Options.OnFetch is called after each request.
 //
-// Keys are read by jwt.ParsePublicJWKSet and bound by jwks.Set.KeySet: a
+// Keys are read by [Parse] and bound by [Set.KeySet]: a
 // key that cannot be used (an encryption key, an unsupported curve) is
 // skipped and reported in Status.Skipped, and only a set with no usable
 // key is an error. Keys without "alg", as Entra ID and many Keycloak realms

@@ -66,7 +66,7 @@ type Options struct {
 	MinLifetime, MaxLifetime time.Duration
 	// MaxStaleness is how long past its lifetime a set is still served
 	// while refreshing it fails; after that, Lookup fails closed with
-	// ErrUnavailable. Zero means 24 hours.
+	// jwt.ErrUnavailable. Zero means 24 hours.
 	MaxStaleness time.Duration
 	// Cooldown is the least time between two refreshes forced by tokens
 	// with an unknown kid, and the time the Remote waits before it retries
