@@ -363,7 +363,8 @@ func (r *KeyRing) Sign(ctx context.Context, claims any, opts *jwt.SignOptions) (
 	if payload != nil {
 		claims = payload
 	}
-	return jwt.Sign(ctx, r.Signer(), claims, opts)
+	token, err := jwt.Sign(ctx, r.Signer(), claims, opts)
+	return token, relabel(err)
 }
 
 // expiryOf returns the "exp" of claims, and claims encoded as JSON unless
@@ -406,7 +407,8 @@ var _ jwt.KeySource = (*KeyRing)(nil)
 // Lookup implements [jwt.KeySource] over the current and retired keys, as
 // a [jwt.KeySet] of them. The next key is not used until it is current.
 func (r *KeyRing) Lookup(ctx context.Context, h jwt.Header) ([]jwt.Verifier, error) {
-	return r.load().keys.Lookup(ctx, h)
+	vs, err := r.load().keys.Lookup(ctx, h)
+	return vs, relabel(err)
 }
 
 // PublicSet returns the JWK Set the ring publishes: the current, next

@@ -329,10 +329,13 @@ func (s *Remote) Lookup(ctx context.Context, h jwt.Header) ([]jwt.Verifier, erro
 		s.refreshAhead(now)
 	}
 	vs, err := snap.keys.Lookup(ctx, h)
-	if err != nil && h.KeyID != "" && errors.Is(err, jwt.ErrKeyNotFound) {
-		return s.lookupUnknown(ctx, h, now)
+	if err != nil {
+		if h.KeyID != "" && errors.Is(err, jwt.ErrKeyNotFound) {
+			return s.lookupUnknown(ctx, h, now)
+		}
+		return nil, relabel(err)
 	}
-	return vs, err
+	return vs, nil
 }
 
 // refreshAhead starts a refresh in the background, unless one is running
@@ -373,7 +376,8 @@ func (s *Remote) lookupWaiting(ctx context.Context, h jwt.Header) ([]jwt.Verifie
 		defer s.mu.Unlock()
 		return nil, s.unavailableLocked()
 	}
-	return snap.keys.Lookup(ctx, h)
+	vs, err := snap.keys.Lookup(ctx, h)
+	return vs, relabel(err)
 }
 
 // unavailableLocked returns the error of a Remote with no usable set.
@@ -423,7 +427,7 @@ func (s *Remote) lookupUnknown(ctx context.Context, h jwt.Header, now time.Time)
 	}
 	vs, err := snap.keys.Lookup(ctx, h)
 	if err == nil || !errors.Is(err, jwt.ErrKeyNotFound) {
-		return vs, err
+		return vs, relabel(err)
 	}
 	if f.err != nil {
 		return nil, wrap(jwt.ErrKeyNotFound, f.err, "no key with kid %s in the JWK Set, and refreshing it failed", quote(h.KeyID))

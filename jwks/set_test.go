@@ -134,3 +134,26 @@ func TestEd25519JWKSet(t *testing.T) {
 	assert.ErrorIs(t, verify(onlyNew, sign(jwt.EdDSA, priv, "any")), jwt.ErrAlgorithmMismatch)
 	assert.ErrorIs(t, verify(onlyNew, sign(jwt.EdDSA, priv, "")), jwt.ErrKeyNotFound)
 }
+
+// Errors that reach a caller through a Remote or a KeyRing name package
+// jwks, also those that package jwt found, which they still wrap.
+func TestErrorsNameJWKS(t *testing.T) {
+	c := newClock()
+	k := newKey(t, jwt.EdDSA, "k", false)
+	srv := newServer(t, serve(setJSON(t, k)))
+	s := newTestRemote(t, srv.URL, &Options{Now: c.Now})
+	require.NoError(t, verify(s, c, sign(t, k, c.Now())))
+
+	_, err := s.Lookup(context.Background(), jwt.Header{Algorithm: "ES256", KeyID: "k"})
+	require.ErrorIs(t, err, jwt.ErrAlgorithmMismatch)
+	assert.True(t, strings.HasPrefix(err.Error(), "jwks: "), err.Error())
+
+	ring := newTestRing(t, KeyRingOptions{Algorithm: jwt.ES256, MaxTokenLifetime: time.Hour})
+	_, err = ring.Lookup(context.Background(), jwt.Header{Algorithm: "ES256", KeyID: "missing"})
+	require.ErrorIs(t, err, jwt.ErrKeyNotFound)
+	assert.True(t, strings.HasPrefix(err.Error(), "jwks: "), err.Error())
+	exp := time.Now().Add(time.Minute).Unix()
+	_, err = ring.Sign(context.Background(), []byte(fmt.Sprintf(`{"exp":%d,"exp":%d}`, exp, exp)), nil) // jwt.Sign refuses duplicates
+	require.ErrorIs(t, err, jwt.ErrInvalidClaims)
+	assert.True(t, strings.HasPrefix(err.Error(), "jwks: "), err.Error())
+}
