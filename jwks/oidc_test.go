@@ -185,3 +185,25 @@ func TestRemoteIssuer(t *testing.T) {
 	assert.ErrorIs(t, err, jwt.ErrInvalidOption)
 	assert.ErrorContains(t, err, "jwks: ")
 }
+
+// OnFetch reports the discovery document and the JWK Set, each once, with
+// the status and, for the set, the number of usable keys.
+func TestOIDCOnFetch(t *testing.T) {
+	k := newKey(t, jwt.EdDSA, "k", false)
+	p := newProvider(t, setJSON(t, k), standardDoc)
+	issuer := p.URL + "/realms/a"
+	var events []FetchEvent // OnFetch runs on the fetching goroutine; Prefetch waits for it
+	s, err := NewOIDC(issuer, &Options{OnFetch: func(e FetchEvent) { events = append(events, e) }})
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, s.Prefetch(context.Background()))
+	require.Len(t, events, 2)
+	assert.Equal(t, issuer+"/.well-known/openid-configuration", events[0].URL)
+	assert.Equal(t, 200, events[0].Status)
+	assert.Zero(t, events[0].Keys)
+	assert.NoError(t, events[0].Err)
+	assert.Equal(t, issuer+"/keys", events[1].URL)
+	assert.Equal(t, 200, events[1].Status)
+	assert.Equal(t, 1, events[1].Keys)
+	assert.NoError(t, events[1].Err)
+}

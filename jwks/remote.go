@@ -91,9 +91,10 @@ type Options struct {
 	// set here.
 	Issuer string
 	// OnFetch, if set, is called after each request the Remote makes (for
-	// the discovery document or the JWK Set), successful or not, on the
-	// goroutine that fetched, with what happened: for logs and metrics.
-	// It must return promptly and must not call Close.
+	// the discovery document or the JWK Set), successful or not, with what
+	// happened: for logs and metrics. It is called on the goroutine that
+	// fetched, before the callers waiting for the fetch (such as Prefetch)
+	// return. It must return promptly and must not call Close.
 	OnFetch func(FetchEvent)
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
