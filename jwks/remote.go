@@ -261,7 +261,8 @@ type FetchEvent struct {
 type Status struct {
 	// URL is the JWK Set's URL; empty until discovery has found it.
 	URL string
-	// Issuer is the OpenID Connect issuer of a Remote made by NewOIDC.
+	// Issuer is what Remote.Issuer returns: the issuer given to NewOIDC,
+	// or Options.Issuer.
 	Issuer string
 	// Serving reports whether Lookup has keys to serve: a set has been
 	// fetched and is not older than its lifetime plus MaxStaleness.

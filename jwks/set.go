@@ -66,6 +66,11 @@ func Parse(data []byte, opts *ParseOptions) (set *Set, skipped []error, err erro
 	return set, skipped, nil
 }
 
+var (
+	_ json.Marshaler   = Set{}
+	_ json.Unmarshaler = (*Set)(nil)
+)
+
 // UnmarshalJSON parses data as [Parse] does with AllowPrivate into s, and
 // fails if any key was skipped. Callers that read a set of public keys, or
 // want to skip unusable keys, call Parse themselves.
