@@ -46,7 +46,7 @@
 // token without checking anything; its name says so.
 //
 // Keys are checked where they come in (NewVerifier, NewSigner, the JWK, JWK
-// Set and PEM parsers, ParseCertificate), so that no Verifier holds a key
+// Set and PEM parsers), so that no Verifier holds a key
 // that verifies forgeries or costs unbounded work: an Ed25519 public key
 // must be the canonical encoding of a curve point of order more than 8 (a
 // point of small order, such as the identity, makes the fixed signature

@@ -115,6 +115,8 @@ type ecdsaSigner struct {
 	signer crypto.Signer
 }
 
+var _ Signer = (*ecdsaSigner)(nil)
+
 func (s *ecdsaSigner) Algorithm() string { return s.name }
 
 func (s *ecdsaSigner) Sign(ctx context.Context, signingInput []byte) ([]byte, error) {
@@ -154,6 +156,8 @@ type ecdsaVerifier struct {
 	size int
 	pub  *ecdsa.PublicKey
 }
+
+var _ Verifier = (*ecdsaVerifier)(nil)
 
 func (v *ecdsaVerifier) Algorithm() string { return v.name }
 

@@ -18,7 +18,7 @@ import (
 // bound to its key, so a Verifier made by [EdDSA] rejects a token whose
 // header says "Ed25519", and the other way round. To accept both from one
 // Ed25519 key, give both Verifiers to [NewKeySet], or pass both algorithms
-// to [JWKSet.KeySet].
+// to jwks.Set.KeySet.
 //
 // A public key must be the canonical encoding of a point on the curve whose
 // order is not 1, 2, 4 or 8 (see the Security section of the package
@@ -115,6 +115,8 @@ type ed25519Signer struct {
 	signer crypto.Signer
 }
 
+var _ Signer = (*ed25519Signer)(nil)
+
 func (s *ed25519Signer) Algorithm() string { return s.name }
 
 func (s *ed25519Signer) Sign(ctx context.Context, signingInput []byte) ([]byte, error) {
@@ -139,6 +141,8 @@ type ed25519Verifier struct {
 	name string // "EdDSA" or "Ed25519"
 	pub  ed25519.PublicKey
 }
+
+var _ Verifier = (*ed25519Verifier)(nil)
 
 func (v *ed25519Verifier) Algorithm() string { return v.name }
 

@@ -4,7 +4,6 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
-	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -78,7 +77,8 @@ func TestEd25519Algorithm(t *testing.T) {
 
 	key, err := GenerateKey(Ed25519)
 	require.NoError(t, err)
-	assert.IsType(t, ed25519.PrivateKey{}, key)
+	assert.IsType(t, ed25519.PrivateKey{}, key.Key)
+	assert.Equal(t, "Ed25519", key.Algorithm)
 }
 
 func TestEd25519JWK(t *testing.T) {
@@ -133,61 +133,4 @@ func TestEd25519JWK(t *testing.T) {
 	require.NoError(t, err)
 	_, err = ParseJWK(append(raw[:len(raw)-1:len(raw)-1], []byte(`,"alg":"Ed25519"}`)...))
 	assert.ErrorIs(t, err, ErrInvalidKey)
-}
-
-// A JWK Set key without "alg" is bound to every allowed algorithm that fits
-// it: to both names when both are allowed, and to the one allowed
-// otherwise; a key with "alg" only to its own.
-func TestEd25519JWKSet(t *testing.T) {
-	t.Parallel()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	require.NoError(t, err)
-	_, priv2, err := ed25519.GenerateKey(rand.Reader)
-	require.NoError(t, err)
-	x := atkB64(priv.Public().(ed25519.PublicKey))
-	x2 := atkB64(priv2.Public().(ed25519.PublicKey))
-	set, skipped, err := ParseJWKSet([]byte(fmt.Sprintf(`{"keys":[
-		{"kty":"OKP","crv":"Ed25519","kid":"any","x":%q},
-		{"kty":"OKP","crv":"Ed25519","kid":"old","alg":"EdDSA","x":%q}]}`, x, x2)))
-	require.NoError(t, err)
-	require.Empty(t, skipped)
-
-	sign := func(alg Algorithm, key ed25519.PrivateKey, kid string) string {
-		s, err := alg.NewSigner(key)
-		require.NoError(t, err)
-		if kid != "" {
-			s = SignerWithKeyID(s, kid)
-		}
-		tok, err := Sign(bg, s, validClaims(), nil)
-		require.NoError(t, err)
-		return tok
-	}
-	opts := defaultOpts()
-	verify := func(ks *KeySet, tok string) error {
-		_, err := Verify[RegisteredClaims](bg, tok, ks, opts)
-		return err
-	}
-
-	both, skipped, err := set.KeySet(EdDSA, Ed25519)
-	require.NoError(t, err)
-	assert.Empty(t, skipped)
-	for _, kid := range []string{"any", ""} {
-		assert.NoError(t, verify(both, sign(EdDSA, priv, kid)), "EdDSA, kid %q", kid)
-		assert.NoError(t, verify(both, sign(Ed25519, priv, kid)), "Ed25519, kid %q", kid)
-	}
-	assert.NoError(t, verify(both, sign(EdDSA, priv2, "old")))
-	assert.ErrorIs(t, verify(both, sign(Ed25519, priv2, "old")), ErrAlgorithmMismatch, "a key with alg EdDSA is not bound to Ed25519")
-
-	onlyOld, _, err := set.KeySet(EdDSA)
-	require.NoError(t, err)
-	assert.NoError(t, verify(onlyOld, sign(EdDSA, priv, "any")))
-	assert.ErrorIs(t, verify(onlyOld, sign(Ed25519, priv, "any")), ErrAlgorithmMismatch)
-	assert.ErrorIs(t, verify(onlyOld, sign(Ed25519, priv, "")), ErrKeyNotFound)
-
-	onlyNew, skipped, err := set.KeySet(Ed25519)
-	require.NoError(t, err)
-	assert.Len(t, skipped, 1, "the key with alg EdDSA is left out")
-	assert.NoError(t, verify(onlyNew, sign(Ed25519, priv, "any")))
-	assert.ErrorIs(t, verify(onlyNew, sign(EdDSA, priv, "any")), ErrAlgorithmMismatch)
-	assert.ErrorIs(t, verify(onlyNew, sign(EdDSA, priv, "")), ErrKeyNotFound)
 }

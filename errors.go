@@ -78,8 +78,6 @@ var (
 	ErrUnsupportedKeyType = fmt.Errorf("%w: unsupported key type", ErrInvalidKey)
 	// ErrKeyUsage reports a JWK whose "use" or "key_ops" forbids the requested operation.
 	ErrKeyUsage = fmt.Errorf("%w: key use not permitted", ErrInvalidKey)
-	// ErrPrivateKeyInSet reports private or secret key material where only public keys are allowed.
-	ErrPrivateKeyInSet = fmt.Errorf("%w: private key material in a public JWK Set", ErrInvalidKey)
 	// ErrEncryptedPEM reports an encrypted PEM block, which this package does not decrypt.
 	ErrEncryptedPEM = fmt.Errorf("%w: encrypted PEM is not supported", ErrInvalidKey)
 )

@@ -11,47 +11,6 @@ import (
 	jwt "github.com/jwtkit/jwt"
 )
 
-// Verifying a token with the JWK Set an identity provider publishes at its
-// jwks_uri. The set here holds an Ed25519 signing key and an X25519
-// encryption key, which this package does not use and skips.
-func ExampleParsePublicJWKSet() {
-	ctx := context.Background()
-	jwks := []byte(`{"keys":[
-		{"kty":"OKP","crv":"Ed25519","kid":"kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k",
-		 "use":"sig","alg":"EdDSA","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"},
-		{"kty":"OKP","crv":"X25519","kid":"enc-1","use":"enc",
-		 "x":"hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo"}
-	]}`)
-	token := "eyJhbGciOiJFZERTQSIsImtpZCI6ImtQcktfcW14VldhWVZBOXd3QkY2SXVvM3ZWeno3VHhIQ1R3WEJ5Z3JTNGsiLCJ0eXAiOiJKV1QifQ." +
-		"eyJpc3MiOiJodHRwczovL2lkLmV4YW1wbGUuY29tLyIsInN1YiI6ImFsaWNlIiwiYXVkIjoiaHR0cHM6Ly9hcGkuZXhhbXBsZS5jb20iLCJleHAiOjQxMDI0NDQ4MDB9." +
-		"S42FwMrwOUNz0l_M3IGX5uXKsi2hcBg2QsfgA6PDNcmt43uN7Ym-yJB9o3RnWXz7GIgzhz1Bx1L0JzWXpUR-DA"
-
-	set, skipped, err := jwt.ParsePublicJWKSet(jwks)
-	if err != nil {
-		log.Fatal(err)
-	}
-	for _, err := range skipped {
-		fmt.Println("skipped:", err)
-	}
-	// Accept only EdDSA and RS256; keys without "alg" (common in provider
-	// sets) are bound to whichever of them fits their key type.
-	keys, _, err := set.KeySet(jwt.EdDSA, jwt.RS256)
-	if err != nil {
-		log.Fatal(err)
-	}
-	tok, err := jwt.Verify[jwt.RegisteredClaims](ctx, token, keys, &jwt.VerifyOptions{
-		Issuer:   "https://id.example.com/",
-		Audience: []string{"https://api.example.com"},
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(tok.Header.KeyID, tok.Claims.Subject)
-	// Output:
-	// skipped: jwt: JWK Set key 1 (kid "enc-1"): invalid key: unsupported key type: OKP curve "X25519"
-	// kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k alice
-}
-
 // Loading a key from a PEM file written by openssl (for example
 // openssl genpkey -algorithm ed25519), signing with it, and verifying with
 // the public key from openssl pkey -pubout.
@@ -94,23 +53,18 @@ MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=
 	// Output: ed25519.PrivateKey alice
 }
 
-// Publishing a new signing key as a JWK Set, with an RFC 7638 thumbprint as
+// Generating a new signing key, published with an RFC 7638 thumbprint as
 // its kid. The private JWK is written only on request.
 func ExampleGenerateKey() {
-	key, err := jwt.GenerateKey(jwt.EdDSA)
+	k, err := jwt.GenerateKey(jwt.EdDSA) // a private JWK bound to EdDSA
 	if err != nil {
 		log.Fatal(err)
 	}
-	k, err := jwt.NewJWK(key)
-	if err != nil {
-		log.Fatal(err)
-	}
-	k.Algorithm = "EdDSA"
 	k.Use = "sig"
 	if err := k.SetThumbprintKeyID(); err != nil {
 		log.Fatal(err)
 	}
-	published, err := json.Marshal(jwt.JWKSet{Keys: []*jwt.JWK{k}}) // public form
+	published, err := json.Marshal(k.Public()) // serve in a JWK Set
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -124,7 +78,7 @@ func ExampleGenerateKey() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(signer.Algorithm(), len(key.(ed25519.PrivateKey)))
+	fmt.Println(signer.Algorithm(), len(k.Key.(ed25519.PrivateKey)))
 	// Output: EdDSA 64
 }
 

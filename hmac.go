@@ -110,6 +110,8 @@ func (k *hmacKey) mac(st *hmacState, input []byte) []byte {
 
 type hmacSigner struct{ *hmacKey }
 
+var _ Signer = (*hmacSigner)(nil)
+
 func (s *hmacSigner) Algorithm() string { return s.alg.Name() }
 
 func (s *hmacSigner) Sign(ctx context.Context, signingInput []byte) ([]byte, error) {
@@ -131,6 +133,8 @@ type hmacVerifier struct {
 	single
 	*hmacKey
 }
+
+var _ Verifier = (*hmacVerifier)(nil)
 
 func (v *hmacVerifier) Algorithm() string { return v.alg.Name() }
 

@@ -12,6 +12,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
@@ -23,6 +24,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	jwt "github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/jwks"
 )
 
 // keysVector is one entry of testdata/rfc_vectors.json.
@@ -206,7 +208,7 @@ func TestJWKThumbprintMembers(t *testing.T) {
 // The example keys of RFC 7517 Appendix A and B.
 func TestJWKRFC7517Examples(t *testing.T) {
 	t.Run("A.1 public keys", func(t *testing.T) {
-		set, skipped, err := jwt.ParsePublicJWKSet(keysReadFile(t, "rfc7517_A1_public_keys.json"))
+		set, skipped, err := jwks.Parse(keysReadFile(t, "rfc7517_A1_public_keys.json"), nil)
 		require.NoError(t, err)
 		assert.Empty(t, skipped)
 		require.Len(t, set.Keys, 2)
@@ -250,10 +252,10 @@ func TestJWKRFC7517Examples(t *testing.T) {
 
 	t.Run("A.2 private keys", func(t *testing.T) {
 		data := keysReadFile(t, "rfc7517_A2_private_keys.json")
-		_, _, err := jwt.ParsePublicJWKSet(data)
-		assert.ErrorIs(t, err, jwt.ErrPrivateKeyInSet)
+		_, _, err := jwks.Parse(data, nil)
+		assert.ErrorIs(t, err, jwks.ErrPrivateKey)
 
-		set, skipped, err := jwt.ParseJWKSet(data)
+		set, skipped, err := jwks.Parse(data, &jwks.ParseOptions{AllowPrivate: true})
 		require.NoError(t, err)
 		assert.Empty(t, skipped)
 		require.Len(t, set.Keys, 2)
@@ -280,7 +282,7 @@ func TestJWKRFC7517Examples(t *testing.T) {
 		require.NoError(t, err)
 		token, err := jwt.Sign(ctx, s, jwt.RegisteredClaims{Subject: "joe", ExpiresAt: jwt.NewNumericDate(time.Now().Add(time.Hour))}, nil)
 		require.NoError(t, err)
-		public, _, err := jwt.ParsePublicJWKSet(keysReadFile(t, "rfc7517_A1_public_keys.json"))
+		public, _, err := jwks.Parse(keysReadFile(t, "rfc7517_A1_public_keys.json"), nil)
 		require.NoError(t, err)
 		ks, _, err := public.KeySet()
 		require.NoError(t, err)
@@ -292,10 +294,10 @@ func TestJWKRFC7517Examples(t *testing.T) {
 
 	t.Run("A.3 symmetric keys", func(t *testing.T) {
 		data := keysReadFile(t, "rfc7517_A3_symmetric_keys.json")
-		_, _, err := jwt.ParsePublicJWKSet(data)
-		assert.ErrorIs(t, err, jwt.ErrPrivateKeyInSet)
+		_, _, err := jwks.Parse(data, nil)
+		assert.ErrorIs(t, err, jwks.ErrPrivateKey)
 
-		set, skipped, err := jwt.ParseJWKSet(data)
+		set, skipped, err := jwks.Parse(data, &jwks.ParseOptions{AllowPrivate: true})
 		require.NoError(t, err)
 		require.Len(t, skipped, 1, "the A128KW key is for key wrapping")
 		assert.ErrorIs(t, skipped[0], jwt.ErrUnsupportedAlgorithm)
@@ -338,10 +340,10 @@ func TestJWKRFC7517Examples(t *testing.T) {
 		require.NoError(t, err)
 		keysJSONEqual(t, data, out)
 
-		// The certificate also loads on its own, as DER.
-		c2, err := jwt.ParseCertificate(k.X5C[0])
+		// The certificate's key also loads from PEM.
+		pub, err := jwt.ParsePublicKeyPEM(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: k.X5C[0]}))
 		require.NoError(t, err)
-		assert.True(t, c2.Equal(cert))
+		assert.True(t, cert.PublicKey.(*rsa.PublicKey).Equal(pub))
 
 		// x5t and x5t#S256 must be the certificate's digests.
 		var m map[string]any
@@ -371,13 +373,17 @@ func keysGenerated(t *testing.T) map[string]*jwt.JWK {
 		switch alg.(type) {
 		case jwt.RSAAlgorithm, jwt.RSAPSSAlgorithm:
 			if rsaKey == nil {
-				rsaKey, err = jwt.GenerateKey(jwt.RS256)
+				var k *jwt.JWK
+				k, err = jwt.GenerateKey(jwt.RS256)
 				require.NoError(t, err)
+				rsaKey = k.Key
 			}
 			key = rsaKey
 		default:
-			key, err = jwt.GenerateKey(alg)
+			var k *jwt.JWK
+			k, err = jwt.GenerateKey(alg)
 			require.NoError(t, err)
+			key = k.Key
 		}
 		k, err := jwt.NewJWK(key)
 		require.NoError(t, err)
@@ -467,10 +473,9 @@ func TestJWKRoundTrip(t *testing.T) {
 
 // A JWK never leaks private members through encoding/json, fmt or Public.
 func TestJWKNoPrivateLeak(t *testing.T) {
-	key, err := jwt.GenerateKey(jwt.ES256)
+	k, err := jwt.GenerateKey(jwt.ES256)
 	require.NoError(t, err)
-	k, err := jwt.NewJWK(key)
-	require.NoError(t, err)
+	key := k.Key
 	d, err := key.(*ecdsa.PrivateKey).Bytes()
 	require.NoError(t, err)
 	secret := base64.RawURLEncoding.EncodeToString(d)
@@ -478,9 +483,9 @@ func TestJWKNoPrivateLeak(t *testing.T) {
 	type wrapper struct {
 		Value   jwt.JWK
 		Pointer *jwt.JWK
-		Set     jwt.JWKSet
+		Set     jwks.Set
 	}
-	out, err := json.Marshal(wrapper{Value: *k, Pointer: k, Set: jwt.JWKSet{Keys: []*jwt.JWK{k}}})
+	out, err := json.Marshal(wrapper{Value: *k, Pointer: k, Set: jwks.Set{Keys: []*jwt.JWK{k}}})
 	require.NoError(t, err)
 	assert.NotContains(t, string(out), secret)
 	assert.NotContains(t, string(out), `"d"`)
@@ -700,7 +705,7 @@ func TestJWKSet(t *testing.T) {
 			{"kty":"RSA","kid":"oaep","use":"enc","alg":"RSA-OAEP","n":"AQAB","e":"AQAB"},
 			{"kty":"AKP","kid":"pq","alg":"ML-DSA-44","pub":"AAAA"}
 		],"x-provider":"test"}`
-		set, skipped, err := jwt.ParsePublicJWKSet([]byte(data))
+		set, skipped, err := jwks.Parse([]byte(data), nil)
 		require.NoError(t, err)
 		assert.Len(t, set.Keys, 3)
 		require.Len(t, skipped, 4)
@@ -759,7 +764,7 @@ func TestJWKSet(t *testing.T) {
 		// The set writes back out, keys in order.
 		out, err := json.Marshal(set)
 		require.NoError(t, err)
-		set2, skipped, err := jwt.ParsePublicJWKSet(out)
+		set2, skipped, err := jwks.Parse(out, nil)
 		require.NoError(t, err)
 		assert.Empty(t, skipped)
 		out2, err := json.Marshal(set2)
@@ -768,7 +773,7 @@ func TestJWKSet(t *testing.T) {
 	})
 
 	t.Run("duplicate kid", func(t *testing.T) {
-		_, _, err := jwt.ParseJWKSet([]byte(`{"keys":[` + es + `,` + pubJSON("ES384", "es", false) + `]}`))
+		_, _, err := jwks.Parse([]byte(`{"keys":[`+es+`,`+pubJSON("ES384", "es", false)+`]}`), &jwks.ParseOptions{AllowPrivate: true})
 		assert.ErrorIs(t, err, jwt.ErrInvalidKey)
 		assert.ErrorContains(t, err, `share kid "es"`)
 	})
@@ -776,21 +781,21 @@ func TestJWKSet(t *testing.T) {
 	t.Run("private in public set", func(t *testing.T) {
 		priv, err := keys["ES256"].MarshalPrivateJSON()
 		require.NoError(t, err)
-		_, _, err = jwt.ParsePublicJWKSet([]byte(`{"keys":[` + es + `,` + string(priv) + `]}`))
-		assert.ErrorIs(t, err, jwt.ErrPrivateKeyInSet)
+		_, _, err = jwks.Parse([]byte(`{"keys":[`+es+`,`+string(priv)+`]}`), nil)
+		assert.ErrorIs(t, err, jwks.ErrPrivateKey)
 		assert.ErrorContains(t, err, `member "d"`)
 
-		set, _, err := jwt.ParseJWKSet([]byte(`{"keys":[` + string(priv) + `]}`))
+		set, _, err := jwks.Parse([]byte(`{"keys":[`+string(priv)+`]}`), &jwks.ParseOptions{AllowPrivate: true})
 		require.NoError(t, err)
 		assert.True(t, set.Keys[0].IsPrivate())
 
 		oct, err := keys["HS256"].MarshalPrivateJSON()
 		require.NoError(t, err)
-		_, _, err = jwt.ParsePublicJWKSet([]byte(`{"keys":[` + string(oct) + `]}`))
-		assert.ErrorIs(t, err, jwt.ErrPrivateKeyInSet)
+		_, _, err = jwks.Parse([]byte(`{"keys":[`+string(oct)+`]}`), nil)
+		assert.ErrorIs(t, err, jwks.ErrPrivateKey)
 		// Even a key that would be skipped.
-		_, _, err = jwt.ParsePublicJWKSet([]byte(`{"keys":[{"kty":"OKP","crv":"X25519","x":"AAAA","d":"AAAA"}]}`))
-		assert.ErrorIs(t, err, jwt.ErrPrivateKeyInSet)
+		_, _, err = jwks.Parse([]byte(`{"keys":[{"kty":"OKP","crv":"X25519","x":"AAAA","d":"AAAA"}]}`), nil)
+		assert.ErrorIs(t, err, jwks.ErrPrivateKey)
 	})
 
 	t.Run("malformed sets", func(t *testing.T) {
@@ -801,11 +806,11 @@ func TestJWKSet(t *testing.T) {
 			{"not an object", `[]`, "not a JSON object"},
 			{"duplicate keys", `{"keys":[],"keys":[]}`, "duplicate member"},
 		} {
-			_, _, err := jwt.ParseJWKSet([]byte(tc.data))
+			_, _, err := jwks.Parse([]byte(tc.data), &jwks.ParseOptions{AllowPrivate: true})
 			assert.ErrorIs(t, err, jwt.ErrInvalidKey, tc.name)
 			assert.ErrorContains(t, err, tc.message, tc.name)
 		}
-		set, skipped, err := jwt.ParseJWKSet([]byte(`{"keys":[1,"x",{"kty":"oct"}]}`))
+		set, skipped, err := jwks.Parse([]byte(`{"keys":[1,"x",{"kty":"oct"}]}`), &jwks.ParseOptions{AllowPrivate: true})
 		require.NoError(t, err)
 		assert.Empty(t, set.Keys)
 		assert.Len(t, skipped, 3)
@@ -814,19 +819,19 @@ func TestJWKSet(t *testing.T) {
 	})
 
 	t.Run("json.Unmarshal", func(t *testing.T) {
-		var set jwt.JWKSet
+		var set jwks.Set
 		require.NoError(t, json.Unmarshal([]byte(`{"keys":[`+es+`]}`), &set))
 		assert.Len(t, set.Keys, 1)
 		assert.Error(t, json.Unmarshal([]byte(`{"keys":[`+es+`,{"kty":"nope"}]}`), &set), "no silent skipping here")
 	})
 
 	t.Run("secret keys are written only on request", func(t *testing.T) {
-		set := jwt.JWKSet{Keys: []*jwt.JWK{keys["HS256"]}}
+		set := jwks.Set{Keys: []*jwt.JWK{keys["HS256"]}}
 		_, err := json.Marshal(set)
 		assert.ErrorIs(t, err, jwt.ErrInvalidKey)
 		out, err := set.MarshalPrivateJSON()
 		require.NoError(t, err)
-		set2, skipped, err := jwt.ParseJWKSet(out)
+		set2, skipped, err := jwks.Parse(out, &jwks.ParseOptions{AllowPrivate: true})
 		require.NoError(t, err)
 		assert.Empty(t, skipped)
 		assert.Equal(t, keys["HS256"].Key, set2.Keys[0].Key)
@@ -847,9 +852,9 @@ func TestNewJWK(t *testing.T) {
 	assert.ErrorIs(t, err, jwt.ErrInvalidKey)
 
 	// A crypto.Signer that is not a known key type gives its public key.
-	key, err := jwt.GenerateKey(jwt.EdDSA)
+	gen, err := jwt.GenerateKey(jwt.EdDSA)
 	require.NoError(t, err)
-	k, err := jwt.NewJWK(keysOpaqueSigner{key.(crypto.Signer)})
+	k, err := jwt.NewJWK(keysOpaqueSigner{gen.Key.(crypto.Signer)})
 	require.NoError(t, err)
 	assert.False(t, k.IsPrivate())
 	assert.Equal(t, "OKP", k.KeyType)
@@ -912,7 +917,7 @@ func FuzzJWK(f *testing.F) {
 // nor modifies the caller's key.
 func TestJWKRSAWithoutPrecomputed(t *testing.T) {
 	data := keysReadFile(t, "rfc7517_A2_private_keys.json")
-	set, _, err := jwt.ParseJWKSet(data)
+	set, _, err := jwks.Parse(data, &jwks.ParseOptions{AllowPrivate: true})
 	require.NoError(t, err)
 	full := set.Key("2011-04-29")
 	want, err := full.MarshalPrivateJSON()
@@ -963,7 +968,7 @@ func TestJWKErrorsNeverQuoteKeyMaterial(t *testing.T) {
 			for _, parse := range []func([]byte) error{
 				func(d []byte) error { _, err := jwt.ParseJWK(d); return err },
 				func(d []byte) error {
-					set, skipped, err := jwt.ParseJWKSet([]byte(`{"keys":[` + string(d) + `]}`))
+					set, skipped, err := jwks.Parse([]byte(`{"keys":[`+string(d)+`]}`), &jwks.ParseOptions{AllowPrivate: true})
 					if err != nil {
 						return err
 					}

@@ -11,6 +11,8 @@ import (
 	"sort"
 )
 
+var _ json.Marshaler = JWK{}
+
 // MarshalJSON returns the public form of k: it never writes private or
 // secret members. A symmetric ("oct") key has no public form, and is an
 // error wrapping ErrInvalidKey; use [JWK.MarshalPrivateJSON] to write it.

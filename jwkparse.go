@@ -54,6 +54,8 @@ func ParseJWK(data []byte) (*JWK, error) {
 	return f.parse()
 }
 
+var _ json.Unmarshaler = (*JWK)(nil)
+
 // UnmarshalJSON parses data as [ParseJWK] does into k.
 func (k *JWK) UnmarshalJSON(data []byte) error {
 	p, err := ParseJWK(data)

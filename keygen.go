@@ -8,8 +8,10 @@ import (
 	"fmt"
 )
 
-// GenerateKey returns a new random key for alg, one of this package's
-// algorithms, ready for alg.NewSigner:
+// GenerateKey returns a new random private key for alg, one of this
+// package's algorithms, as a JWK bound to alg (its Algorithm is alg's name,
+// so [JWK.Signer] and [JWK.Verifier] need no algorithm) and without a kid
+// (see [JWK.SetThumbprintKeyID]). Its Key is:
 //
 //   - HS256, HS384, HS512: a []byte secret of the hash size (32, 48 or 64
 //     bytes) from crypto/rand;
@@ -19,8 +21,21 @@ import (
 //   - EdDSA, Ed25519: an ed25519.PrivateKey.
 //
 // Any other algorithm is an error wrapping ErrUnsupportedAlgorithm.
-// [NewJWK] and [EncodePrivateKeyPEM] write the key out.
-func GenerateKey(alg Algorithm) (any, error) {
+// [JWK.MarshalPrivateJSON] and [EncodePrivateKeyPEM] write the key out,
+// [JWK.Public] gives its public JWK.
+func GenerateKey(alg Algorithm) (*JWK, error) {
+	key, err := generateKey(alg)
+	if err != nil {
+		return nil, err
+	}
+	kty, err := checkJWKKey(key)
+	if err != nil {
+		return nil, err
+	}
+	return &JWK{KeyType: kty, Algorithm: alg.Name(), Key: key}, nil
+}
+
+func generateKey(alg Algorithm) (any, error) {
 	switch a := alg.(type) {
 	case HMACAlgorithm:
 		if h := a.hash(); h != 0 {

@@ -23,15 +23,18 @@ func TestGenerateKey(t *testing.T) {
 					t.Skip("large RSA keys are slow to generate")
 				}
 			}
-			key, err := jwt.GenerateKey(alg)
+			gen, err := jwt.GenerateKey(alg)
 			require.NoError(t, err)
+			assert.Equal(t, alg.Name(), gen.Algorithm, "the key is bound to alg")
+			assert.Empty(t, gen.KeyID)
+			key := gen.Key
 			switch k := key.(type) {
 			case []byte:
 				want := map[string]int{"HS256": 32, "HS384": 48, "HS512": 64}[alg.Name()]
 				assert.Len(t, k, want)
 				other, err := jwt.GenerateKey(alg)
 				require.NoError(t, err)
-				assert.NotEqual(t, k, other)
+				assert.NotEqual(t, k, other.Key)
 			case *rsa.PrivateKey:
 				want := map[string]int{"256": 2048, "384": 3072, "512": 4096}[alg.Name()[2:]]
 				assert.Equal(t, want, k.N.BitLen())
@@ -48,9 +51,7 @@ func TestGenerateKey(t *testing.T) {
 			input := []byte("e30.e30")
 			sig, err := s.Sign(context.Background(), input)
 			require.NoError(t, err)
-			k, err := jwt.NewJWK(key)
-			require.NoError(t, err)
-			v, err := k.Verifier(alg)
+			v, err := gen.Verifier(nil)
 			require.NoError(t, err)
 			require.NoError(t, v.Verify(input, sig))
 		})

@@ -62,6 +62,8 @@ func NewKeySet(verifiers ...Verifier) (*KeySet, error) {
 	return ks, nil
 }
 
+var _ KeySource = (*KeySet)(nil)
+
 // Lookup implements [KeySource] with the rules given for [KeySet].
 func (ks *KeySet) Lookup(_ context.Context, h Header) ([]Verifier, error) {
 	alg := h.Algorithm

@@ -49,7 +49,7 @@ func ParsePrivateKeyPEM(data []byte) (crypto.Signer, error) {
 	case pemECPrivateKey:
 		key, err = x509.ParseECPrivateKey(block.Bytes)
 	case pemPublicKey, pemRSAPublicKey, pemCertificate:
-		return nil, fmt.Errorf("%w: PEM block %q holds no private key; use ParsePublicKeyPEM or ParseCertificate", ErrInvalidKey, block.Type)
+		return nil, fmt.Errorf("%w: PEM block %q holds no private key; use ParsePublicKeyPEM", ErrInvalidKey, block.Type)
 	default:
 		return nil, fmt.Errorf("%w: PEM block %q is not a private key (want %q, %q or %q)", ErrInvalidKey, block.Type, pemPrivateKey, pemRSAPrivateKey, pemECPrivateKey)
 	}
@@ -68,9 +68,15 @@ func ParsePrivateKeyPEM(data []byte) (crypto.Signer, error) {
 
 // ParsePublicKeyPEM parses the public key of a PEM file: one block of type
 // "PUBLIC KEY" (PKIX, as openssl pkey -pubout writes) or "RSA PUBLIC KEY"
-// (PKCS #1). It returns an *rsa.PublicKey, *ecdsa.PublicKey or
-// ed25519.PublicKey, checked as by [ParsePrivateKeyPEM]. For a certificate,
-// use [ParseCertificate]. Errors wrap ErrInvalidKey.
+// (PKCS #1), or an X.509 certificate chain, one or more "CERTIFICATE"
+// blocks, whose first certificate holds the key. It returns an
+// *rsa.PublicKey, *ecdsa.PublicKey or ed25519.PublicKey, checked as by
+// [ParsePrivateKeyPEM].
+//
+// ParsePublicKeyPEM does not verify a certificate: not its signature, chain,
+// validity period or key usage. A caller that trusts a key because of its
+// certificate must verify the certificate, with crypto/x509. Errors wrap
+// ErrInvalidKey.
 func ParsePublicKeyPEM(data []byte) (crypto.PublicKey, error) {
 	block, err := onePEMBlock(data, "public key", false)
 	if err != nil {
@@ -83,16 +89,22 @@ func ParsePublicKeyPEM(data []byte) (crypto.PublicKey, error) {
 	case pemRSAPublicKey:
 		key, err = x509.ParsePKCS1PublicKey(block.Bytes)
 	case pemCertificate:
-		return nil, fmt.Errorf("%w: PEM block is a certificate; use ParseCertificate", ErrInvalidKey)
+		var cert *x509.Certificate
+		if cert, err = x509.ParseCertificate(block.Bytes); err == nil {
+			key = cert.PublicKey
+		}
 	case pemPrivateKey, pemRSAPrivateKey, pemECPrivateKey:
 		return nil, fmt.Errorf("%w: PEM block %q is a private key, not a public key", ErrInvalidKey, block.Type)
 	default:
-		return nil, fmt.Errorf("%w: PEM block %q is not a public key (want %q or %q)", ErrInvalidKey, block.Type, pemPublicKey, pemRSAPublicKey)
+		return nil, fmt.Errorf("%w: PEM block %q is not a public key (want %q, %q or %q)", ErrInvalidKey, block.Type, pemPublicKey, pemRSAPublicKey, pemCertificate)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: PEM %q: %w", ErrInvalidKey, block.Type, err)
 	}
 	if _, err := checkJWKKey(key); err != nil {
+		if block.Type == pemCertificate {
+			return nil, relabel(err, "certificate")
+		}
 		return nil, err
 	}
 	if isPrivateKey(key) {
@@ -101,42 +113,9 @@ func ParsePublicKeyPEM(data []byte) (crypto.PublicKey, error) {
 	return key, nil
 }
 
-// ParseCertificate parses an X.509 certificate, given as one PEM
-// "CERTIFICATE" block or as DER, and checks its public key as
-// [ParsePublicKeyPEM] does. The key is cert.PublicKey. ParseCertificate does
-// not verify the certificate: not its signature, chain, validity period or
-// key usage. A caller that trusts a key because of its certificate must
-// verify it, for example with [x509.Certificate.Verify]. Errors wrap
-// ErrInvalidKey.
-func ParseCertificate(data []byte) (*x509.Certificate, error) {
-	der := data
-	if !looksLikeDER(data) {
-		block, err := onePEMBlock(data, "certificate", false)
-		if err != nil {
-			return nil, err
-		}
-		if block.Type != pemCertificate {
-			return nil, fmt.Errorf("%w: PEM block %q is not a %q", ErrInvalidKey, block.Type, pemCertificate)
-		}
-		der = block.Bytes
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, fmt.Errorf("%w: certificate: %w", ErrInvalidKey, err)
-	}
-	if _, err := checkJWKKey(cert.PublicKey); err != nil {
-		return nil, relabel(err, "certificate")
-	}
-	return cert, nil
-}
-
-// looksLikeDER reports whether data starts as a DER SEQUENCE does.
-func looksLikeDER(data []byte) bool {
-	return len(data) > 1 && data[0] == 0x30
-}
-
-// onePEMBlock returns the only PEM block of data. Text before it is
-// ignored; an "EC PARAMETERS" block is skipped if ecParams is set.
+// onePEMBlock returns the only PEM block of data, or the first of a chain
+// of "CERTIFICATE" blocks. Text before it is ignored; an "EC PARAMETERS"
+// block is skipped if ecParams is set.
 func onePEMBlock(data []byte, what string, ecParams bool) (*pem.Block, error) {
 	block, rest := pem.Decode(data)
 	if block == nil {
@@ -154,8 +133,11 @@ func onePEMBlock(data []byte, what string, ecParams bool) (*pem.Block, error) {
 	if len(block.Headers) > 0 {
 		return nil, fmt.Errorf("%w: PEM block %q has headers", ErrInvalidKey, block.Type)
 	}
-	if next, _ := pem.Decode(rest); next != nil {
-		return nil, fmt.Errorf("%w: several PEM blocks (%q, then %q) where one %s was expected", ErrInvalidKey, block.Type, next.Type, what)
+	for next, more := pem.Decode(rest); next != nil; next, more = pem.Decode(more) {
+		if block.Type != pemCertificate || next.Type != pemCertificate {
+			return nil, fmt.Errorf("%w: several PEM blocks (%q, then %q) where one %s was expected", ErrInvalidKey, block.Type, next.Type, what)
+		}
+		rest = more
 	}
 	if len(bytes.TrimSpace(rest)) > 0 {
 		return nil, fmt.Errorf("%w: data after the PEM block", ErrInvalidKey)

@@ -28,9 +28,9 @@ func keysPrivateKeys(t *testing.T) map[string]crypto.Signer {
 	t.Helper()
 	out := make(map[string]crypto.Signer)
 	for name, alg := range map[string]jwt.Algorithm{"RSA": jwt.RS256, "P-256": jwt.ES256, "P-384": jwt.ES384, "P-521": jwt.ES512, "Ed25519": jwt.EdDSA} {
-		key, err := jwt.GenerateKey(alg)
+		k, err := jwt.GenerateKey(alg)
 		require.NoError(t, err)
-		out[name] = key.(crypto.Signer)
+		out[name] = k.Key.(crypto.Signer)
 	}
 	return out
 }
@@ -125,19 +125,25 @@ func keysSelfSigned(t *testing.T, key crypto.Signer) []byte {
 	return der
 }
 
-// The public key of an X.509 certificate, given as PEM or DER.
+// The public key of an X.509 certificate, or of the first of a chain.
 func TestPEMCertificate(t *testing.T) {
-	for name, key := range keysPrivateKeys(t) {
+	keys := keysPrivateKeys(t)
+	for name, key := range keys {
 		t.Run(name, func(t *testing.T) {
 			der := keysSelfSigned(t, key)
-			for _, data := range [][]byte{der, keysPEM("CERTIFICATE", der)} {
-				cert, err := jwt.ParseCertificate(data)
-				require.NoError(t, err)
-				assert.Equal(t, "jwtkit test", cert.Subject.CommonName)
-				assert.True(t, key.Public().(interface{ Equal(crypto.PublicKey) bool }).Equal(cert.PublicKey))
-			}
-			_, err := jwt.ParsePublicKeyPEM(keysPEM("CERTIFICATE", der))
-			assert.ErrorContains(t, err, "use ParseCertificate")
+			pub, err := jwt.ParsePublicKeyPEM(keysPEM("CERTIFICATE", der))
+			require.NoError(t, err)
+			assert.True(t, key.Public().(interface{ Equal(crypto.PublicKey) bool }).Equal(pub))
+			// A chain: the first certificate holds the key.
+			chain := append(keysPEM("CERTIFICATE", der), keysPEM("CERTIFICATE", keysSelfSigned(t, keys["P-256"]))...)
+			pub, err = jwt.ParsePublicKeyPEM(chain)
+			require.NoError(t, err)
+			assert.True(t, key.Public().(interface{ Equal(crypto.PublicKey) bool }).Equal(pub))
+			// A certificate after a public key is not a chain.
+			pkix, err := jwt.EncodePublicKeyPEM(key)
+			require.NoError(t, err)
+			_, err = jwt.ParsePublicKeyPEM(append(pkix, keysPEM("CERTIFICATE", der)...))
+			assert.ErrorContains(t, err, "several PEM blocks")
 			_, err = jwt.ParsePrivateKeyPEM(keysPEM("CERTIFICATE", der))
 			assert.ErrorContains(t, err, "no private key")
 		})
@@ -145,10 +151,10 @@ func TestPEMCertificate(t *testing.T) {
 
 	key, err := ecdsa.GenerateKey(elliptic.P224(), rand.Reader)
 	require.NoError(t, err)
-	_, err = jwt.ParseCertificate(keysSelfSigned(t, key))
+	_, err = jwt.ParsePublicKeyPEM(keysPEM("CERTIFICATE", keysSelfSigned(t, key)))
 	assert.ErrorIs(t, err, jwt.ErrUnsupportedKeyType)
 
-	_, err = jwt.ParseCertificate([]byte{0x30, 0x03, 0x02, 0x01, 0x01})
+	_, err = jwt.ParsePublicKeyPEM(keysPEM("CERTIFICATE", []byte{0x30, 0x03, 0x02, 0x01, 0x01}))
 	assert.ErrorIs(t, err, jwt.ErrInvalidKey)
 }
 
@@ -224,8 +230,8 @@ func TestPEMErrors(t *testing.T) {
 		})
 	}
 
-	_, err = jwt.ParseCertificate(pkcs8)
-	assert.ErrorContains(t, err, "is not a \"CERTIFICATE\"")
+	_, err = jwt.ParsePublicKeyPEM(pkcs8)
+	assert.ErrorContains(t, err, "is a private key")
 	_, err = jwt.EncodePrivateKeyPEM([]byte("secret"))
 	assert.ErrorIs(t, err, jwt.ErrInvalidKey)
 	_, err = jwt.EncodePrivateKeyPEM(keys["RSA"].Public())

@@ -160,6 +160,8 @@ func newRSASigner(name string, h crypto.Hash, pss bool, key any) (Signer, error)
 	return &rsaSigner{name: name, hash: h, pss: pss, signer: s}, nil
 }
 
+var _ Signer = (*rsaSigner)(nil)
+
 func (s *rsaSigner) Algorithm() string { return s.name }
 
 func (s *rsaSigner) Sign(ctx context.Context, signingInput []byte) ([]byte, error) {
@@ -208,6 +210,8 @@ func newRSAVerifier(name string, h crypto.Hash, pss bool, key any) (Verifier, er
 	v.self[0] = v
 	return v, nil
 }
+
+var _ Verifier = (*rsaVerifier)(nil)
 
 func (v *rsaVerifier) Algorithm() string { return v.name }
 

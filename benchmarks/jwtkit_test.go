@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/jwks"
 )
 
 // jwtkitClaims is the custom claims struct of the jwtkit/struct row.
@@ -205,13 +206,13 @@ func jwtkitRegisteredVerifier(name string, keys jwt.KeySource) verifyCase {
 	}
 }
 
-// jwtkitJWKSetParser parses with jwt.ParsePublicJWKSet; a skipped key is
+// jwtkitJWKSetParser parses with jwks.Parse; a skipped key is
 // an error here, since every key of the benchmark's set is usable.
 func jwtkitJWKSetParser() parseCase {
 	return parseCase{
 		name: "jwtkit",
 		parse: func(data []byte) (any, error) {
-			set, skipped, err := jwt.ParsePublicJWKSet(data)
+			set, skipped, err := jwks.Parse(data, nil)
 			if err != nil {
 				return nil, err
 			}
@@ -220,19 +221,19 @@ func jwtkitJWKSetParser() parseCase {
 			}
 			return set, nil
 		},
-		keys:   func(set any) int { return len(set.(*jwt.JWKSet).Keys) },
+		keys:   func(set any) int { return len(set.(*jwks.Set).Keys) },
 		verify: jwtkitVerifyWithJWKSet,
 	}
 }
 
-// jwtkitJWKSetKeySetParser parses with jwt.ParsePublicJWKSet and makes the
+// jwtkitJWKSetKeySetParser parses with jwks.Parse and makes the
 // jwt.KeySet that Verify takes: the whole way from the set's bytes to keys
 // ready to verify.
 func jwtkitJWKSetKeySetParser() parseCase {
 	return parseCase{
 		name: "jwtkit/keyset",
 		parse: func(data []byte) (any, error) {
-			set, skipped, err := jwt.ParsePublicJWKSet(data)
+			set, skipped, err := jwks.Parse(data, nil)
 			if err != nil {
 				return nil, err
 			}
@@ -255,12 +256,12 @@ func jwtkitJWKSetKeySetParser() parseCase {
 }
 
 type jwtkitParsedKeySet struct {
-	set *jwt.JWKSet
+	set *jwks.Set
 	ks  *jwt.KeySet
 }
 
 func jwtkitVerifyWithJWKSet(set any, tok string) error {
-	ks, _, err := set.(*jwt.JWKSet).KeySet()
+	ks, _, err := set.(*jwks.Set).KeySet()
 	if err != nil {
 		return err
 	}

@@ -8,18 +8,18 @@ import (
 	"github.com/jwtkit/jwt"
 )
 
-// benchSetup returns a token, a local KeySet and a warm remote Set holding
+// benchSetup returns a token, a local KeySet and a warm Remote holding
 // the same keys.
-func benchSetup(b *testing.B, alg jwt.Algorithm) (string, *jwt.KeySet, *Set) {
+func benchSetup(b *testing.B, alg jwt.Algorithm) (string, *jwt.KeySet, *Remote) {
 	k := newKey(b, alg, "k1", false)
 	other := newKey(b, alg, "k2", false)
 	body := setJSON(b, k, other)
 	srv := newServer(b, serve(body, "Cache-Control", "max-age=3600"))
-	remote := newTestSet(b, srv.URL, &Options{Client: srv.Client()})
+	remote := newTestRemote(b, srv.URL, &Options{Client: srv.Client()})
 	if err := remote.Prefetch(context.Background()); err != nil {
 		b.Fatal(err)
 	}
-	set, _, err := jwt.ParsePublicJWKSet(body)
+	set, _, err := Parse(body, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func benchSetup(b *testing.B, alg jwt.Algorithm) (string, *jwt.KeySet, *Set) {
 }
 
 // BenchmarkVerify verifies one token through a local *jwt.KeySet and
-// through a warm remote Set, in the same run.
+// through a warm Remote, in the same run.
 func BenchmarkVerify(b *testing.B) {
 	for _, alg := range []jwt.Algorithm{jwt.EdDSA, jwt.ES256} {
 		token, local, remote := benchSetup(b, alg)
@@ -53,7 +53,7 @@ func BenchmarkVerify(b *testing.B) {
 }
 
 // BenchmarkVerifyRatio alternates verifications through the local KeySet
-// and the warm remote Set, so that both see the same machine load, and
+// and the warm Remote, so that both see the same machine load, and
 // reports remote time over local time.
 func BenchmarkVerifyRatio(b *testing.B) {
 	for _, alg := range []jwt.Algorithm{jwt.EdDSA, jwt.ES256} {
@@ -81,7 +81,7 @@ func BenchmarkVerifyRatio(b *testing.B) {
 	}
 }
 
-// BenchmarkLookup measures the lookup alone, the cost a remote Set adds.
+// BenchmarkLookup measures the lookup alone, the cost a Remote adds.
 func BenchmarkLookup(b *testing.B) {
 	_, local, remote := benchSetup(b, jwt.EdDSA)
 	ctx := context.Background()

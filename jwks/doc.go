@@ -3,23 +3,26 @@
 // jwt, and publishes the keys of a token issuer. It imports only the
 // standard library.
 //
-// A [Set] is a [jwt.KeySource] for the JWK Set at a URL, or, made by
+// A [Remote] is a [jwt.KeySource] for the JWK Set at a URL, or, made by
 // [NewOIDC], for the one an OpenID Connect provider names in its discovery
 // document:
 //
-//	keys, opts, err := jwks.NewOIDC("https://login.example.com/realms/main", nil)
+//	keys, err := jwks.NewOIDC("https://login.example.com/realms/main", nil)
 //	if err != nil {
 //		return err // an invalid URL or option; nothing is fetched yet
 //	}
 //	defer keys.Close()
-//	opts.Audience = []string{"orders-api"}
+//	opts := &jwt.VerifyOptions{Audience: []string{"orders-api"}}
 //	tok, err := jwt.Verify[jwt.RegisteredClaims](ctx, token, keys, opts)
 //
-// or, from a jwks_uri, keys, err := jwks.New(url, &jwks.Options{...}).
+// or, from a jwks_uri, keys, err := jwks.NewRemote(url, &jwks.Options{...}).
+// A Remote carries its issuer ([Remote.Issuer]), so jwt.Verify requires it
+// in the token's "iss". A [Set] is the JWK Set document itself, read by
+// [Parse].
 //
 // # Fetching and caching
 //
-// Constructors do no I/O. The first fetch happens on [Set.Prefetch], which
+// Constructors do no I/O. The first fetch happens on [Remote.Prefetch], which
 // a service may call at startup to fail fast, or on the first token. Each
 // request has its own timeout (DefaultTimeout, 10 s) on the caller's
 // *http.Client or a default one, its body is capped (1 MiB), its status must
@@ -55,14 +58,16 @@
 // When a refresh fails (network error, timeout, a status other than 200,
 // a body that is not a JWK Set, or a set with no usable key), the last good
 // set is still served, for up to Options.MaxStaleness (24 hours) past its
-// lifetime, and the Set retries after a cooldown. After that, or before any
-// fetch has succeeded, [Set.Lookup] fails closed with an error wrapping
-// [ErrUnavailable], which wraps jwt.ErrUnavailable and the cause
-// ([ErrFetch], [ErrInvalidSet] or [ErrDiscovery]). [Set.Status] reports the
+// lifetime, and the Remote retries after a cooldown. After that, or before any
+// fetch has succeeded, [Remote.Lookup] fails closed with an error wrapping
+// jwt.ErrUnavailable and the cause ([ErrFetch], [ErrInvalidSet] or
+// [ErrDiscovery]); while it has no set to serve, it retries after 250 ms,
+// doubling up to 5 s, so that it serves again soon after the provider
+// answers. [Remote.Status] reports the
 // last success, the last error and the number of keys, for health checks,
-// and Options.OnRefresh is called after each fetch.
+// and Options.OnFetch is called after each request.
 //
-// Keys are read by jwt.ParsePublicJWKSet and bound by jwt.JWKSet.KeySet: a
+// Keys are read by [Parse] and bound by [Set.KeySet]: a
 // key that cannot be used (an encryption key, an unsupported curve) is
 // skipped and reported in Status.Skipped, and only a set with no usable
 // key is an error. Keys without "alg", as Entra ID and many Keycloak realms

@@ -9,43 +9,49 @@ import (
 )
 
 // Sentinel errors. Every error returned by this package wraps one of them or
-// one of package jwt's, so callers test with [errors.Is].
+// one of package jwt's, so callers test with [errors.Is]. A Remote with no
+// keys to serve reports jwt.ErrUnavailable (the token may be good: a
+// service answers 503, not 401), wrapping the cause, one of these.
 var (
 	// ErrFetch reports a JWK Set or discovery document that could not be
 	// fetched: a network error, a timeout, a status other than 200, a
 	// redirect that was not followed, or a body over the size limit.
-	ErrFetch = errors.New("jwt: fetch failed")
-	// ErrInvalidSet reports a fetched JWK Set that is malformed, holds
-	// private keys, or holds no key usable for verifying signatures.
-	ErrInvalidSet = errors.New("jwt: invalid JWK Set")
+	ErrFetch = errors.New("jwks: fetch failed")
+	// ErrInvalidSet reports a JWK Set that is malformed, holds private keys
+	// where only public keys are allowed, or, fetched, holds no key usable
+	// for verifying signatures.
+	ErrInvalidSet = errors.New("jwks: invalid JWK Set")
+	// ErrPrivateKey reports private or secret key material in a JWK Set
+	// that must hold public keys only, such as one an identity provider
+	// publishes: the publisher is leaking its keys. It wraps
+	// jwt.ErrInvalidKey.
+	ErrPrivateKey error = &jwksError{msg: "invalid key: private key material in a public JWK Set", errs: []error{jwt.ErrInvalidKey}}
 	// ErrDiscovery reports an OpenID Connect discovery document that cannot
 	// be used: not a JSON object, no usable "jwks_uri", or an "issuer" other
 	// than the configured one.
-	ErrDiscovery = errors.New("jwt: invalid discovery document")
-	// ErrUnavailable reports that a Set has no keys to serve: it has never
-	// fetched a usable set, or the last one is older than its maximum
-	// staleness. It wraps jwt.ErrUnavailable, as the jwt.KeySource contract
-	// asks (the token may be good: a service answers 503, not 401), and the
-	// error that made the set unavailable is wrapped too.
-	ErrUnavailable = fmt.Errorf("%w: no usable JWK Set", jwt.ErrUnavailable)
-	// ErrClosed reports a Set asked to fetch after Close.
-	ErrClosed = errors.New("jwt: closed")
+	ErrDiscovery = errors.New("jwks: invalid discovery document")
+	// ErrClosed reports a Remote asked to fetch after Close.
+	ErrClosed = errors.New("jwks: closed")
 )
 
-// jwksError is an error with one "jwt: " prefix that wraps several errors:
-// a sentinel of this package, and the cause, which may wrap others.
+// jwksError is an error with one "jwks: " prefix that wraps several errors:
+// a sentinel, and the cause, which may wrap others.
 type jwksError struct {
-	msg  string // without the "jwt: " prefix
+	msg  string // without the "jwks: " prefix
 	errs []error
 }
 
-func (e *jwksError) Error() string   { return "jwt: " + e.msg }
+func (e *jwksError) Error() string   { return "jwks: " + e.msg }
 func (e *jwksError) Unwrap() []error { return e.errs }
 
-// wrap returns an error reading "jwt: " + sentinel's text + ": " + detail
+// wrap returns an error reading "jwks: " + sentinel's text + ": " + detail
 // (+ ": " + cause's text), that wraps sentinel and cause (if not nil).
+// An empty detail is left out.
 func wrap(sentinel, cause error, format string, args ...any) error {
-	msg := trim(sentinel) + ": " + fmt.Sprintf(format, args...)
+	msg := trim(sentinel)
+	if d := fmt.Sprintf(format, args...); d != "" {
+		msg += ": " + d
+	}
 	errs := []error{sentinel}
 	if cause != nil {
 		msg += ": " + trim(cause)
@@ -54,10 +60,23 @@ func wrap(sentinel, cause error, format string, args ...any) error {
 	return &jwksError{msg: msg, errs: errs}
 }
 
-// trim returns err's message without its leading "jwt: ", so that errors
-// built from it say "jwt:" once.
+// relabel returns err, an error of package jwt, saying "jwks:" in place of
+// its "jwt:" prefix, and wrapping it.
+func relabel(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &jwksError{msg: trim(err), errs: []error{err}}
+}
+
+// trim returns err's message without its leading "jwks: " or "jwt: ", so
+// that errors built from it name their package once.
 func trim(err error) string {
-	return strings.TrimPrefix(err.Error(), "jwt: ")
+	msg := err.Error()
+	if m, ok := strings.CutPrefix(msg, "jwks: "); ok {
+		return m
+	}
+	return strings.TrimPrefix(msg, "jwt: ")
 }
 
 // quote returns s quoted, escaped and shortened, for error messages that

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"time"
 
 	"github.com/jwtkit/jwt"
@@ -43,12 +45,13 @@ func ExampleNewOIDC() {
 	}
 
 	// The service's side: from the issuer URL alone.
-	keys, opts, err := jwks.NewOIDC(issuer, nil) // no I/O yet
+	keys, err := jwks.NewOIDC(issuer, nil) // no I/O yet
 	if err != nil {
 		panic(err)
 	}
 	defer keys.Close()
-	opts.Audience = []string{"orders-api"}
+	// keys carries the issuer: Verify requires it in "iss".
+	opts := &jwt.VerifyOptions{Audience: []string{"orders-api"}}
 
 	tok, err := jwt.Verify[jwt.RegisteredClaims](ctx, token, keys, opts)
 	if err != nil {
@@ -69,9 +72,9 @@ func ExampleNewOIDC() {
 	// true
 }
 
-// A Set from a jwks_uri, fetched before the service takes traffic, with
+// A Remote from a jwks_uri, fetched before the service takes traffic, with
 // its Status for a health check.
-func ExampleNew() {
+func ExampleNewRemote() {
 	ctx := context.Background()
 	ring, err := jwks.NewKeyRing(&jwks.KeyRingOptions{Algorithm: jwt.EdDSA, MaxTokenLifetime: time.Hour})
 	if err != nil {
@@ -81,7 +84,7 @@ func ExampleNew() {
 	srv := httptest.NewServer(jwks.NewHandler(ring))
 	defer srv.Close()
 
-	keys, err := jwks.New(srv.URL, &jwks.Options{
+	keys, err := jwks.NewRemote(srv.URL, &jwks.Options{
 		Timeout:    5 * time.Second,
 		Algorithms: []jwt.Algorithm{jwt.EdDSA}, // what this service accepts
 	})
@@ -119,13 +122,13 @@ func ExampleKeyRing() {
 	mux.Handle("/.well-known/jwks.json", jwks.NewHandler(ring)) // serve mux with your server
 
 	before := ring.KeyID()
-	next := ring.PublicJWKSet().Keys[1].KeyID
+	next := ring.PublicSet().Keys[1].KeyID
 	token, _ := ring.Sign(ctx, jwt.RegisteredClaims{ExpiresAt: jwt.NewNumericDate(time.Now().Add(10 * time.Minute))}, nil)
 
 	if err := ring.Rotate(); err != nil {
 		panic(err)
 	}
-	fmt.Println(ring.KeyID() == next, len(ring.PublicJWKSet().Keys))
+	fmt.Println(ring.KeyID() == next, len(ring.PublicSet().Keys))
 
 	// The ring verifies what it signed, also with the retired key.
 	tok, err := jwt.Verify[jwt.RegisteredClaims](ctx, token, ring, nil)
@@ -133,4 +136,79 @@ func ExampleKeyRing() {
 	// Output:
 	// true 3
 	// true
+}
+
+// Verifying a token with the JWK Set an identity provider publishes at its
+// jwks_uri. The set here holds an Ed25519 signing key and an X25519
+// encryption key, which package jwt does not use: Parse skips it.
+func ExampleParse() {
+	ctx := context.Background()
+	data := []byte(`{"keys":[
+		{"kty":"OKP","crv":"Ed25519","kid":"kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k",
+		 "use":"sig","alg":"EdDSA","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"},
+		{"kty":"OKP","crv":"X25519","kid":"enc-1","use":"enc",
+		 "x":"hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo"}
+	]}`)
+	token := "eyJhbGciOiJFZERTQSIsImtpZCI6ImtQcktfcW14VldhWVZBOXd3QkY2SXVvM3ZWeno3VHhIQ1R3WEJ5Z3JTNGsiLCJ0eXAiOiJKV1QifQ." +
+		"eyJpc3MiOiJodHRwczovL2lkLmV4YW1wbGUuY29tLyIsInN1YiI6ImFsaWNlIiwiYXVkIjoiaHR0cHM6Ly9hcGkuZXhhbXBsZS5jb20iLCJleHAiOjQxMDI0NDQ4MDB9." +
+		"S42FwMrwOUNz0l_M3IGX5uXKsi2hcBg2QsfgA6PDNcmt43uN7Ym-yJB9o3RnWXz7GIgzhz1Bx1L0JzWXpUR-DA"
+
+	set, skipped, err := jwks.Parse(data, nil)
+	if err != nil {
+		panic(err)
+	}
+	for _, err := range skipped {
+		fmt.Println("skipped:", err)
+	}
+	// Accept only EdDSA and RS256; keys without "alg" (common in provider
+	// sets) are bound to whichever of them fits their key type.
+	keys, _, err := set.KeySet(jwt.EdDSA, jwt.RS256)
+	if err != nil {
+		panic(err)
+	}
+	tok, err := jwt.Verify[jwt.RegisteredClaims](ctx, token, keys, &jwt.VerifyOptions{
+		Issuer:   "https://id.example.com/",
+		Audience: []string{"https://api.example.com"},
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(tok.Header.KeyID, tok.Claims.Subject)
+	// Output:
+	// skipped: jwks: JWK Set key 1 (kid "enc-1"): invalid key: unsupported key type: OKP curve "X25519"
+	// kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k alice
+}
+
+// Logging each request a Remote makes with log/slog, for operations and
+// metrics. The event holds no key material.
+func ExampleOptions_onFetch() {
+	ring, err := jwks.NewKeyRing(&jwks.KeyRingOptions{Algorithm: jwt.EdDSA, MaxTokenLifetime: time.Hour})
+	if err != nil {
+		panic(err)
+	}
+	defer ring.Close()
+	srv := httptest.NewServer(jwks.NewHandler(ring))
+	defer srv.Close()
+
+	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == "time" || a.Key == "url" || a.Key == "duration" {
+				return slog.Attr{} // left out to keep the output the same in every run
+			}
+			return a
+		},
+	}))
+	keys, err := jwks.NewRemote(srv.URL, &jwks.Options{
+		OnFetch: func(e jwks.FetchEvent) {
+			logger.Info("jwks fetch", "url", e.URL, "status", e.Status, "duration", e.Duration, "keys", e.Keys, "err", e.Err)
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer keys.Close()
+	if err := keys.Prefetch(context.Background()); err != nil {
+		panic(err)
+	}
+	// Output: level=INFO msg="jwks fetch" status=200 keys=2 err=<nil>
 }

@@ -48,7 +48,7 @@ func isLoopback(host string) bool {
 	return err == nil && a.IsLoopback()
 }
 
-// redirectPolicy returns the CheckRedirect of the client a Set uses: no
+// redirectPolicy returns the CheckRedirect of the client a Remote uses: no
 // redirects unless follow is set, and then only to URLs that checkURL
 // accepts, after which the caller's own policy (or the default one) decides.
 func redirectPolicy(follow bool, user func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
@@ -81,10 +81,10 @@ type response struct {
 // maxETag is the longest ETag remembered; a longer one is ignored.
 const maxETag = 256
 
-// get fetches u within the Set's timeout. what names the document in
-// errors. etag, if not empty, is sent as If-None-Match. Every error wraps
-// ErrFetch.
-func (s *Set) get(ctx context.Context, u, etag, what string) (*response, error) {
+// get fetches u within the Remote's timeout. what names the document in
+// errors. etag, if not empty, is sent as If-None-Match. It sets ev.Status
+// to the response's status. Every error wraps ErrFetch.
+func (s *Remote) get(ctx context.Context, u, etag, what string, ev *FetchEvent) (*response, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
@@ -104,6 +104,7 @@ func (s *Set) get(ctx context.Context, u, etag, what string) (*response, error) 
 		return nil, wrap(ErrFetch, err, "%s", what)
 	}
 	defer resp.Body.Close()
+	ev.Status = resp.StatusCode
 	where := redact(u)
 	switch code := resp.StatusCode; {
 	case code == http.StatusOK:
@@ -140,10 +141,15 @@ func etagOf(h http.Header) string {
 
 // redact returns u for error messages, with any password hidden and quoted.
 func redact(u string) string {
+	return quote(redactURL(u))
+}
+
+// redactURL returns u with any password hidden.
+func redactURL(u string) string {
 	if p, err := url.Parse(u); err == nil {
-		u = p.Redacted()
+		return p.Redacted()
 	}
-	return quote(u)
+	return u
 }
 
 // freshness returns how long a response with header h stays fresh, as its

@@ -19,6 +19,8 @@ func NewHandler(ring *KeyRing) http.Handler {
 
 type handler struct{ ring *KeyRing }
 
+var _ http.Handler = (*handler)(nil)
+
 func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	hd := w.Header()
 	if req.Method != http.MethodGet && req.Method != http.MethodHead {

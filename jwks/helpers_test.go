@@ -42,8 +42,9 @@ type testKey struct {
 // public JWK carries "alg" unless noAlg.
 func newKey(t testing.TB, alg jwt.Algorithm, kid string, noAlg bool) testKey {
 	t.Helper()
-	priv, err := jwt.GenerateKey(alg)
+	genPriv, err := jwt.GenerateKey(alg)
 	require.NoError(t, err)
+	priv := genPriv.Key
 	s, err := alg.NewSigner(priv)
 	require.NoError(t, err)
 	if kid != "" {
@@ -61,7 +62,7 @@ func newKey(t testing.TB, alg jwt.Algorithm, kid string, noAlg bool) testKey {
 // setJSON returns the public JWK Set of keys.
 func setJSON(t testing.TB, keys ...testKey) []byte {
 	t.Helper()
-	set := jwt.JWKSet{Keys: []*jwt.JWK{}}
+	set := Set{Keys: []*jwt.JWK{}}
 	for _, k := range keys {
 		set.Keys = append(set.Keys, k.pub)
 	}
@@ -147,20 +148,20 @@ func (s *server) hang(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// newTestSet returns a Set for url, closed when the test ends.
-func newTestSet(t testing.TB, url string, o *Options) *Set {
+// newTestRemote returns a Remote for url, closed when the test ends.
+func newTestRemote(t testing.TB, url string, o *Options) *Remote {
 	t.Helper()
 	if o == nil {
 		o = &Options{}
 	}
-	s, err := New(url, o)
+	s, err := NewRemote(url, o)
 	require.NoError(t, err)
 	t.Cleanup(s.Close)
 	return s
 }
 
 // waitIdle waits, boundedly, until s has no fetch in progress.
-func waitIdle(t testing.TB, s *Set) {
+func waitIdle(t testing.TB, s *Remote) {
 	t.Helper()
 	require.Eventually(t, func() bool {
 		s.mu.Lock()
@@ -182,7 +183,7 @@ func packageGoroutines() []string {
 	buf = buf[:runtime.Stack(buf, true)]
 	var out []string
 	for g := range strings.SplitSeq(string(buf), "\n\n") {
-		if strings.Contains(g, "jwt/jwks.(*Set)") || strings.Contains(g, "jwt/jwks.(*KeyRing)") {
+		if strings.Contains(g, "jwt/jwks.(*Remote)") || strings.Contains(g, "jwt/jwks.(*KeyRing)") {
 			out = append(out, g)
 		}
 	}

@@ -166,16 +166,12 @@ func NewKeyRing(opts *KeyRingOptions) (*KeyRing, error) {
 
 // newKey generates a key for the ring's algorithm.
 func (r *KeyRing) newKey() (ringKey, error) {
-	key, err := jwt.GenerateKey(r.alg)
+	k, err := jwt.GenerateKey(r.alg)
 	if err != nil {
 		return ringKey{}, wrap(jwt.ErrInvalidOption, err, "KeyRingOptions.Algorithm")
 	}
-	if _, ok := key.(crypto.Signer); !ok {
+	if _, ok := k.Key.(crypto.Signer); !ok {
 		return ringKey{}, wrap(jwt.ErrInvalidOption, nil, "%s has no public key to publish", r.alg.Name())
-	}
-	k, err := jwt.NewJWK(key)
-	if err != nil {
-		return ringKey{}, err
 	}
 	return r.ringKey(k, "")
 }
@@ -220,7 +216,7 @@ func (r *KeyRing) ringKey(k *jwt.JWK, kid string) (ringKey, error) {
 func newRingState(current ringKey, next *ringKey, retired []ringKey) (*ringState, error) {
 	st := &ringState{current: current, next: next, retired: retired}
 	vs := []jwt.Verifier{current.verifier}
-	set := jwt.JWKSet{Keys: []*jwt.JWK{current.pub}}
+	set := Set{Keys: []*jwt.JWK{current.pub}}
 	if next != nil {
 		set.Keys = append(set.Keys, next.pub)
 	}
@@ -377,7 +373,8 @@ func (r *KeyRing) Sign(ctx context.Context, claims any, opts *jwt.SignOptions) (
 	if payload != nil {
 		claims = payload
 	}
-	return jwt.Sign(ctx, r.Signer(), claims, opts)
+	token, err := jwt.Sign(ctx, r.Signer(), claims, opts)
+	return token, relabel(err)
 }
 
 // expiryOf returns the "exp" of claims, and claims encoded as JSON unless
@@ -415,17 +412,20 @@ func expiryOf(claims any) (exp time.Time, payload json.RawMessage, err error) {
 	return d.Time, payload, nil
 }
 
+var _ jwt.KeySource = (*KeyRing)(nil)
+
 // Lookup implements [jwt.KeySource] over the current and retired keys, as
 // a [jwt.KeySet] of them. The next key is not used until it is current.
 func (r *KeyRing) Lookup(ctx context.Context, h jwt.Header) ([]jwt.Verifier, error) {
-	return r.load().keys.Lookup(ctx, h)
+	vs, err := r.load().keys.Lookup(ctx, h)
+	return vs, relabel(err)
 }
 
-// PublicJWKSet returns the JWK Set the ring publishes: the current, next
+// PublicSet returns the JWK Set the ring publishes: the current, next
 // (if any) and retired keys, public parts only, in a new value.
-func (r *KeyRing) PublicJWKSet() *jwt.JWKSet {
+func (r *KeyRing) PublicSet() *Set {
 	st := r.load()
-	set := &jwt.JWKSet{Keys: []*jwt.JWK{st.current.pub.Public()}}
+	set := &Set{Keys: []*jwt.JWK{st.current.pub.Public()}}
 	if st.next != nil {
 		set.Keys = append(set.Keys, st.next.pub.Public())
 	}

@@ -55,7 +55,7 @@ func TestKeyRingRotation(t *testing.T) {
 	const lifetime = time.Hour
 	r := newTestRing(t, KeyRingOptions{Algorithm: jwt.EdDSA, MaxTokenLifetime: lifetime, Now: c.Now})
 
-	set := r.PublicJWKSet()
+	set := r.PublicSet()
 	require.Len(t, set.Keys, 2, "current and next")
 	current, next := set.Keys[0], set.Keys[1]
 	for _, k := range set.Keys {
@@ -75,7 +75,7 @@ func TestKeyRingRotation(t *testing.T) {
 
 	require.NoError(t, r.Rotate())
 	assert.Equal(t, next.KeyID, r.KeyID(), "the published next key becomes current")
-	set = r.PublicJWKSet()
+	set = r.PublicSet()
 	require.Len(t, set.Keys, 3, "current, next and one retired")
 	assert.Equal(t, next.KeyID, set.Keys[0].KeyID)
 	assert.Equal(t, current.KeyID, set.Keys[2].KeyID)
@@ -89,13 +89,13 @@ func TestKeyRingRotation(t *testing.T) {
 	opts.Leeway = jwt.MaxLeeway
 	_, err = jwt.Verify[jwt.RegisteredClaims](context.Background(), old, r, opts)
 	require.NoError(t, err)
-	assert.Len(t, r.PublicJWKSet().Keys, 3)
+	assert.Len(t, r.PublicSet().Keys, 3)
 
 	// Then it is unpublished and stops verifying at once.
 	c.Add(time.Second)
 	_, err = jwt.Verify[jwt.RegisteredClaims](context.Background(), old, r, opts)
 	assert.ErrorIs(t, err, jwt.ErrKeyNotFound)
-	assert.Len(t, r.PublicJWKSet().Keys, 2)
+	assert.Len(t, r.PublicSet().Keys, 2)
 }
 
 func TestKeyRingNextKeyDoesNotVerify(t *testing.T) {
@@ -182,7 +182,7 @@ func TestHandler(t *testing.T) {
 
 			// Private members are never served: the strict public parser
 			// accepts the set, and no key has a private member.
-			set, skipped, err := jwt.ParsePublicJWKSet(w.Body.Bytes())
+			set, skipped, err := Parse(w.Body.Bytes(), nil)
 			require.NoError(t, err)
 			assert.Empty(t, skipped)
 			assert.Len(t, set.Keys, 3)
@@ -217,7 +217,7 @@ func TestHandler(t *testing.T) {
 }
 
 // TestPublishAndFetch runs both sides: a KeyRing behind its Handler on a
-// real server, and a remote Set that follows its rotations.
+// real server, and a Remote that follows its rotations.
 func TestPublishAndFetch(t *testing.T) {
 	c := newClock()
 	r := newTestRing(t, KeyRingOptions{Algorithm: jwt.ES256, MaxTokenLifetime: time.Hour, MaxAge: 5 * time.Minute, Now: c.Now})
@@ -235,7 +235,7 @@ func TestPublishAndFetch(t *testing.T) {
 		w.WriteHeader(rec.Code)
 		w.Write(rec.Body.Bytes())
 	})
-	s := newTestSet(t, srv.URL, &Options{Now: c.Now})
+	s := newTestRemote(t, srv.URL, &Options{Now: c.Now})
 	ctx := context.Background()
 
 	old := ringToken(t, r, c, time.Hour)
@@ -266,8 +266,9 @@ func TestPublishAndFetch(t *testing.T) {
 // service sharing a key file do: they sign with it and publish the same set.
 func TestKeyRingCurrent(t *testing.T) {
 	c := newClock()
-	key, err := jwt.GenerateKey(jwt.ES256)
+	genKey, err := jwt.GenerateKey(jwt.ES256)
 	require.NoError(t, err)
+	key := genKey.Key
 	given, err := jwt.NewJWK(key)
 	require.NoError(t, err)
 	given.KeyOps = []string{"sign"} // as some tools write a private key
@@ -281,7 +282,7 @@ func TestKeyRingCurrent(t *testing.T) {
 	kid := base64.RawURLEncoding.EncodeToString(tp)
 	assert.Equal(t, kid, a.KeyID(), "without a kid, the thumbprint")
 
-	set := a.PublicJWKSet()
+	set := a.PublicSet()
 	require.Len(t, set.Keys, 1, "no next key")
 	k := set.Keys[0]
 	assert.False(t, k.IsPrivate())
@@ -304,7 +305,7 @@ func TestKeyRingCurrent(t *testing.T) {
 	got, err := jwt.Verify[jwt.RegisteredClaims](context.Background(), tok, b, c.verifyOptions())
 	require.NoError(t, err)
 	assert.Equal(t, kid, got.Header.KeyID)
-	published, _, err := jwt.ParsePublicJWKSet(wa.Body.Bytes())
+	published, _, err := Parse(wa.Body.Bytes(), nil)
 	require.NoError(t, err)
 	ks, _, err := published.KeySet()
 	require.NoError(t, err)
@@ -314,14 +315,14 @@ func TestKeyRingCurrent(t *testing.T) {
 	// The first Rotate publishes a next key; the given key keeps signing.
 	require.NoError(t, a.Rotate())
 	assert.Equal(t, kid, a.KeyID())
-	set = a.PublicJWKSet()
+	set = a.PublicSet()
 	require.Len(t, set.Keys, 2)
 	next := set.Keys[1].KeyID
 	assert.NotEqual(t, kid, next)
 	// The second makes it current and retires the given key.
 	require.NoError(t, a.Rotate())
 	assert.Equal(t, next, a.KeyID())
-	assert.Len(t, a.PublicJWKSet().Keys, 3)
+	assert.Len(t, a.PublicSet().Keys, 3)
 	_, err = jwt.Verify[jwt.RegisteredClaims](context.Background(), tok, a, c.verifyOptions())
 	assert.NoError(t, err, "the retired given key still verifies")
 
@@ -332,8 +333,9 @@ func TestKeyRingCurrent(t *testing.T) {
 
 func TestKeyRingCurrentRefused(t *testing.T) {
 	jwk := func(alg jwt.Algorithm, edit func(*jwt.JWK)) *jwt.JWK {
-		key, err := jwt.GenerateKey(alg)
+		genKey, err := jwt.GenerateKey(alg)
 		require.NoError(t, err)
+		key := genKey.Key
 		k, err := jwt.NewJWK(key)
 		require.NoError(t, err)
 		if edit != nil {

@@ -10,39 +10,57 @@ import (
 	"github.com/jwtkit/jwt"
 )
 
-// NewOIDC returns a Set for the JWK Set of an OpenID Connect provider, found
-// through OpenID Connect Discovery 1.0: the document at issuer +
+// NewOIDC returns a Remote for the JWK Set of an OpenID Connect provider,
+// found through OpenID Connect Discovery 1.0: the document at issuer +
 // "/.well-known/openid-configuration" names it in "jwks_uri", and its
-// "issuer" must equal issuer exactly. Like New, NewOIDC does no I/O: the
-// first fetch reads the discovery document, and the Set keeps the jwks_uri
-// it found for its lifetime. A discovery document that cannot be fetched is
-// an error wrapping ErrFetch, one that cannot be used an error wrapping
-// ErrDiscovery, reported by Prefetch and, wrapped in ErrUnavailable, by
-// Lookup.
+// "issuer" must equal issuer exactly. Like NewRemote, NewOIDC does no I/O:
+// the first fetch reads the discovery document, and the Remote keeps the
+// jwks_uri it found for its lifetime. A discovery document that cannot be
+// fetched is an error wrapping ErrFetch, one that cannot be used an error
+// wrapping ErrDiscovery, reported by Prefetch and, wrapped in
+// jwt.ErrUnavailable, by Lookup.
 //
-// The returned VerifyOptions require the token's "iss" to be issuer; add
-// the audience and the other checks the tokens need, and pass them to
-// jwt.Verify with the Set.
-func NewOIDC(issuer string, opts *Options) (*Set, *jwt.VerifyOptions, error) {
+// The Remote carries issuer (see [Remote.Issuer]), so that jwt.Verify
+// requires the token's "iss" to be issuer: pass the Remote to jwt.Verify
+// with the audience and the other checks the tokens need. opts.Issuer, if
+// set, must equal issuer; otherwise it is an error wrapping
+// jwt.ErrInvalidOption.
+func NewOIDC(issuer string, opts *Options) (*Remote, error) {
 	u, err := checkURL(issuer)
 	if err != nil {
-		return nil, nil, wrap(jwt.ErrInvalidOption, err, "issuer")
+		return nil, wrap(jwt.ErrInvalidOption, err, "issuer")
 	}
 	if u.RawQuery != "" || u.ForceQuery {
-		return nil, nil, wrap(jwt.ErrInvalidOption, nil, "issuer %s has a query", quote(issuer))
+		return nil, wrap(jwt.ErrInvalidOption, nil, "issuer %s has a query", quote(issuer))
 	}
-	s, err := newSet(opts)
+	if opts != nil && opts.Issuer != "" && opts.Issuer != issuer {
+		return nil, wrap(jwt.ErrInvalidOption, nil, "Options.Issuer %s disagrees with the issuer %s", quote(opts.Issuer), quote(issuer))
+	}
+	s, err := newRemote(opts)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	s.issuer = issuer
 	s.discoveryURL = strings.TrimSuffix(issuer, "/") + "/.well-known/openid-configuration"
-	return s, &jwt.VerifyOptions{Issuer: issuer}, nil
+	return s, nil
 }
 
 // discover reads the discovery document and returns its jwks_uri.
-func (s *Set) discover() (string, error) {
-	resp, err := s.get(s.ctx, s.discoveryURL, "", "discovery document")
+func (s *Remote) discover() (string, error) {
+	ev := FetchEvent{URL: redactURL(s.discoveryURL)}
+	start := s.cfg.now()
+	u, err := s.readDiscovery(&ev)
+	if s.cfg.onFetch != nil {
+		ev.Duration = s.cfg.now().Sub(start)
+		ev.Err = err
+		s.cfg.onFetch(ev)
+	}
+	return u, err
+}
+
+// readDiscovery is discover; it sets ev.Status.
+func (s *Remote) readDiscovery(ev *FetchEvent) (string, error) {
+	resp, err := s.get(s.ctx, s.discoveryURL, "", "discovery document", ev)
 	if err != nil {
 		return "", err
 	}

@@ -48,14 +48,16 @@ func TestOIDC(t *testing.T) {
 	p := newProvider(t, setJSON(t, k), standardDoc)
 	issuer := p.URL + "/realms/a"
 
-	s, vopts, err := NewOIDC(issuer, &Options{Now: c.Now})
+	s, err := NewOIDC(issuer, &Options{Now: c.Now})
 	require.NoError(t, err)
 	defer s.Close()
-	assert.Equal(t, issuer, vopts.Issuer)
+	assert.Equal(t, issuer, s.Issuer(), "the Remote carries its issuer")
 	assert.Zero(t, p.hits.Load(), "NewOIDC does no I/O")
 	assert.Equal(t, "", s.Status().URL)
 
-	vopts.Now = c.Now
+	// The issuer reaches Verify from the Remote (jwt.IssuerKeySource);
+	// options that name it too, as here, agree with it.
+	vopts := &jwt.VerifyOptions{Now: c.Now, Issuer: s.Issuer()}
 	good, err := jwt.Sign(context.Background(), k.signer, jwt.RegisteredClaims{
 		Issuer: issuer, ExpiresAt: jwt.NewNumericDate(c.Now().Add(5 * 60e9)),
 	}, nil)
@@ -66,7 +68,7 @@ func TestOIDC(t *testing.T) {
 	assert.Equal(t, issuer+"/keys", st.URL)
 	assert.Equal(t, issuer, st.Issuer)
 
-	// The suggested options hold the issuer: another iss is rejected.
+	// Another iss is rejected.
 	other, err := jwt.Sign(context.Background(), k.signer, jwt.RegisteredClaims{
 		Issuer: "https://evil.example", ExpiresAt: jwt.NewNumericDate(c.Now().Add(5 * 60e9)),
 	}, nil)
@@ -85,7 +87,7 @@ func TestOIDC(t *testing.T) {
 	slash := newProvider(t, setJSON(t, k), func(base string) string {
 		return fmt.Sprintf(`{"issuer":%q,"jwks_uri":%q}`, base+"/realms/a/", base+"/realms/a/keys")
 	})
-	s2, _, err := NewOIDC(slash.URL+"/realms/a/", nil)
+	s2, err := NewOIDC(slash.URL+"/realms/a/", nil)
 	require.NoError(t, err)
 	defer s2.Close()
 	require.NoError(t, s2.Prefetch(context.Background()))
@@ -129,23 +131,24 @@ func TestOIDCFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := newProvider(t, setJSON(t, k), tt.doc)
-			s, _, err := NewOIDC(p.URL+"/realms/a", nil)
+			s, err := NewOIDC(p.URL+"/realms/a", nil)
 			require.NoError(t, err)
 			defer s.Close()
 			err = s.Prefetch(context.Background())
 			assert.ErrorIs(t, err, tt.want)
 			assert.Contains(t, err.Error(), tt.msg)
-			assert.Equal(t, 1, strings.Count(err.Error(), "jwt:"), err.Error())
+			assert.True(t, strings.HasPrefix(err.Error(), "jwks: "), err.Error())
+			assert.Equal(t, 1, strings.Count(err.Error()+" ", "jwks: ")+strings.Count(err.Error(), "jwt:"), err.Error())
 			assert.Zero(t, p.jwksFetches.Load())
 			_, err = s.Lookup(context.Background(), jwt.Header{Algorithm: "EdDSA", KeyID: "k"})
-			assert.ErrorIs(t, err, ErrUnavailable)
+			assert.ErrorIs(t, err, jwt.ErrUnavailable)
 			assert.ErrorIs(t, err, tt.want)
 		})
 	}
 
 	// A discovery document that cannot be fetched.
 	p := newProvider(t, setJSON(t, k), standardDoc)
-	s, _, err := NewOIDC(p.URL+"/realms/missing", nil)
+	s, err := NewOIDC(p.URL+"/realms/missing", nil)
 	require.NoError(t, err)
 	defer s.Close()
 	err = s.Prefetch(context.Background())
@@ -153,7 +156,54 @@ func TestOIDCFailures(t *testing.T) {
 	assert.Contains(t, err.Error(), "status 404")
 
 	for _, bad := range []string{"http://id.example", "https://id.example/?tenant=1", "id.example"} {
-		_, _, err := NewOIDC(bad, nil)
+		_, err := NewOIDC(bad, nil)
 		assert.ErrorIs(t, err, jwt.ErrInvalidOption, bad)
 	}
+}
+
+// A Remote's issuer is the one NewOIDC was given, or Options.Issuer; a
+// Remote made from a bare jwks_uri has none unless Options says one, and
+// Options.Issuer cannot disagree with NewOIDC's.
+func TestRemoteIssuer(t *testing.T) {
+	bare, err := NewRemote("https://id.example/keys", nil)
+	require.NoError(t, err)
+	defer bare.Close()
+	assert.Equal(t, "", bare.Issuer())
+
+	named, err := NewRemote("https://id.example/keys", &Options{Issuer: "https://id.example"})
+	require.NoError(t, err)
+	defer named.Close()
+	assert.Equal(t, "https://id.example", named.Issuer())
+	assert.Equal(t, "https://id.example", named.Status().Issuer)
+
+	same, err := NewOIDC("https://id.example", &Options{Issuer: "https://id.example"})
+	require.NoError(t, err)
+	defer same.Close()
+	assert.Equal(t, "https://id.example", same.Issuer())
+
+	_, err = NewOIDC("https://id.example", &Options{Issuer: "https://other.example"})
+	assert.ErrorIs(t, err, jwt.ErrInvalidOption)
+	assert.ErrorContains(t, err, "jwks: ")
+}
+
+// OnFetch reports the discovery document and the JWK Set, each once, with
+// the status and, for the set, the number of usable keys.
+func TestOIDCOnFetch(t *testing.T) {
+	k := newKey(t, jwt.EdDSA, "k", false)
+	p := newProvider(t, setJSON(t, k), standardDoc)
+	issuer := p.URL + "/realms/a"
+	var events []FetchEvent // OnFetch runs on the fetching goroutine; Prefetch waits for it
+	s, err := NewOIDC(issuer, &Options{OnFetch: func(e FetchEvent) { events = append(events, e) }})
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, s.Prefetch(context.Background()))
+	require.Len(t, events, 2)
+	assert.Equal(t, issuer+"/.well-known/openid-configuration", events[0].URL)
+	assert.Equal(t, 200, events[0].Status)
+	assert.Zero(t, events[0].Keys)
+	assert.NoError(t, events[0].Err)
+	assert.Equal(t, issuer+"/keys", events[1].URL)
+	assert.Equal(t, 200, events[1].Status)
+	assert.Equal(t, 1, events[1].Keys)
+	assert.NoError(t, events[1].Err)
 }

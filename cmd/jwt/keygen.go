@@ -96,7 +96,10 @@ func runKeygen(e *env, args []string) error {
 	if *bits != 0 {
 		key, err = rsa.GenerateKey(rand.Reader, *bits)
 	} else {
-		key, err = jwt.GenerateKey(alg)
+		var k *jwt.JWK
+		if k, err = jwt.GenerateKey(alg); err == nil {
+			key = k.Key
+		}
 	}
 	if err != nil {
 		return &exitError{code: exitUsage, msg: "generating a key: " + libText(err), err: err}

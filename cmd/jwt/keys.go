@@ -16,6 +16,7 @@ import (
 
 	"github.com/jwtkit/jwt"
 	"github.com/jwtkit/jwt/internal/strictjson"
+	"github.com/jwtkit/jwt/jwks"
 )
 
 // keyFlags are the flags naming a key file: --key FILE, or --secret-file
@@ -50,7 +51,7 @@ type keyFile struct {
 	// jwk is the key of the file; a PEM key, a certificate's key or a raw
 	// secret is held as a JWK without "alg" or "kid".
 	jwk *jwt.JWK
-	set *jwt.JWKSet
+	set *jwks.Set
 	// skipped are the keys of set that could not be parsed.
 	skipped []error
 }
@@ -242,7 +243,7 @@ func readJSON(path string, text []byte) (*keyFile, error) {
 	kf := &keyFile{path: path, kind: "JWK"}
 	if slices.Contains(names, "keys") {
 		kf.kind = "JWK Set"
-		if kf.set, kf.skipped, err = jwt.ParseJWKSet(text); err != nil {
+		if kf.set, kf.skipped, err = jwks.Parse(text, &jwks.ParseOptions{AllowPrivate: true}); err != nil {
 			return nil, keyError(err, "key file %s", quote(path))
 		}
 		if len(kf.set.Keys) == 0 {
@@ -273,10 +274,7 @@ func readPEM(path string, data []byte) (*keyFile, error) {
 	case block.Type == "CERTIFICATE":
 		// The first certificate of a chain is the one whose key signs.
 		kf.kind = "X.509 certificate"
-		cert, cerr := jwt.ParseCertificate(block.Bytes)
-		if err = cerr; err == nil {
-			key = cert.PublicKey
-		}
+		key, err = jwt.ParsePublicKeyPEM(data)
 	case strings.HasSuffix(block.Type, "PUBLIC KEY"):
 		kf.kind = "PEM public key"
 		key, err = jwt.ParsePublicKeyPEM(data)
@@ -539,8 +537,8 @@ func (kf *keyFile) setKeys(flagAlg string) (jwt.KeySource, error) {
 
 // withInferredAlgorithms returns set, or a copy of it in which each key
 // without "alg" that fits only one algorithm is bound to that algorithm.
-func withInferredAlgorithms(set *jwt.JWKSet) *jwt.JWKSet {
-	out := &jwt.JWKSet{Keys: slices.Clone(set.Keys), Extra: set.Extra}
+func withInferredAlgorithms(set *jwks.Set) *jwks.Set {
+	out := &jwks.Set{Keys: slices.Clone(set.Keys), Extra: set.Extra}
 	for i, k := range out.Keys {
 		if a := inferAlgorithm(k.Key); k.Algorithm == "" && a != nil {
 			c := *k
@@ -556,7 +554,7 @@ func withInferredAlgorithms(set *jwt.JWKSet) *jwt.JWKSet {
 // out.
 type setKeySource struct {
 	keys    *jwt.KeySet
-	set     *jwt.JWKSet
+	set     *jwks.Set
 	allowed []jwt.Algorithm
 	path    string
 }
@@ -577,7 +575,7 @@ func (s *setKeySource) leftOut(k *jwt.JWK) string {
 	if len(s.allowed) == 1 && k.Algorithm == "" && !fits(s.allowed[0], k.Key) {
 		return fmt.Sprintf("it is %s, which --alg %s cannot use", describeKey(k.Key), s.allowed[0].Name())
 	}
-	_, skipped, _ := (&jwt.JWKSet{Keys: []*jwt.JWK{k}}).KeySet(s.allowed...)
+	_, skipped, _ := (&jwks.Set{Keys: []*jwt.JWK{k}}).KeySet(s.allowed...)
 	if len(skipped) == 0 {
 		return "it cannot verify signatures"
 	}

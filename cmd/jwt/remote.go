@@ -10,29 +10,28 @@ import (
 )
 
 // remoteKeys returns the key source of --jwks URL or --oidc ISSUER: a
-// jwks.Set, fetched within ctx before any token is looked at, so that a set
+// jwks.Remote, fetched within ctx before any token is looked at, so that a set
 // that cannot be fetched or used is the operator's error (status 2), and
 // the token's kid, the one refresh it may force and the signature only
 // accept or reject the token. With --oidc it requires "iss" to be ISSUER,
-// by setting f.iss. The returned function closes the Set.
+// by setting f.iss. The returned function closes the Remote.
 func (f *verifyFlags) remoteKeys(ctx context.Context) (jwt.KeySource, func(), error) {
 	algs, err := remoteAlgorithms(f.alg)
 	if err != nil {
 		return nil, nil, err
 	}
 	opts := &jwks.Options{Timeout: f.timeout.d, Algorithms: algs}
-	var set *jwks.Set
+	var set *jwks.Remote
 	from := "--jwks"
 	if f.jwksURL != "" {
-		set, err = jwks.New(f.jwksURL, opts)
+		set, err = jwks.NewRemote(f.jwksURL, opts)
 	} else {
 		from = "--oidc"
 		if f.iss != "" && f.iss != f.oidc {
 			return nil, nil, usageError("--iss %s disagrees with --oidc %s, whose tokens must have it as \"iss\"", quote(f.iss), quote(f.oidc))
 		}
-		var vo *jwt.VerifyOptions
-		if set, vo, err = jwks.NewOIDC(f.oidc, opts); err == nil {
-			f.iss = vo.Issuer
+		if set, err = jwks.NewOIDC(f.oidc, opts); err == nil {
+			f.iss = set.Issuer()
 		}
 	}
 	if err != nil {

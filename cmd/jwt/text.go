@@ -14,10 +14,14 @@ import (
 func quote(s string) string { return strconv.QuoteToASCII(s) }
 
 // libText returns the message of err, an error of the library, for jwt to
-// print after its own "jwt: ": without the "jwt: " with which the library
+// print after its own "jwt: ": without the "jwt: " (or "jwks: ") with which the library
 // starts each message.
 func libText(err error) string {
-	return strings.TrimPrefix(err.Error(), "jwt: ")
+	msg := err.Error()
+	if m, ok := strings.CutPrefix(msg, "jwks: "); ok {
+		return m
+	}
+	return strings.TrimPrefix(msg, "jwt: ")
 }
 
 // sizeHint says how to read a token that err reports as too large.

@@ -31,12 +31,11 @@ func signingKey(keyFile, algName string) (*jwt.JWK, jwt.Algorithm, error) {
 		if alg == nil {
 			alg = jwt.ES256
 		}
-		key, err := jwt.GenerateKey(alg)
+		k, err := jwt.GenerateKey(alg)
 		if err != nil {
 			return nil, nil, fmt.Errorf("--alg: %w", err)
 		}
-		k, err := jwt.NewJWK(key)
-		return k, alg, err
+		return k, alg, nil
 	}
 	k, err := readKeyFile(keyFile)
 	if err != nil {

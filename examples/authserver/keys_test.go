@@ -16,17 +16,15 @@ import (
 // and a kid, or a PKCS #8 PEM file.
 func writeKey(t *testing.T, dir string, alg jwt.Algorithm, kid string, pem bool) string {
 	t.Helper()
-	key, err := jwt.GenerateKey(alg)
+	k, err := jwt.GenerateKey(alg)
 	require.NoError(t, err)
 	path := filepath.Join(dir, alg.Name()+kid)
 	var data []byte
 	if pem {
-		data, err = jwt.EncodePrivateKeyPEM(key)
+		data, err = jwt.EncodePrivateKeyPEM(k.Key)
 		require.NoError(t, err)
 	} else {
-		k, err := jwt.NewJWK(key)
-		require.NoError(t, err)
-		k.Algorithm, k.Use, k.KeyID = alg.Name(), "sig", kid
+		k.Use, k.KeyID = "sig", kid
 		data, err = k.MarshalPrivateJSON()
 		require.NoError(t, err)
 	}

@@ -578,7 +578,7 @@ func TestEndToEnd(t *testing.T) {
 	assert.Regexp(t, `(^|[ ,])max-age=[1-9]\d*`, r.header.Get("Cache-Control"))
 	etag := r.header.Get("ETag")
 	require.NotEmpty(t, etag)
-	set, _, err := jwt.ParsePublicJWKSet(r.body)
+	set, _, err := jwks.Parse(r.body, nil)
 	require.NoError(t, err)
 	require.Len(t, set.Keys, 1)
 	kid := set.Keys[0].KeyID
@@ -634,7 +634,7 @@ func TestEndToEnd(t *testing.T) {
 	assert.Greater(t, 4*wrong, unknown, "unknown users take as long as wrong passwords")
 
 	// The access token verifies against the published set, with package jwks.
-	remote, err := jwks.New(base+"/.well-known/jwks.json", nil)
+	remote, err := jwks.NewRemote(base+"/.well-known/jwks.json", nil)
 	require.NoError(t, err)
 	defer remote.Close()
 	vctx, vcancel := context.WithTimeout(context.Background(), 10*time.Second)
