@@ -37,6 +37,35 @@ func (t *Token[T]) Claim(name string, v any) (bool, error) {
 	return decodeMember(t.payload, name, v)
 }
 
+// Registered returns the registered claims of the token ("iss", "sub",
+// "aud", "exp", "nbf", "iat" and "jti") whatever T is, such as a struct
+// without an embedded RegisteredClaims or a map. For T RegisteredClaims (or
+// a pointer to it) it returns a copy of Claims; for any other T it reads
+// them from the verified claims set with the reader [Verify] checked them
+// with, so that no caller decodes them again by another way. It returns the
+// zero RegisteredClaims for a Token that Verify did not make.
+func (t *Token[T]) Registered() RegisteredClaims {
+	switch c := any(&t.Claims).(type) {
+	case *RegisteredClaims:
+		return *c
+	case **RegisteredClaims:
+		if *c != nil {
+			return **c
+		}
+		return RegisteredClaims{}
+	}
+	var cs claimSet
+	err := readClaims(t.payload, &cs) // Verify read these bytes: it cannot fail but on ""
+	cs.names.Release()
+	if err != nil {
+		return RegisteredClaims{}
+	}
+	if cs.rc.Audience == nil && cs.has("aud") {
+		cs.rc.Audience = Audience{cs.aud1}
+	}
+	return cs.rc
+}
+
 // JWS is a verified JWS whose payload need not be a claims set.
 type JWS struct {
 	Header  Header

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -230,4 +231,73 @@ func TestIssuerKeySource(t *testing.T) {
 	noIss := rawToken(t, okHeader, fmt.Sprintf(`{"aud":"api","exp":%d}`, testNow.Unix()+60))
 	_, err = Verify[RegisteredClaims](bg, noIss, issuerKeys{v, "https://issuer.example"}, opts)
 	assert.ErrorIs(t, err, ErrIssuerMismatch, "a token without iss fails an issuer-bound key source")
+}
+
+func TestTokenRegistered(t *testing.T) {
+	_, v := hs256(t)
+	exp := testNow.Unix() + 60
+	payload := fmt.Sprintf(`{"iss":"https://issuer.example","sub":"user\u002d1","aud":"api","exp":%d,"nbf":%d,`+
+		`"iat":%d,"jti":"id-1","scope":"a b","Issuer":"not iss"}`, exp, testNow.Unix()-10, testNow.Unix()-20)
+	tok := rawToken(t, okHeader, payload)
+	want := RegisteredClaims{
+		Issuer: "https://issuer.example", Subject: "user-1", Audience: Audience{"api"},
+		ExpiresAt: NewNumericDate(time.Unix(exp, 0)), NotBefore: NewNumericDate(testNow.Add(-10 * time.Second)),
+		IssuedAt: NewNumericDate(testNow.Add(-20 * time.Second)), ID: "id-1",
+	}
+	check := func(t *testing.T, got RegisteredClaims) {
+		t.Helper()
+		assert.Equal(t, want.Issuer, got.Issuer)
+		assert.Equal(t, want.Subject, got.Subject, "escapes decoded")
+		assert.Equal(t, want.Audience, got.Audience)
+		assert.Equal(t, want.ID, got.ID)
+		for _, d := range [][2]NumericDate{{want.ExpiresAt, got.ExpiresAt}, {want.NotBefore, got.NotBefore}, {want.IssuedAt, got.IssuedAt}} {
+			assert.True(t, d[0].Equal(d[1].Time), "%v, want %v", d[1], d[0])
+		}
+	}
+	type plain struct {
+		Scope string `json:"scope"`
+	}
+	type embeds struct {
+		RegisteredClaims
+		Scope string `json:"scope"`
+	}
+	t.Run("RegisteredClaims", func(t *testing.T) {
+		got, err := Verify[RegisteredClaims](bg, tok, v, defaultOpts())
+		require.NoError(t, err)
+		check(t, got.Registered())
+	})
+	t.Run("*RegisteredClaims", func(t *testing.T) {
+		got, err := Verify[*RegisteredClaims](bg, tok, v, defaultOpts())
+		require.NoError(t, err)
+		check(t, got.Registered())
+	})
+	t.Run("struct embedding RegisteredClaims", func(t *testing.T) {
+		got, err := Verify[embeds](bg, tok, v, defaultOpts())
+		require.NoError(t, err)
+		got.Claims.Issuer = "changed" // Registered reads what was verified
+		check(t, got.Registered())
+	})
+	t.Run("struct without RegisteredClaims", func(t *testing.T) {
+		got, err := Verify[plain](bg, tok, v, defaultOpts())
+		require.NoError(t, err)
+		assert.Equal(t, "a b", got.Claims.Scope)
+		check(t, got.Registered())
+	})
+	t.Run("map", func(t *testing.T) {
+		got, err := Verify[map[string]any](bg, tok, v, defaultOpts())
+		require.NoError(t, err)
+		check(t, got.Registered())
+	})
+	t.Run("audience array", func(t *testing.T) {
+		tok := rawToken(t, okHeader, fmt.Sprintf(`{"aud":["a","b"],"exp":%d}`, exp))
+		got, err := Verify[plain](bg, tok, v, &VerifyOptions{Audience: []string{"a"}, Now: defaultOpts().Now})
+		require.NoError(t, err)
+		assert.Equal(t, Audience{"a", "b"}, got.Registered().Audience)
+		assert.Empty(t, got.Registered().Issuer)
+	})
+	t.Run("not made by Verify", func(t *testing.T) {
+		assert.Equal(t, RegisteredClaims{}, (&Token[plain]{}).Registered())
+		assert.Equal(t, RegisteredClaims{}, (&Token[*RegisteredClaims]{}).Registered())
+		assert.Equal(t, RegisteredClaims{ID: "x"}, (&Token[RegisteredClaims]{Claims: RegisteredClaims{ID: "x"}}).Registered())
+	})
 }

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	jwt "github.com/jwtkit/jwt"
-	"github.com/jwtkit/jwt/internal/strictjson"
 )
 
 // ProofType is the header "typ" of a DPoP proof (RFC 9449 §4.2).
@@ -75,7 +74,7 @@ func NewProver(alg jwt.Algorithm, key crypto.Signer) (*Prover, error) {
 		return nil, wrap(jwt.ErrInvalidKey, "", err)
 	}
 	h := []byte(`{"typ":"` + ProofType + `","alg":`)
-	h = strictjson.AppendString(h, alg.Name())
+	h = appendPlain(h, alg.Name()) // a name of package jwt's, such as "ES256"
 	h = append(h, `,"jwk":`...)
 	h = append(h, jwkJSON...)
 	h = append(h, '}')
@@ -134,6 +133,9 @@ func (p *Prover) NewProof(ctx context.Context, method, uri string, opts *ProofOp
 	if err != nil {
 		return "", err
 	}
+	if !isPlain(htu) { // NormalizeURI percent-encodes any other character
+		return "", errorf(ErrInvalidURI, "a normalized URI with a character JSON escapes")
+	}
 	iat := opts.IssuedAt
 	if iat.IsZero() {
 		iat = time.Now()
@@ -145,9 +147,9 @@ func (p *Prover) NewProof(ctx context.Context, method, uri string, opts *ProofOp
 	c = append(c, `{"jti":"`...)
 	c = base64.RawURLEncoding.AppendEncode(c, id[:])
 	c = append(c, `","htm":`...)
-	c = strictjson.AppendString(c, method)
+	c = appendPlain(c, method)
 	c = append(c, `,"htu":`...)
-	c = strictjson.AppendString(c, htu)
+	c = appendPlain(c, htu)
 	c = append(c, `,"iat":`...)
 	c = strconv.AppendInt(c, iat.Unix(), 10)
 	if opts.AccessToken != "" {
@@ -157,7 +159,7 @@ func (p *Prover) NewProof(ctx context.Context, method, uri string, opts *ProofOp
 	}
 	if opts.Nonce != "" {
 		c = append(c, `,"nonce":`...)
-		c = strictjson.AppendString(c, opts.Nonce)
+		c = appendPlain(c, opts.Nonce)
 	}
 	c = append(c, '}')
 
@@ -222,6 +224,19 @@ func isToken(s string) bool {
 	}
 	return true
 }
+
+// appendPlain appends s, of which isPlain reports true (a method, a
+// normalized URI, a nonce or an algorithm's name, all checked), as a JSON
+// string: JSON escapes none of its characters.
+func appendPlain(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
+}
+
+// isPlain reports whether s is not empty and all printable ASCII other than
+// '"' and '\', which a JSON string holds as they are.
+func isPlain(s string) bool { return isNonce(s) }
 
 // isNonce reports whether s is a nonce as RFC 9449 §8.1 defines it:
 // 1*NQCHAR, the printable ASCII characters other than '"' and '\'.

@@ -174,3 +174,39 @@ func (o opaqueSigner) Public() crypto.PublicKey { return o.s.Public() }
 func (o opaqueSigner) Sign(r io.Reader, d []byte, opts crypto.SignerOpts) ([]byte, error) {
 	return o.s.Sign(r, d, opts)
 }
+
+// TestNewProofJSON checks that a proof's claims are JSON that says what
+// was asked, whatever characters the method, URI and nonce hold: NewProof
+// writes them as they are, so any character a JSON string would escape
+// must have been refused or percent-encoded first.
+func TestNewProofJSON(t *testing.T) {
+	ctx := context.Background()
+	prover := newProver(t, jwt.ES256, key("P-256"))
+	for _, tc := range []struct {
+		name, method, uri, nonce string
+		wantURI                  string // the "htu"; "" means NewProof refuses
+	}{
+		{name: "quote, backslash and non-ASCII in the path", method: "GET", uri: `https://h.example/a"b\c/é<&>`, nonce: "n",
+			wantURI: "https://h.example/a%22b%5Cc/%C3%A9%3C&%3E"},
+		{name: "tchar method, NQCHAR nonce", method: "M!#$%&'*+-.^_`|~", uri: "https://h.example/", nonce: "!#$%&'()*+,-./:;<=>?@[]^_`{|}~",
+			wantURI: "https://h.example/"},
+		{name: "quote in the method", method: `G"ET`, uri: "https://h.example/", nonce: "n"},
+		{name: "backslash in the nonce", method: "GET", uri: "https://h.example/", nonce: `a\b`},
+		{name: "control character in the URI", method: "GET", uri: "https://h.example/a\x01", nonce: "n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			proof, err := prover.NewProof(ctx, tc.method, tc.uri, &dpop.ProofOptions{IssuedAt: t0, Nonce: tc.nonce})
+			if tc.wantURI == "" {
+				require.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			c := decodeSegment(t, proof, 1)
+			assert.Equal(t, tc.method, c["htm"])
+			assert.Equal(t, tc.wantURI, c["htu"])
+			assert.Equal(t, tc.nonce, c["nonce"])
+			h := decodeSegment(t, proof, 0)
+			assert.Equal(t, "ES256", h["alg"])
+		})
+	}
+}

@@ -9,11 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	jwt "github.com/jwtkit/jwt"
-	"github.com/jwtkit/jwt/internal/strictjson"
 	"github.com/jwtkit/jwt/internal/typ"
 )
 
@@ -81,6 +81,7 @@ type Verifier struct {
 	nonces  NonceSource
 	base    string
 	now     func() time.Time
+	opts    jwt.VerifyOptions // what jwt.Verify checks of a proof
 }
 
 // NewVerifier returns a Verifier with opts (nil means the defaults).
@@ -136,6 +137,16 @@ func NewVerifier(opts *Options) (*Verifier, error) {
 	}
 	if v.now == nil {
 		v.now = time.Now
+	}
+	// "exp" is not required of a proof, but checked if present; "aud" is
+	// not a proof claim. Verify checks the other claims itself.
+	v.opts = jwt.VerifyOptions{
+		Type:                   ProofType,
+		Now:                    v.now,
+		AllowMissingExpiration: true,
+		IgnoreAudience:         true,
+		Required:               []string{"jti", "htm", "htu", "iat"},
+		MaxSize:                v.maxSize,
 	}
 	if v.replay == nil {
 		v.replay = NewMemoryReplayCache(&MemoryReplayCacheOptions{Now: v.now})
@@ -259,11 +270,13 @@ func (v *Verifier) VerifyRequest(ctx context.Context, r *http.Request, accessTok
 
 // Verify checks proof against req with every check of RFC 9449 §4.3 and
 // returns it. In this order, it checks: that the proof is at most MaxSize
-// bytes and a well-formed JWT; that its "typ" is dpop+jwt; that its "alg"
-// is in the allow-list; that its "jwk" is a public key (any private member
-// refused) that the algorithm accepts; the signature, with that key; the
-// claims "jti", "htm", "htu" and "iat", all required ("exp" and "nbf" are
-// checked if present, "aud" ignored); that "htm" equals req.Method; that
+// bytes and a well-formed JWT (whose header has an "alg" other than "none",
+// else ErrProofAlgorithm, and no "crit"); that its "typ" is dpop+jwt; that
+// its "alg" is in the allow-list; that its "jwk" is a public key (any
+// private member refused before the key is parsed) that the algorithm
+// accepts; the signature, with that key; the claims "jti", "htm", "htu" and
+// "iat", all required, strings but "iat" ("exp" and "nbf" are checked if
+// present, "aud" ignored); that "htm" equals req.Method; that
 // "htu" equals req.URI after normalization; that "iat" is within the
 // window of now; the server nonce, if Options.Nonces is set; "ath", if
 // req.AccessToken is set; that req.JKT equals the key's thumbprint, if set
@@ -285,42 +298,28 @@ func (v *Verifier) Verify(ctx context.Context, proof string, req *Request) (*Pro
 	if len(proof) > v.maxSize {
 		return nil, &chainError{msg: fmt.Sprintf("%v: %d bytes, limit %d", ErrProofTooLarge, len(proof), v.maxSize), errs: []error{ErrProofTooLarge, jwt.ErrTooLarge}}
 	}
-	u, err := jwt.ParseUnverified(proof, v.maxSize)
+	// One read of the proof: jwt.Verify reads the header and asks keys,
+	// which checks typ, alg and jwk in that order, for the key; then it
+	// checks the signature and reads the claims.
+	keys := &proofKey{v: v}
+	tok, err := jwt.Verify[jwt.RegisteredClaims](ctx, proof, keys, &v.opts)
 	if err != nil {
+		switch {
+		case errors.Is(err, ErrInvalidProof): // from keys.Lookup
+			return nil, err
+		case !keys.asked && errors.Is(err, jwt.ErrUnsupportedAlgorithm):
+			// No "alg", or "none": refused before any key is asked for.
+			return nil, wrap(ErrProofAlgorithm, "", err)
+		}
 		return nil, wrap(ErrInvalidProof, "", err)
 	}
-	if !typeIsDPoP(u.Header.Type) {
-		return nil, fmt.Errorf("%w: typ %s", ErrProofType, strictjson.Quote(u.Header.Type))
-	}
-	alg := v.algorithm(u.Header.Algorithm)
-	if alg == nil {
-		return nil, fmt.Errorf("%w: alg %s", ErrProofAlgorithm, strictjson.Quote(u.Header.Algorithm))
-	}
-	key, err := headerKey(u.HeaderJSON)
-	if err != nil {
-		return nil, err
-	}
-	verifier, err := key.Verifier(alg)
-	if err != nil {
-		return nil, wrap(ErrProofKey, "", err)
-	}
-	tok, err := jwt.Verify[json.RawMessage](ctx, proof, verifier, &jwt.VerifyOptions{
-		Type:                   ProofType,
-		Now:                    v.now,
-		AllowMissingExpiration: true,
-		IgnoreAudience:         true,
-		Required:               []string{"jti", "htm", "htu", "iat"},
-		MaxSize:                v.maxSize,
-	})
-	if err != nil {
-		return nil, wrap(ErrInvalidProof, "", err)
-	}
-	c, err := readClaims(tok.Claims)
-	if err != nil {
+	p := &Proof{Algorithm: keys.alg.Name(), Key: keys.key}
+	c := &p.Claims // the claims are decoded into p: no allocation of their own
+	if err := readClaims(tok, c); err != nil {
 		return nil, err
 	}
 	if c.Method != req.Method {
-		return nil, fmt.Errorf("%w: htm %s, request %s", ErrMethodMismatch, strictjson.Quote(c.Method), strictjson.Quote(req.Method))
+		return nil, fmt.Errorf("%w: htm %s, request %s", ErrMethodMismatch, quote(c.Method), quote(req.Method))
 	}
 	htu, err := NormalizeURI(c.URI)
 	if err != nil {
@@ -331,7 +330,7 @@ func (v *Verifier) Verify(ctx context.Context, proof string, req *Request) (*Pro
 		return nil, wrap(ErrURIMismatch, "request URI", err)
 	}
 	if htu != want {
-		return nil, fmt.Errorf("%w: htu %s, request %s", ErrURIMismatch, strictjson.Quote(htu), strictjson.Quote(want))
+		return nil, fmt.Errorf("%w: htu %s, request %s", ErrURIMismatch, quote(htu), quote(want))
 	}
 	now := v.now()
 	if d := now.Sub(c.IssuedAt.Time); d > v.window || d < -v.window {
@@ -354,11 +353,11 @@ func (v *Verifier) Verify(ctx context.Context, proof string, req *Request) (*Pro
 			return nil, ErrAccessTokenHash
 		}
 	}
-	jkt, err := Thumbprint(key)
+	jkt, err := Thumbprint(keys.key)
 	if err != nil {
 		return nil, wrap(ErrProofKey, "", err)
 	}
-	p := &Proof{Claims: c, Algorithm: alg.Name(), Key: key, JKT: jkt}
+	p.JKT = jkt
 	if req.JKT != "" || req.AccessToken != "" {
 		if err := p.CheckBinding(req.JKT); err != nil {
 			return nil, err
@@ -391,40 +390,85 @@ func (v *Verifier) algorithm(name string) jwt.Algorithm {
 // "application/" optional.
 func typeIsDPoP(t string) bool { return typ.Matches(t, ProofType) }
 
-// privateMembers are the JWK members that hold private or secret key
-// material (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2).
-var privateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
+// proofKey is the jwt.KeySource of one proof: the public key of its own
+// header's "jwk", bound to its "alg". Its Lookup makes the checks of the
+// header that come before the signature (RFC 9449 §4.3): typ, alg, jwk.
+type proofKey struct {
+	v     *Verifier
+	asked bool          // Lookup was called
+	key   *jwt.JWK      // the proof's key, once Lookup accepted it
+	alg   jwt.Algorithm // its algorithm
+	vs    [1]jwt.Verifier
 
-// headerKey returns the public key of the header's "jwk" member.
-func headerKey(header []byte) (*jwt.JWK, error) {
-	var raw string
-	err := eachMember(string(header), func(name, value string) error {
-		if name == "jwk" {
-			raw = value
-		}
-		return nil
-	})
+	// Where the header's "jwk" is decoded, in this struct rather than in
+	// values of their own.
+	raw     json.RawMessage
+	private privateMembers
+}
+
+// Lookup returns the verifier of the key of h's "jwk" for h's "alg".
+func (k *proofKey) Lookup(_ context.Context, h jwt.Header) ([]jwt.Verifier, error) {
+	k.asked = true
+	if !typeIsDPoP(h.Type) {
+		return nil, fmt.Errorf("%w: typ %s", ErrProofType, quote(h.Type))
+	}
+	alg := k.v.algorithm(h.Algorithm)
+	if alg == nil {
+		return nil, fmt.Errorf("%w: alg %s", ErrProofAlgorithm, quote(h.Algorithm))
+	}
+	key, err := k.headerKey(h)
+	if err != nil {
+		return nil, err
+	}
+	verifier, err := key.Verifier(alg)
 	if err != nil {
 		return nil, wrap(ErrProofKey, "", err)
 	}
-	if raw == "" {
+	k.key, k.alg, k.vs[0] = key, alg, verifier
+	return k.vs[:], nil
+}
+
+// privateMembers are the members of a JWK that hold private or secret key
+// material (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2), decoded as
+// encoding/json matches names: a member whose name folds to one of them
+// ("D") counts too, as it would for a reader that uses encoding/json.
+type privateMembers struct {
+	D   json.RawMessage `json:"d"`
+	P   json.RawMessage `json:"p"`
+	Q   json.RawMessage `json:"q"`
+	DP  json.RawMessage `json:"dp"`
+	DQ  json.RawMessage `json:"dq"`
+	QI  json.RawMessage `json:"qi"`
+	Oth json.RawMessage `json:"oth"`
+	K   json.RawMessage `json:"k"`
+}
+
+// headerKey returns the public key of the header's "jwk" member.
+func (k *proofKey) headerKey(h jwt.Header) (*jwt.JWK, error) {
+	ok, err := h.Member("jwk", &k.raw)
+	if err != nil {
+		return nil, wrap(ErrProofKey, "", err)
+	}
+	if !ok {
 		return nil, fmt.Errorf("%w: the header has no jwk", ErrProofKey)
 	}
-	// Refuse private members by name before parsing, whatever the key type:
-	// a client that sends its private key has lost it. (A jwk that is not a
-	// valid object is left to ParseJWK to report.)
-	err = eachMember(raw, func(name, _ string) error {
-		for _, p := range privateMembers {
-			if name == p {
-				return fmt.Errorf("%w: jwk has the private member %q", ErrProofKey, name)
+	// Refuse private members by name before parsing, whatever the key
+	// type: a client that sends its private key has lost it, and parsing
+	// one (an RSA private key is checked at length) is work a forger could
+	// make the server do for nothing. (A jwk that is not an object is
+	// left to ParseJWK to report.)
+	pm := &k.private
+	if _, err := h.Member("jwk", pm); err == nil {
+		for _, m := range [...]struct {
+			name string
+			v    json.RawMessage
+		}{{"d", pm.D}, {"p", pm.P}, {"q", pm.Q}, {"dp", pm.DP}, {"dq", pm.DQ}, {"qi", pm.QI}, {"oth", pm.Oth}, {"k", pm.K}} {
+			if m.v != nil {
+				return nil, fmt.Errorf("%w: jwk has the private member %q", ErrProofKey, m.name)
 			}
 		}
-		return nil
-	})
-	if errors.Is(err, ErrProofKey) {
-		return nil, err
 	}
-	key, err := jwt.ParseJWK([]byte(raw))
+	key, err := jwt.ParseJWK(k.raw)
 	if err != nil {
 		return nil, wrap(ErrProofKey, "", err)
 	}
@@ -434,90 +478,52 @@ func headerKey(header []byte) (*jwt.JWK, error) {
 	return key, nil
 }
 
-// eachMember calls f with the name and raw JSON value of each member of
-// the JSON object obj, read with the strict reader, and stops at f's first
-// error.
-func eachMember(obj string, f func(name, value string) error) error {
-	r := strictjson.NewReader(obj)
-	if err := r.ObjectStart(); err != nil {
-		return err
-	}
-	var names strictjson.NameSet
-	n, ok, err := r.FirstMember()
-	for ; ok && err == nil; n, ok, err = r.NextMember() {
-		if err = names.Add(n); err != nil {
-			return err
-		}
-		r.Peek()
-		start := r.Offset()
-		if err = r.Skip(); err != nil {
-			return err
-		}
-		if err = f(n, r.Slice(start)); err != nil {
-			return err
+// readClaims reads into c the claims of a proof whose signature, registered
+// claims ("jti" and "iat" among them) and required claims jwt.Verify has
+// checked. The other claims are read from the verified claims set by their
+// exact names ("HTM" is not "htm"), and must be strings if present.
+func readClaims(tok *jwt.Token[jwt.RegisteredClaims], c *Claims) error {
+	c.ID, c.IssuedAt = tok.Claims.ID, tok.Claims.IssuedAt
+	for _, m := range [...]struct {
+		name string
+		dst  *string
+	}{{"htm", &c.Method}, {"htu", &c.URI}, {"ath", &c.AccessTokenHash}, {"nonce", &c.Nonce}} {
+		if err := stringClaim(tok, m.name, m.dst); err != nil {
+			return wrap(ErrInvalidProof, "", err)
 		}
 	}
-	if err != nil {
-		return err
+	for _, m := range [...]struct{ name, v string }{{"jti", c.ID}, {"htm", c.Method}, {"htu", c.URI}} {
+		if m.v == "" {
+			return wrap(ErrInvalidProof, "", fmt.Errorf("%w: %q is empty", jwt.ErrMissingClaim, m.name))
+		}
 	}
-	return r.End()
+	return nil
 }
 
-// readClaims reads the claims of a proof whose signature and registered
-// claims jwt.Verify has checked. Member names are matched exactly: "HTM"
-// is not "htm".
-func readClaims(payload []byte) (Claims, error) {
-	var c Claims
-	r := strictjson.NewReader(string(payload))
-	if err := r.ObjectStart(); err != nil {
-		return c, wrap(ErrInvalidProof, "", err)
+// stringClaim reads the claim name of tok into *dst, which it leaves as it
+// is if there is none. A claim that is not a string, null included, is an
+// error wrapping jwt.ErrMalformed.
+func stringClaim(tok *jwt.Token[jwt.RegisteredClaims], name string, dst *string) error {
+	ok, err := tok.Claim(name, dst)
+	if err != nil || !ok || *dst != "" {
+		return err
 	}
-	bad := func(err error) (Claims, error) { return Claims{}, wrap(ErrInvalidProof, "", err) }
-	n, ok, err := r.FirstMember()
-	for ; ok && err == nil; n, ok, err = r.NextMember() {
-		var dst *string
-		switch n {
-		case "jti":
-			dst = &c.ID
-		case "htm":
-			dst = &c.Method
-		case "htu":
-			dst = &c.URI
-		case "ath":
-			dst = &c.AccessTokenHash
-		case "nonce":
-			dst = &c.Nonce
-		case "iat":
-			num, err := r.Number()
-			if err != nil {
-				return bad(err)
-			}
-			if err := c.IssuedAt.UnmarshalJSON([]byte(num)); err != nil {
-				return bad(err)
-			}
-			continue
-		default:
-			if err := r.Skip(); err != nil {
-				return bad(err)
-			}
-			continue
-		}
-		if r.Peek() != '"' {
-			return bad(strictjson.Errorf("claim %q is not a string", n))
-		}
-		if *dst, err = r.String(); err != nil {
-			return bad(err)
-		}
+	// "" or null, which leaves *dst as it is: tell them apart.
+	var p *string
+	if _, err = tok.Claim(name, &p); err == nil && p == nil {
+		err = fmt.Errorf("%w: claim %q is not a string", jwt.ErrMalformed, name)
 	}
-	if err != nil {
-		return bad(err)
+	return err
+}
+
+// quote quotes s, a value from a proof or a request, for an error message:
+// in ASCII, and cut after 64 bytes.
+func quote(s string) string {
+	const max = 64
+	if len(s) > max {
+		return strconv.QuoteToASCII(s[:max]) + "..."
 	}
-	for _, m := range []struct{ name, v string }{{"jti", c.ID}, {"htm", c.Method}, {"htu", c.URI}} {
-		if m.v == "" {
-			return Claims{}, wrap(ErrInvalidProof, "", fmt.Errorf("%w: %q is empty", jwt.ErrMissingClaim, m.name))
-		}
-	}
-	return c, nil
+	return strconv.QuoteToASCII(s)
 }
 
 // replayKey returns the replay cache key of a proof: the base64url SHA-256

@@ -245,7 +245,22 @@ func TestVerifyChecks(t *testing.T) {
 		{name: "curve of another alg", proof: forge(t, jwt.ES384, key("P-384"), `{"typ":"dpop+jwt","alg":"ES256","jwk":`+jwkJSON(t, key("P-384"))+`}`, proofClaims(nil)), want: []error{dpop.ErrProofKey, jwt.ErrInvalidKey}},
 		{name: "RSA key for ES256", proof: forge(t, jwt.ES256, p256, `{"typ":"dpop+jwt","alg":"ES256","jwk":`+rsaJWK+`}`, proofClaims(nil)), want: []error{dpop.ErrProofKey, jwt.ErrInvalidKey}},
 		{name: "RSA key of 1024 bits", proof: forge(t, jwt.ES256, p256, `{"typ":"dpop+jwt","alg":"RS256","jwk":`+rsa1024JWK+`}`, proofClaims(nil)), want: []error{dpop.ErrProofKey, jwt.ErrInvalidKey}},
+		{name: "EC jwk with an RSA private member", proof: forge(t, jwt.ES256, p256, withJWKMember("p", `"AQAB"`), proofClaims(nil)), want: []error{dpop.ErrProofKey}},
+		{name: "EC jwk with a secret k", proof: forge(t, jwt.ES256, p256, withJWKMember("k", `"c2VjcmV0"`), proofClaims(nil)), want: []error{dpop.ErrProofKey}},
+		{name: "jwk with oth", proof: forge(t, jwt.ES256, p256, withJWKMember("oth", `[]`), proofClaims(nil)), want: []error{dpop.ErrProofKey}},
+		{name: "jwk with a member encoding/json reads as d", proof: forge(t, jwt.ES256, p256, withJWKMember("D", `"AAAA"`), proofClaims(nil)), want: []error{dpop.ErrProofKey}},
+		{name: "control: jwk with another member", proof: forge(t, jwt.ES256, p256, withJWKMember("ext", `"x"`), proofClaims(nil))},
+		// Order of the header checks: typ, then alg, then jwk.
+		{name: "typ before alg and jwk", proof: forge(t, jwt.ES256, p256, `{"typ":"JWT","alg":"ES512","jwk":"key"}`, proofClaims(nil)), want: []error{dpop.ErrProofType}},
+		{name: "alg before jwk", proof: forge(t, jwt.ES256, p256, `{"typ":"dpop+jwt","alg":"HS256","jwk":`+privateJWK+`}`, proofClaims(nil)), want: []error{dpop.ErrProofAlgorithm}},
+		{name: "no alg", proof: forge(t, jwt.ES256, p256, `{"typ":"dpop+jwt","jwk":`+jwkJSON(t, p256)+`}`, proofClaims(nil)), want: []error{dpop.ErrInvalidProof}},
 		{name: "unknown kty", proof: forge(t, jwt.ES256, p256, `{"typ":"dpop+jwt","alg":"ES256","jwk":{"kty":"EC2","crv":"P-256"}}`, proofClaims(nil)), want: []error{dpop.ErrProofKey, jwt.ErrUnsupportedKeyType}},
+		// Claims are read by their exact names, and typed.
+		{name: "htm null", proof: forge(t, jwt.ES256, p256, hdr, proofClaims(map[string]any{"htm": json.RawMessage("null")})), want: []error{dpop.ErrInvalidProof, jwt.ErrMalformed}},
+		{name: "ath null", proof: forge(t, jwt.ES256, p256, hdr, proofClaims(map[string]any{"ath": json.RawMessage("null")})), want: []error{dpop.ErrInvalidProof, jwt.ErrMalformed}},
+		{name: "nonce a number", proof: forge(t, jwt.ES256, p256, hdr, proofClaims(map[string]any{"nonce": 1})), want: []error{dpop.ErrInvalidProof, jwt.ErrMalformed}},
+		{name: "ATH is not ath", proof: forge(t, jwt.ES256, p256, hdr, proofClaims(map[string]any{"ATH": ath})), req: &dpop.Request{Method: "GET", URI: testURI, AccessToken: testToken, JKT: jkt}, want: []error{dpop.ErrAccessTokenHash}},
+		{name: "control: empty ath without a token", proof: forge(t, jwt.ES256, p256, hdr, proofClaims(map[string]any{"ath": ""}))},
 		// htm (check 8).
 		{name: "htm POST for GET", proof: forge(t, jwt.ES256, p256, hdr, proofClaims(map[string]any{"htm": "POST"})), want: []error{dpop.ErrMethodMismatch, dpop.ErrInvalidProof}},
 		{name: "htm is case-sensitive", proof: forge(t, jwt.ES256, p256, hdr, proofClaims(map[string]any{"htm": "get"})), want: []error{dpop.ErrMethodMismatch}},

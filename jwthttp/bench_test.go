@@ -2,13 +2,18 @@ package jwthttp_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/dpop"
 	"github.com/jwtkit/jwt/jwthttp"
 )
 
@@ -69,11 +74,77 @@ func benchHandlers(tb testing.TB, s benchSetup) []struct {
 	}
 }
 
+// serveBench serves req with h, b.N times, and fails unless every answer
+// has status want.
+func serveBench(b *testing.B, h http.Handler, req *http.Request, want int) {
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != want {
+			b.Fatal(rec.Code, rec.Body)
+		}
+	}
+}
+
+// forged returns tok with its signature changed, still strict base64url.
+func forged(tok string) string {
+	b := []byte(tok)
+	i := len(b) - 8
+	if b[i] == 'A' {
+		b[i] = 'B'
+	} else {
+		b[i] = 'A'
+	}
+	return string(b)
+}
+
+// alwaysFresh is a dpop.ReplayCache that remembers nothing, so that a
+// benchmark can send one proof many times.
+type alwaysFresh struct{}
+
+func (alwaysFresh) Remember(context.Context, string, time.Duration) (bool, error) { return true, nil }
+
 // BenchmarkMiddleware compares a request to a bare handler, jwt.Verify on
 // its own, and the request through the middleware: the middleware's cost
-// beyond verification is middleware - handler - verify.
+// beyond verification is middleware - handler - verify. It also measures a
+// forged token (refused) and a DPoP-bound token with its ES256 proof.
 func BenchmarkMiddleware(b *testing.B) {
 	for _, s := range benchSetups(b) {
+		b.Run(s.name+"/middleware/forged", func(b *testing.B) {
+			o := jwthttp.Options{Verify: s.opts}
+			m, err := jwthttp.New[jwt.RegisteredClaims](s.verifier, &o)
+			require.NoError(b, err)
+			req := httptest.NewRequest(http.MethodGet, "/notes", nil)
+			req.Header.Set("Authorization", "Bearer "+forged(s.token))
+			serveBench(b, m(noContent), req, http.StatusUnauthorized)
+		})
+		b.Run(s.name+"/middleware+dpop", func(b *testing.B) {
+			key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+			require.NoError(b, err)
+			prover, err := dpop.NewProver(jwt.ES256, key)
+			require.NoError(b, err)
+			v, err := dpop.NewVerifier(&dpop.Options{ReplayCache: alwaysFresh{}, Now: nowFunc})
+			require.NoError(b, err)
+			var signer jwt.Signer
+			if s.name == "HS256" {
+				signer, err = jwt.HS256.NewSigner(testSecret)
+				require.NoError(b, err)
+			} else {
+				signer, _ = edKeys(b)
+			}
+			claims := claimsOf(map[string]any{"scope": "notes:read", "client_id": "app-1", "cnf": map[string]any{"jkt": prover.JKT()}})
+			tok, err := jwt.Sign(context.Background(), signer, claims, &jwt.SignOptions{Type: "at+jwt"})
+			require.NoError(b, err)
+			proof, err := prover.NewProof(context.Background(), http.MethodGet, "http://example.com/notes", &dpop.ProofOptions{AccessToken: tok, IssuedAt: testNow})
+			require.NoError(b, err)
+			m, err := jwthttp.New[jwt.RegisteredClaims](s.verifier, &jwthttp.Options{Verify: s.opts, DPoP: v})
+			require.NoError(b, err)
+			req := httptest.NewRequest(http.MethodGet, "/notes", nil)
+			req.Header.Set("Authorization", "DPoP "+tok)
+			req.Header.Set("DPoP", proof)
+			serveBench(b, m(noContent), req, http.StatusNoContent)
+		})
 		b.Run(s.name+"/verify", func(b *testing.B) {
 			b.ReportAllocs()
 			ctx := context.Background()

@@ -178,8 +178,6 @@ func New[T any](keys jwt.KeySource, opts *Options) (func(http.Handler) http.Hand
 	if m.maxForm == 0 {
 		m.maxForm = DefaultMaxFormBytes
 	}
-	var zero T
-	_, m.registered = any(zero).(jwt.RegisteredClaims)
 	m.anonymous = &credential{cfg: m.cfg}
 	return m.wrap, nil
 }
@@ -244,19 +242,18 @@ func checkOptions(o *Options) error {
 
 // middleware is what New builds; wrap is the func(http.Handler) http.Handler.
 type middleware[T any] struct {
-	dpop       *dpop.Verifier
-	keys       jwt.KeySource
-	verify     jwt.VerifyOptions
-	cfg        *config
-	form       bool
-	maxForm    int64
-	query      string
-	cookie     string
-	optional   bool
-	skip       []string
-	check      func(*http.Request, jwt.Header, *jwt.RegisteredClaims) error
-	registered bool        // T is jwt.RegisteredClaims
-	anonymous  *credential // the context value of a request without a token
+	dpop      *dpop.Verifier
+	keys      jwt.KeySource
+	verify    jwt.VerifyOptions
+	cfg       *config
+	form      bool
+	maxForm   int64
+	query     string
+	cookie    string
+	optional  bool
+	skip      []string
+	check     func(*http.Request, jwt.Header, *jwt.RegisteredClaims) error
+	anonymous *credential // the context value of a request without a token
 }
 
 func (m *middleware[T]) wrap(next http.Handler) http.Handler {
@@ -313,18 +310,11 @@ func (m *middleware[T]) serve(next http.Handler, w http.ResponseWriter, r *http.
 		refuse(m.cfg.verdict(ctx, err, false))
 		return
 	}
-	c := &credential{Context: ctx, raw: token, scheme: sch, token: t, cfg: m.cfg}
-	if m.registered {
-		c.rc = any(&t.Claims).(*jwt.RegisteredClaims)
-	}
-	// The binding is read from the verified payload whatever T is: a
+	c := &credential{Context: ctx, token: t, scheme: sch, cfg: m.cfg}
+	// The binding is read from the verified claims set whatever T is: a
 	// token bound to a key must come with a proof by that key (RFC 9449
 	// §7.2), never as a bearer token.
-	c.payload, err = payloadOf(token)
-	var jkt string
-	if err == nil {
-		jkt, err = readConfirmation(c.payload)
-	}
+	jkt, err := confirmationOf(t)
 	if err != nil {
 		refuse(m.cfg.invalidToken(descConfirmation, err))
 		return
@@ -339,12 +329,8 @@ func (m *middleware[T]) serve(next http.Handler, w http.ResponseWriter, r *http.
 		return
 	}
 	if m.check != nil {
-		rc, err := c.registered()
-		if err != nil {
-			refuse(m.cfg.invalidToken(descMalformed, err))
-			return
-		}
 		// rc is a copy: the hook cannot change what handlers see.
+		rc := t.Registered()
 		if err := m.check(r, t.Header, &rc); err != nil {
 			refuse(m.cfg.verdict(ctx, err, true))
 			return

@@ -59,20 +59,20 @@ func requireScopes(all bool, scopes []string) func(http.Handler) http.Handler {
 			case c == nil:
 				(&config{}).refuse(w, r, &Error{Status: http.StatusInternalServerError, Code: ServerError})
 				return
-			case c.raw == "":
+			case c.token == nil:
 				e := c.cfg.noToken()
 				e.Scope = scope
 				c.refuse(w, r, e)
 				return
 			}
-			x := c.extras()
-			if x.scopeErr != nil {
-				e := c.cfg.invalidToken(descScopeClaim, x.scopeErr)
+			have, err := c.grantedScopes()
+			if err != nil {
+				e := c.cfg.invalidToken(descScopeClaim, err)
 				e.scheme = c.scheme
 				c.refuse(w, r, e)
 				return
 			}
-			if !granted(x.scopes, scopes, all) {
+			if !granted(have, scopes, all) {
 				c.refuse(w, r, &Error{Status: http.StatusForbidden, Code: InsufficientScope, Description: desc, Scope: scope, scheme: c.scheme})
 				return
 			}
