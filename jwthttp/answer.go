@@ -3,6 +3,7 @@ package jwthttp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -146,6 +147,12 @@ func (c *config) verdict(ctx context.Context, err error, check bool) *Error {
 	case errors.Is(err, jwt.ErrUnavailable), errors.Is(err, context.Canceled),
 		errors.Is(err, context.DeadlineExceeded), ctx.Err() != nil:
 		return &Error{Status: http.StatusServiceUnavailable, Code: TemporarilyUnavailable, Description: descUnavailable, Err: err}
+	}
+	if !check && (errors.Is(err, jwt.ErrMissingClaim) || errors.Is(err, jwt.ErrTypeMismatch)) {
+		// The cause names the claim or type the profile required, and
+		// how to accept what identity providers issue by default.
+		err = fmt.Errorf("%w (required by Options.Verify, its Type and Required; jwthttp.ProviderOptions accepts "+
+			"identity providers' default access tokens)", err)
 	}
 	var ve *jwt.ValidationError
 	if errors.As(err, &ve) && len(ve.Errors) > 1 {

@@ -271,8 +271,8 @@ func TestNewRejects(t *testing.T) {
 		{"cookie name", v, jwthttp.Options{Cookie: "a b"}},
 		{"skip path relative", v, jwthttp.Options{SkipPaths: []string{"healthz"}}},
 		{"skip path unclean", v, jwthttp.Options{SkipPaths: []string{"/a/../b"}}},
-		{"at+jwt without issuer", v, jwthttp.Options{Verify: jwthttp.AccessToken("", testAud)}},
-		{"at+jwt without resource", v, jwthttp.Options{Verify: jwthttp.AccessToken(testIssuer, "")}},
+		{"at+jwt without issuer", v, jwthttp.Options{Verify: jwthttp.AccessTokenOptions("", testAud)}},
+		{"at+jwt without resource", v, jwthttp.Options{Verify: jwthttp.AccessTokenOptions(testIssuer, "")}},
 		{"application/at+jwt without resource", v, jwthttp.Options{Verify: jwt.VerifyOptions{Type: "Application/AT+JWT", Issuer: testIssuer}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -285,7 +285,7 @@ func TestNewRejects(t *testing.T) {
 	_, err := jwthttp.New[jwt.RegisteredClaims](v, nil)
 	require.NoError(t, err)
 	_, err = jwthttp.New[jwt.RegisteredClaims](v, &jwthttp.Options{
-		Verify: jwthttp.AccessToken(testIssuer, testAud), Realm: "r", Scope: "a b",
+		Verify: jwthttp.AccessTokenOptions(testIssuer, testAud), Realm: "r", Scope: "a b",
 		ResourceMetadata: "http://localhost:8080/.well-known/oauth-protected-resource",
 		SkipPaths:        []string{"/", "/healthz", "/public/"},
 	})

@@ -38,7 +38,7 @@ func benchSetups(tb testing.TB) []benchSetup {
 	}{{"HS256", hs, hsVerifier(tb)}, {"EdDSA", ed, edV}} {
 		tok, err := jwt.Sign(context.Background(), c.s, claims, &jwt.SignOptions{Type: "at+jwt"})
 		require.NoError(tb, err)
-		opts := jwthttp.AccessToken(testIssuer, testAud)
+		opts := jwthttp.AccessTokenOptions(testIssuer, testAud)
 		opts.Now = nowFunc
 		out = append(out, benchSetup{c.name, tok, c.v, opts})
 	}

@@ -9,7 +9,7 @@
 // the next handler through the request's context:
 //
 //	protect, err := jwthttp.New[MyClaims](keys, &jwthttp.Options{
-//		Verify: jwthttp.AccessToken("https://issuer.example", "https://api.example"),
+//		Verify: jwthttp.AccessTokenOptions("https://issuer.example", "https://api.example"),
 //		Realm:  "api",
 //	})
 //	mux.Handle("GET /notes", protect(notes))

@@ -38,7 +38,7 @@ func Example() {
 		panic(err)
 	}
 	opts := &jwthttp.Options{
-		Verify: jwthttp.AccessToken("https://issuer.example", "https://notes.example"),
+		Verify: jwthttp.AccessTokenOptions("https://issuer.example", "https://notes.example"),
 		Realm:  "notes",
 	}
 	opts.Verify.Now = now

@@ -203,4 +203,3 @@ func BenchmarkScopesOf(b *testing.B) {
 		})
 	}
 }
-

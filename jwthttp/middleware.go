@@ -25,7 +25,10 @@ const DefaultMaxFormBytes = 64 << 10
 type Options struct {
 	// Verify says what a token must satisfy beyond a valid signature. It is
 	// passed to jwt.Verify for every request; New copies it. Use
-	// [AccessToken] for JWT access tokens (RFC 9068).
+	// [AccessTokenOptions] for JWT access tokens (RFC 9068), or
+	// [ProviderOptions] for the default access tokens of identity
+	// providers. A refusal for a missing claim or another "typ" says so
+	// in its cause (Error.Err, and the OnResult hook).
 	Verify jwt.VerifyOptions
 
 	// Realm is the "realm" of every challenge; "" leaves it out. It must
@@ -140,7 +143,7 @@ func New[T any](keys jwt.KeySource, opts *Options) (func(http.Handler) http.Hand
 	if keys == nil {
 		return nil, invalidOption("nil KeySource")
 	}
-	if err := checkOptions(&o); err != nil {
+	if err := checkOptions(&o, keys); err != nil {
 		return nil, err
 	}
 	v := o.Verify
@@ -200,8 +203,15 @@ func (noKeys) Lookup(context.Context, jwt.Header) ([]jwt.Verifier, error) {
 	return nil, jwt.ErrKeyNotFound
 }
 
+// issuerBound reports whether keys binds the issuer of the tokens it
+// verifies (see jwt.IssuerKeySource).
+func issuerBound(keys jwt.KeySource) bool {
+	ik, ok := keys.(jwt.IssuerKeySource)
+	return ok && ik.Issuer() != ""
+}
+
 // checkOptions reports options that cannot be honoured.
-func checkOptions(o *Options) error {
+func checkOptions(o *Options, keys jwt.KeySource) error {
 	bad := func(format string, args ...any) error {
 		return invalidOption(fmt.Sprintf(format, args...))
 	}
@@ -228,8 +238,11 @@ func checkOptions(o *Options) error {
 			return bad("SkipPaths entry %q is not a clean absolute path", p)
 		}
 	}
-	if isAccessTokenType(o.Verify.Type) && (o.Verify.Issuer == "" || len(o.Verify.Audience) == 0) {
-		return bad("an RFC 9068 access token (typ at+jwt) needs Verify.Issuer and Verify.Audience")
+	if isAccessTokenType(o.Verify.Type) && (o.Verify.Issuer == "" && !issuerBound(keys) || len(o.Verify.Audience) == 0) {
+		return bad("an RFC 9068 access token (typ at+jwt) needs Verify.Audience, and Verify.Issuer or a key source bound to an issuer")
+	}
+	if ik, ok := keys.(jwt.IssuerKeySource); ok && ik.Issuer() != "" && o.Verify.Issuer != "" && o.Verify.Issuer != ik.Issuer() {
+		return bad("Verify.Issuer is not the issuer the key source is bound to")
 	}
 	if o.AllowBearer && o.DPoP == nil {
 		return bad("AllowBearer without DPoP")

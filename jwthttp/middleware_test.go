@@ -180,7 +180,7 @@ func TestRequireScopesWiring(t *testing.T) {
 
 func TestAccessTokenProfile(t *testing.T) {
 	signer, verifier := edKeys(t)
-	opts := &jwthttp.Options{Realm: realm, Verify: jwthttp.AccessToken(testIssuer, testAud)}
+	opts := &jwthttp.Options{Realm: realm, Verify: jwthttp.AccessTokenOptions(testIssuer, testAud)}
 	opts.Verify.Now = nowFunc
 	mw, err := jwthttp.New[appClaims](verifier, opts)
 	require.NoError(t, err)

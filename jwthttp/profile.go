@@ -5,7 +5,7 @@ import (
 	"github.com/jwtkit/jwt/internal/typ"
 )
 
-// AccessToken returns the verification options of the JWT profile for OAuth
+// AccessTokenOptions returns the verification options of the JWT profile for OAuth
 // 2.0 access tokens (RFC 9068 §4) for a resource server: a header "typ" of
 // "at+jwt" (or "application/at+jwt"), an "iss" equal to issuer, an "aud"
 // that contains resource, an "exp" in the future, and the claims RFC 9068
@@ -13,7 +13,7 @@ import (
 // The caller may then set more fields, such as Leeway.
 //
 // New refuses options with this "typ" and an empty issuer or resource.
-func AccessToken(issuer, resource string) jwt.VerifyOptions {
+func AccessTokenOptions(issuer, resource string) jwt.VerifyOptions {
 	o := jwt.VerifyOptions{
 		Issuer:   issuer,
 		Type:     "at+jwt",

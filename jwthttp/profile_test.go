@@ -56,7 +56,7 @@ func TestProviderOptions(t *testing.T) {
 			opts.Now = nowFunc
 			protect, err := jwthttp.New[jwt.RegisteredClaims](hsVerifier(t), &jwthttp.Options{Verify: opts})
 			require.NoError(t, err)
-			strictOpts := jwthttp.AccessToken(testIssuer, testAud)
+			strictOpts := jwthttp.AccessTokenOptions(testIssuer, testAud)
 			strictOpts.Now = nowFunc
 			strict, err := jwthttp.New[jwt.RegisteredClaims](hsVerifier(t), &jwthttp.Options{Verify: strictOpts})
 			require.NoError(t, err)
@@ -143,4 +143,61 @@ func TestProviderTokensAreAsWritten(t *testing.T) {
 			require.Equal(t, p.typ, header["typ"], name)
 		}
 	}
+}
+
+// TestProfileRefusalSaysWhy shows what a service owner sees when the RFC
+// 9068 profile refuses a provider's default token: the cause names the
+// missing claim, the type, and the option that accepts such tokens.
+func TestProfileRefusalSaysWhy(t *testing.T) {
+	var causes []error
+	opts := jwthttp.AccessTokenOptions(testIssuer, testAud)
+	opts.Now = nowFunc
+	protect, err := jwthttp.New[jwt.RegisteredClaims](hsVerifier(t), &jwthttp.Options{
+		Verify:   opts,
+		OnResult: func(_ *http.Request, _ int, _ string, err error) { causes = append(causes, err) },
+	})
+	require.NoError(t, err)
+	e := newEnv(t, protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})))
+	p := providerTokens()["Auth0"]
+	res := e.get("/", "Bearer "+providerMint(t, e, p.claims, p.typ))
+	require.Equal(t, http.StatusUnauthorized, res.status)
+	require.Len(t, causes, 1)
+	msg := causes[0].Error()
+	require.ErrorIs(t, causes[0], jwt.ErrMissingClaim)
+	require.ErrorIs(t, causes[0], jwt.ErrTypeMismatch)
+	require.Contains(t, msg, `"client_id"`)
+	require.Contains(t, msg, `"jti"`)
+	require.Contains(t, msg, `want "at+jwt"`)
+	require.Contains(t, msg, "jwthttp.ProviderOptions")
+	require.NotContains(t, res.body, "ProviderOptions", "the hint is for the service's logs, not the client")
+}
+
+// issuerKeys is a key source bound to an issuer, as jwks.NewOIDC's is.
+type issuerKeys struct {
+	jwt.Verifier
+	iss string
+}
+
+func (k issuerKeys) Issuer() string { return k.iss }
+
+var _ jwt.IssuerKeySource = issuerKeys{}
+
+// TestIssuerBoundKeys: with a key source bound to an issuer, the RFC 9068
+// profile needs no issuer in the options, and the key source's issuer is
+// the one required.
+func TestIssuerBoundKeys(t *testing.T) {
+	opts := jwthttp.AccessTokenOptions("", testAud)
+	opts.Now = nowFunc
+	_, err := jwthttp.New[jwt.RegisteredClaims](hsVerifier(t), &jwthttp.Options{Verify: opts})
+	require.ErrorIs(t, err, jwt.ErrInvalidOption, "no issuer anywhere")
+	other := jwthttp.AccessTokenOptions("https://other.example", testAud)
+	_, err = jwthttp.New[jwt.RegisteredClaims](issuerKeys{hsVerifier(t), testIssuer}, &jwthttp.Options{Verify: other})
+	require.ErrorIs(t, err, jwt.ErrInvalidOption, "options that contradict the key source's issuer")
+	protect, err := jwthttp.New[jwt.RegisteredClaims](issuerKeys{hsVerifier(t), testIssuer}, &jwthttp.Options{Verify: opts})
+	require.NoError(t, err)
+	e := newEnv(t, protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })))
+	claims := claimsOf(map[string]any{"client_id": "app-1"})
+	e.get("/", "Bearer "+e.mint(nil, claims, "at+jwt")).ok(t, "ok")
+	claims["iss"] = "https://evil.example"
+	require.Equal(t, http.StatusUnauthorized, e.get("/", "Bearer "+e.mint(nil, claims, "at+jwt")).status)
 }
