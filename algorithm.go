@@ -148,6 +148,18 @@ type keyedSigner struct {
 
 func (s keyedSigner) keyID() string { return s.kid }
 
+var (
+	_ Algorithm = HS256
+	_ Algorithm = RS256
+	_ Algorithm = PS256
+	_ Algorithm = ES256
+	_ Algorithm = EdDSA
+	_ Signer    = (*keyedSigner)(nil)
+	_ Verifier  = (*keyedVerifier)(nil)
+	_ KeySource = (*keyedVerifier)(nil)
+	_ KeySource = (*single)(nil)
+)
+
 type keyedVerifier struct {
 	Verifier
 	kid  string

@@ -98,6 +98,8 @@ func (n *HMACNonces) Nonce(context.Context) (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b[:]), nil
 }
 
+var _ NonceSource = (*HMACNonces)(nil)
+
 // CheckNonce implements NonceSource: it accepts a nonce it made, issued
 // in the current period or the previous one (or the next, for an
 // instance whose clock is slightly ahead). Any other is an error wrapping

@@ -66,6 +66,8 @@ func NewMemoryReplayCache(opts *MemoryReplayCacheOptions) *MemoryReplayCache {
 	return c
 }
 
+var _ ReplayCache = (*MemoryReplayCache)(nil)
+
 // Remember implements ReplayCache. A ttl that is not positive is an error
 // wrapping ErrReplayCache, and so is a full cache.
 func (c *MemoryReplayCache) Remember(_ context.Context, key string, ttl time.Duration) (bool, error) {

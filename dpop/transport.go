@@ -51,6 +51,8 @@ const maxOrigins = 256
 // a use_dpop_nonce error.
 const maxErrorBody = 16 << 10
 
+var _ http.RoundTripper = (*Transport)(nil)
+
 // RoundTrip implements http.RoundTripper. It does not modify req.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	// Until the base transport has it, the body is ours to close.

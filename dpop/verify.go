@@ -406,6 +406,8 @@ type proofKey struct {
 	private privateMembers
 }
 
+var _ jwt.KeySource = (*proofKey)(nil)
+
 // Lookup returns the verifier of the key of h's "jwk" for h's "alg".
 func (k *proofKey) Lookup(_ context.Context, h jwt.Header) ([]jwt.Verifier, error) {
 	k.asked = true

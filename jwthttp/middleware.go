@@ -199,6 +199,8 @@ func probe(v *jwt.VerifyOptions) error {
 // noKeys is the key source of probe; it is never asked.
 type noKeys struct{}
 
+var _ jwt.KeySource = noKeys{}
+
 func (noKeys) Lookup(context.Context, jwt.Header) ([]jwt.Verifier, error) {
 	return nil, jwt.ErrKeyNotFound
 }
