@@ -94,7 +94,9 @@ func decodeMember(s, name string, v any) (bool, error) {
 	n, ok, err := r.FirstMember()
 	for ; ok && err == nil; n, ok, err = r.NextMember() {
 		if n != name {
-			err = r.Skip()
+			if err := r.Skip(); err != nil {
+				return false, err
+			}
 			continue
 		}
 		if v == nil {
