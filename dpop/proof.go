@@ -11,6 +11,7 @@ import (
 	"time"
 
 	jwt "github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/internal/oauth"
 )
 
 // ProofType is the header "typ" of a DPoP proof (RFC 9449 §4.2).
@@ -123,7 +124,7 @@ func (p *Prover) NewProof(ctx context.Context, method, uri string, opts *ProofOp
 	if opts == nil {
 		opts = &ProofOptions{}
 	}
-	if !isToken(method) {
+	if !oauth.IsToken(method) {
 		return "", errorf(jwt.ErrInvalidClaims, "DPoP htm is not an HTTP method")
 	}
 	if opts.Nonce != "" && !isNonce(opts.Nonce) {
@@ -209,22 +210,6 @@ func isAsymmetric(alg jwt.Algorithm) bool {
 	return err == nil && known == alg
 }
 
-// isToken reports whether s is an HTTP token (RFC 9110 §5.6.2), the
-// syntax of a method.
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') &&
-			!isByteIn(c, "!#$%&'*+-.^_`|~") {
-			return false
-		}
-	}
-	return true
-}
-
 // appendPlain appends s, of which isPlain reports true (a method, a
 // normalized URI, a nonce or an algorithm's name, all checked), as a JSON
 // string: JSON escapes none of its characters.
@@ -253,12 +238,3 @@ func isNonce(s string) bool {
 }
 
 func isNQChar(c byte) bool { return c >= 0x21 && c <= 0x7e && c != '"' && c != '\\' }
-
-func isByteIn(c byte, set string) bool {
-	for i := 0; i < len(set); i++ {
-		if set[i] == c {
-			return true
-		}
-	}
-	return false
-}
