@@ -69,9 +69,13 @@ type Options struct {
 	Optional bool
 	// SkipPaths lists paths that are served without any token, as
 	// http.ServeMux matches paths: "/healthz" only that path, "/public/"
-	// the whole subtree. A request whose path is not clean (".." or "//"
-	// or a trailing "/." segment) is never skipped. Each must start with
-	// "/" and be clean.
+	// the whole subtree. A request is skipped only if both its decoded
+	// path and its escaped path, read segment by segment as ServeMux reads
+	// it, name the entry: "/public%2Fsecret", which ServeMux routes as the
+	// single segment "public/secret", is not under "/public/". A request
+	// whose path is not clean (".." or "//" or a trailing "/." segment, a
+	// backslash, or a dot segment before ";") is never skipped. Each entry
+	// must start with "/" and be clean.
 	SkipPaths []string
 
 	// Check, if set, is called for every token that passed jwt.Verify,
@@ -281,7 +285,7 @@ func (m *middleware[T]) wrap(next http.Handler) http.Handler {
 }
 
 func (m *middleware[T]) serve(next http.Handler, w http.ResponseWriter, r *http.Request) {
-	if len(m.skip) > 0 && m.skipped(r.URL.Path) {
+	if len(m.skip) > 0 && m.skipped(r.URL) {
 		next.ServeHTTP(w, r)
 		return
 	}
@@ -394,25 +398,83 @@ func invalidOption(what string) error {
 // JWT of another kind.
 var errNotAccessToken = fmt.Errorf("jwthttp: the header \"typ\" names another kind of JWT: %w", jwt.ErrTypeMismatch)
 
-// skipped reports whether p is served without a token.
-func (m *middleware[T]) skipped(p string) bool {
-	if !isCleanPath(p) {
+// skipped reports whether the request for u is served without a token: only
+// if its path, read both ways a router may read it, is under an entry of
+// SkipPaths. http.ServeMux matches the escaped path, segment by segment,
+// each segment unescaped on its own, so that "/public%2Fsecret" is one
+// segment, not two, and not under "/public/"; other routers match the
+// decoded path. Both must name the entry, so that the skip decision never
+// disagrees with the router that serves the request.
+func (m *middleware[T]) skipped(u *url.URL) bool {
+	p, e := u.Path, u.EscapedPath()
+	if !isCleanPath(p) || !isCleanPath(e) {
 		return false
 	}
 	for _, s := range m.skip {
-		if p == s || (strings.HasSuffix(s, "/") && strings.HasPrefix(p, s)) {
+		if isUnder(p, s) && isUnderEscaped(e, s) {
 			return true
 		}
 	}
 	return false
 }
 
+// isUnder reports whether the path p is the entry s of SkipPaths, or in its
+// subtree if s ends in "/", as http.ServeMux matches a pattern without
+// wildcards.
+func isUnder(p, s string) bool {
+	return p == s || (strings.HasSuffix(s, "/") && strings.HasPrefix(p, s))
+}
+
+// isUnderEscaped is isUnder for an escaped path e, read as http.ServeMux
+// reads it: each segment between slashes of e, unescaped, must be the
+// segment of s at its place; an escaped slash ("%2F") is part of its
+// segment, never a separator.
+func isUnderEscaped(e, s string) bool {
+	for s != "" {
+		if e == "" || e[0] != '/' {
+			return false
+		}
+		if s == "/" {
+			return true // the subtree of an entry that ends in "/"
+		}
+		s, e = s[1:], e[1:]
+		ls, es := s, e
+		if i := strings.IndexByte(s, '/'); i >= 0 {
+			ls, s = s[:i], s[i:]
+		} else {
+			s = ""
+		}
+		if i := strings.IndexByte(e, '/'); i >= 0 {
+			es, e = e[:i], e[i:]
+		} else {
+			e = ""
+		}
+		if v, err := url.PathUnescape(es); err != nil || v != ls {
+			return false
+		}
+	}
+	return e == ""
+}
+
 // isCleanPath reports whether p is an absolute path that path.Clean leaves
-// as it is, apart from a trailing slash.
+// as it is, apart from a trailing slash, and whose segments are not dot
+// segments under another router's reading: a backslash is a separator for
+// some servers, and ";" ends a segment for others ("..;" is "..").
 func isCleanPath(p string) bool {
 	if p == "" || p[0] != '/' {
 		return false
 	}
 	c := path.Clean(p)
-	return c == p || (c+"/" == p)
+	if c != p && c+"/" != p {
+		return false
+	}
+	if strings.IndexByte(p, '\\') >= 0 {
+		return false
+	}
+	for seg := range strings.SplitSeq(p, "/") {
+		if before, _, ok := strings.Cut(seg, ";"); ok && (before == "." || before == "..") {
+			return false
+		}
+	}
+	return true
 }
