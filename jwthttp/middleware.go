@@ -2,12 +2,14 @@ package jwthttp
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/jwtkit/jwt"
@@ -91,6 +93,21 @@ type Options struct {
 	// Options.ErrorBody receives it in Error.Err.
 	Check func(r *http.Request, h jwt.Header, rc *jwt.RegisteredClaims) error
 
+	// Confirmation, if set, checks the confirmation methods of the "cnf"
+	// claim (RFC 7800) other than "jkt", which DPoP checks: such as
+	// "x5t#S256", the thumbprint of the client certificate of RFC 8705
+	// (mutual TLS), or "jwk". It is called, after jwt.Verify and before the
+	// DPoP proof and Check, for every token whose "cnf" has a member other
+	// than "jkt", with the request and every member of "cnf", undecoded;
+	// it returns nil only if the request proves possession of the key
+	// they name. Errors are answered as Check's are.
+	//
+	// Without Confirmation, such a token is refused (401 invalid_token,
+	// with a cause wrapping ErrUnsupportedConfirmation): it is bound to a
+	// key the middleware cannot check, and is never taken for a bearer
+	// token.
+	Confirmation func(r *http.Request, cnf map[string]json.RawMessage) error
+
 	// DPoP, if set, accepts access tokens bound to a client's key (RFC
 	// 9449): "Authorization: DPoP <token>" with a proof in the DPoP header,
 	// which DPoP verifies (VerifyRequest) for the request, the token, and
@@ -103,7 +120,8 @@ type Options struct {
 	DPoP *dpop.Verifier
 	// AllowBearer, with DPoP set, accepts bearer tokens as well as DPoP
 	// ones: each refusal then carries both challenges. A token bound to a
-	// key ("cnf" with "jkt") is still refused as a bearer token. Without
+	// key ("cnf" with "jkt") is still refused as a bearer token; one bound
+	// otherwise is accepted only as Confirmation says. Without
 	// DPoP, AllowBearer is an error: bearer tokens are the only kind.
 	AllowBearer bool
 
@@ -168,6 +186,7 @@ func New[T any](keys jwt.KeySource, opts *Options) (func(http.Handler) http.Hand
 		optional: o.Optional,
 		skip:     slices.Clone(o.SkipPaths),
 		check:    o.Check,
+		confirm:  o.Confirmation,
 		cfg: &config{
 			res: oauth.Resource{
 				Realm:            o.Realm,
@@ -272,6 +291,7 @@ type middleware[T any] struct {
 	optional  bool
 	skip      []string
 	check     func(*http.Request, jwt.Header, *jwt.RegisteredClaims) error
+	confirm   func(*http.Request, map[string]json.RawMessage) error
 	anonymous *credential // the context value of a request without a token
 }
 
@@ -333,10 +353,16 @@ func (m *middleware[T]) serve(next http.Handler, w http.ResponseWriter, r *http.
 	// The binding is read from the verified claims set whatever T is: a
 	// token bound to a key must come with a proof by that key (RFC 9449
 	// §7.2), never as a bearer token.
-	jkt, err := confirmationOf(t)
+	jkt, others, err := confirmationOf(t)
 	if err != nil {
 		refuse(m.cfg.invalidToken(descConfirmation, err))
 		return
+	}
+	if others != nil {
+		if e := m.confirmed(r, t, others); e != nil {
+			refuse(e)
+			return
+		}
 	}
 	if sch == oauth.DPoP {
 		if c.proof, err = m.dpop.VerifyRequest(ctx, r, token, jkt); err != nil {
@@ -361,6 +387,40 @@ func (m *middleware[T]) serve(next http.Handler, w http.ResponseWriter, r *http.
 		w.Header().Set("Cache-Control", "private")
 	}
 	m.admit(next, w, r.WithContext(c), c)
+}
+
+// confirmed checks, with the Confirmation hook, the confirmation methods
+// others of the "cnf" claim of t, which the middleware cannot check
+// itself; without the hook, they are a refusal.
+func (m *middleware[T]) confirmed(r *http.Request, t *jwt.Token[T], others []string) *Error {
+	if m.confirm == nil {
+		return m.cfg.invalidToken(descUnsupportedConfirmation,
+			fmt.Errorf("%w: cnf has %s", ErrUnsupportedConfirmation, quoteNames(others)))
+	}
+	var cnf map[string]json.RawMessage
+	if _, err := t.Claim("cnf", &cnf); err != nil {
+		return m.cfg.invalidToken(descConfirmation, fmt.Errorf("%w: %w", errConfirmation, err))
+	}
+	if err := m.confirm(r, cnf); err != nil {
+		e := m.cfg.verdict(r.Context(), err, true)
+		if e.Status == http.StatusUnauthorized {
+			e.Description = descNotConfirmed
+		}
+		return e
+	}
+	return nil
+}
+
+// quoteNames returns names quoted and escaped, separated by commas.
+func quoteNames(names []string) string {
+	var b strings.Builder
+	for i, n := range names {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.Quote(n))
+	}
+	return b.String()
 }
 
 // admit serves r, whose context is c, with next, and reports the request
@@ -393,6 +453,11 @@ func (c *config) proofVerdict(ctx context.Context, err error, nonces dpop.NonceS
 func invalidOption(what string) error {
 	return fmt.Errorf("jwthttp: %s: %w", what, jwt.ErrInvalidOption)
 }
+
+// ErrUnsupportedConfirmation is the cause of the refusal of a token whose
+// "cnf" claim names a confirmation method other than "jkt" (such as
+// "x5t#S256" or "jwk") when Options.Confirmation is not set to check it.
+var ErrUnsupportedConfirmation = errors.New("jwthttp: the cnf claim names a confirmation method that Options.Confirmation is not set to check")
 
 // errNotAccessToken is the verdict on a token whose header "typ" names a
 // JWT of another kind.
