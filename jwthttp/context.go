@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -118,32 +119,37 @@ var (
 	errConfirmation = errors.New("jwthttp: malformed cnf claim")
 )
 
-// confirmationOf returns the "jkt" of the "cnf" claim (RFC 7800 §3.1, RFC
-// 9449 §6.1) of t, or "" if the token has no "cnf", or a "cnf" without
-// "jkt" (bound otherwise, or not at all). A "cnf" that is not an object, or
-// a "jkt" that is not a non-empty string, is an error wrapping
-// errConfirmation. Members are found by their exact names: "JKT" is not
-// "jkt".
-func confirmationOf(t claimReader) (string, error) {
+// confirmationOf reads the "cnf" claim (RFC 7800 §3.1) of t: its "jkt"
+// (RFC 9449 §6.1), or "" if the token has no "cnf" or a "cnf" without
+// "jkt"; and the names of its other members, the confirmation methods
+// that only Options.Confirmation can check, sorted. A "cnf" that is not an
+// object or has no member, or a "jkt" that is not a non-empty string, is
+// an error wrapping errConfirmation. Members are found by their exact
+// names: "JKT" is not "jkt", and is another method.
+func confirmationOf(t claimReader) (jkt string, others []string, err error) {
 	var cnf map[string]any
 	ok, err := t.Claim("cnf", &cnf)
 	switch {
 	case err != nil:
-		return "", fmt.Errorf("%w: %w", errConfirmation, err)
+		return "", nil, fmt.Errorf("%w: %w", errConfirmation, err)
 	case !ok:
-		return "", nil
+		return "", nil, nil
 	case cnf == nil:
-		return "", fmt.Errorf("%w: cnf is null", errConfirmation)
+		return "", nil, fmt.Errorf("%w: cnf is null", errConfirmation)
+	case len(cnf) == 0:
+		return "", nil, fmt.Errorf("%w: cnf has no confirmation method", errConfirmation)
 	}
-	v, ok := cnf["jkt"]
-	if !ok {
-		return "", nil
+	for name, v := range cnf {
+		if name != "jkt" {
+			others = append(others, name)
+			continue
+		}
+		if jkt, _ = v.(string); jkt == "" {
+			return "", nil, fmt.Errorf("%w: jkt is not a non-empty string", errConfirmation)
+		}
 	}
-	jkt, _ := v.(string)
-	if jkt == "" {
-		return "", fmt.Errorf("%w: jkt is not a non-empty string", errConfirmation)
-	}
-	return jkt, nil
+	slices.Sort(others)
+	return jkt, others, nil
 }
 
 // scopesOf reads the scopes of t: its "scope" claim, a string, or, if it

@@ -56,7 +56,10 @@
 // "jkt") is refused when it comes as a bearer token, from any place, as RFC
 // 9449 §7.2 requires: whoever copied it from a log cannot use it without the
 // key. The "cnf" claim is read from the verified payload whatever the claims
-// type T is.
+// type T is. A token bound by any other confirmation method (RFC 7800), such
+// as "x5t#S256" (mutual TLS, RFC 8705) or "jwk", is refused, since the
+// middleware cannot check that binding, unless [Options.Confirmation] checks
+// it.
 //
 // # Answers
 //
@@ -111,7 +114,10 @@
 // Nothing the request says configures the middleware: the key source,
 // algorithms, issuer and audience come from the caller. A token that fails is
 // never passed on, and the handler runs only after the signature, the
-// claims, the DPoP proof and [Options.Check] have all passed, in this order.
+// claims, [Options.Confirmation], the DPoP proof and [Options.Check] have all
+// passed, in this order. [Options.SkipPaths] skips a request only if the
+// decoded path and the escaped path, which http.ServeMux routes on, both
+// name the entry.
 // A token read from the query string, which ends up in logs and Referer
 // headers, is refused unless the caller names the parameter, and a
 // successful answer to such a request is marked Cache-Control: private.

@@ -322,10 +322,17 @@ func TestDPoP(t *testing.T) {
 	})
 
 	t.Run("cnf of another kind", func(t *testing.T) {
-		// A token bound otherwise (RFC 8705 mTLS) is not DPoP-bound: as
-		// DPoP, it fails the binding.
+		// A token bound otherwise (RFC 8705 mTLS) is refused unless the
+		// application checks that binding; and, checked, it is not
+		// DPoP-bound: as DPoP, it fails the binding.
+		cnf := map[string]any{"x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}
 		e := newDPoPEnv(t, dpopConfig{})
-		tok := e.mint(nil, claimsOf(map[string]any{"cnf": map[string]any{"x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}}), "")
+		tok := e.mint(nil, claimsOf(map[string]any{"cnf": cnf}), "")
+		e.get(e.holder, "/notes", tok).refusedWith(t, http.StatusUnauthorized, map[string]map[string]string{
+			"DPoP": dpopErr("invalid_token", "the access token is bound to a key by a confirmation method this resource cannot check"),
+		})
+		e = newDPoPEnv(t, dpopConfig{opts: jwthttp.Options{Confirmation: func(*http.Request, map[string]json.RawMessage) error { return nil }}})
+		tok = e.mint(nil, claimsOf(map[string]any{"cnf": cnf}), "")
 		e.get(e.holder, "/notes", tok).refusedWith(t, http.StatusUnauthorized, map[string]map[string]string{
 			"DPoP": dpopErr("invalid_token", "Invalid DPoP key binding"),
 		})

@@ -3,8 +3,14 @@ package jwthttp_test
 import (
 	"context"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -266,3 +272,41 @@ func ExampleOptions_onResult() {
 	// level=WARN msg=refused path=/notes status=401 code="" err=<nil>
 	// level=WARN msg=refused path=/notes status=401 code=invalid_token err="jwt: audience mismatch: token has aud [\"https://other.example\"], want one of [\"https://api.example\"]"
 }
+
+// A resource that accepts access tokens bound to the client's TLS
+// certificate (RFC 8705 §3): Confirmation checks "cnf"."x5t#S256" against
+// the certificate of the connection. Without it, such tokens are refused.
+func ExampleOptions_confirmation() {
+	verifier, err := jwt.EdDSA.NewVerifier(issuerPublicKey)
+	if err != nil {
+		panic(err)
+	}
+	mw, err := jwthttp.New[jwt.RegisteredClaims](verifier, &jwthttp.Options{
+		Verify: jwt.VerifyOptions{Audience: []string{"https://api.example"}},
+		Confirmation: func(r *http.Request, cnf map[string]json.RawMessage) error {
+			var x5t string
+			if err := json.Unmarshal(cnf["x5t#S256"], &x5t); err != nil || len(cnf) != 1 {
+				return errors.New("bound otherwise than by x5t#S256")
+			}
+			if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 {
+				return errors.New("no client certificate")
+			}
+			sum := sha256.Sum256(r.TLS.PeerCertificates[0].Raw)
+			if base64.RawURLEncoding.EncodeToString(sum[:]) != x5t {
+				return errors.New("not the certificate the token is bound to")
+			}
+			return nil
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	srv := &http.Server{
+		Handler:   mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hello") })),
+		TLSConfig: &tls.Config{ClientAuth: tls.RequireAnyClientCert},
+	}
+	_ = srv // srv.ListenAndServeTLS(certFile, keyFile)
+}
+
+// issuerPublicKey is the issuer's Ed25519 public key of the examples.
+var issuerPublicKey = ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)).Public()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -118,8 +119,9 @@ func FuzzScopes(f *testing.F) {
 
 // FuzzConfirmation checks confirmationOf against encoding/json: for every
 // claims set that jwt.Verify accepts, the "jkt" it finds is the one
-// encoding/json finds by exact name, and it reports an error exactly when
-// "cnf" is not an object or its "jkt" is not a non-empty string.
+// encoding/json finds by exact name, the other methods it reports are the
+// other member names, and it reports an error exactly when "cnf" is not an
+// object, has no member, or its "jkt" is not a non-empty string.
 func FuzzConfirmation(f *testing.F) {
 	for _, s := range []string{
 		`{}`, `{"cnf":{"jkt":"abc"}}`, `{"a":{"cnf":1},"cnf":{"x5t#S256":"x","jkt":"k"}}`,
@@ -134,16 +136,16 @@ func FuzzConfirmation(f *testing.F) {
 			return
 		}
 		for name, tok := range verifiedTokens(t, data) {
-			jkt, err := confirmationOf(tok)
+			jkt, others, err := confirmationOf(tok)
 			raw, ok := top["cnf"]
 			if !ok {
-				if err != nil || jkt != "" {
+				if err != nil || jkt != "" || others != nil {
 					t.Fatalf("%s: %q: no cnf, but %q, %v", name, data, jkt, err)
 				}
 				continue
 			}
 			var cnf map[string]json.RawMessage
-			if json.Unmarshal(raw, &cnf) != nil || cnf == nil {
+			if json.Unmarshal(raw, &cnf) != nil || len(cnf) == 0 {
 				if err == nil || !errors.Is(err, errConfirmation) {
 					t.Fatalf("%s: %q: cnf %s accepted: %q, %v", name, data, raw, jkt, err)
 				}
@@ -158,8 +160,15 @@ func FuzzConfirmation(f *testing.F) {
 					continue
 				}
 			}
-			if err != nil || jkt != want {
-				t.Fatalf("%s: %q: jkt %q, %v; want %q", name, data, jkt, err, want)
+			var wantOthers []string
+			for n := range cnf {
+				if n != "jkt" {
+					wantOthers = append(wantOthers, n)
+				}
+			}
+			slices.Sort(wantOthers)
+			if err != nil || jkt != want || !slices.Equal(others, wantOthers) {
+				t.Fatalf("%s: %q: jkt %q, others %q, %v; want %q, %q", name, data, jkt, others, err, want, wantOthers)
 			}
 		}
 	})

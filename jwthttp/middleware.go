@@ -2,12 +2,14 @@ package jwthttp
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/jwtkit/jwt"
@@ -69,9 +71,13 @@ type Options struct {
 	Optional bool
 	// SkipPaths lists paths that are served without any token, as
 	// http.ServeMux matches paths: "/healthz" only that path, "/public/"
-	// the whole subtree. A request whose path is not clean (".." or "//"
-	// or a trailing "/." segment) is never skipped. Each must start with
-	// "/" and be clean.
+	// the whole subtree. A request is skipped only if both its decoded
+	// path and its escaped path, read segment by segment as ServeMux reads
+	// it, name the entry: "/public%2Fsecret", which ServeMux routes as the
+	// single segment "public/secret", is not under "/public/". A request
+	// whose path is not clean (".." or "//" or a trailing "/." segment, a
+	// backslash, or a dot segment before ";") is never skipped. Each entry
+	// must start with "/" and be clean.
 	SkipPaths []string
 
 	// Check, if set, is called for every token that passed jwt.Verify,
@@ -87,6 +93,21 @@ type Options struct {
 	// Options.ErrorBody receives it in Error.Err.
 	Check func(r *http.Request, h jwt.Header, rc *jwt.RegisteredClaims) error
 
+	// Confirmation, if set, checks the confirmation methods of the "cnf"
+	// claim (RFC 7800) other than "jkt", which DPoP checks: such as
+	// "x5t#S256", the thumbprint of the client certificate of RFC 8705
+	// (mutual TLS), or "jwk". It is called, after jwt.Verify and before the
+	// DPoP proof and Check, for every token whose "cnf" has a member other
+	// than "jkt", with the request and every member of "cnf", undecoded;
+	// it returns nil only if the request proves possession of the key
+	// they name. Errors are answered as Check's are.
+	//
+	// Without Confirmation, such a token is refused (401 invalid_token,
+	// with a cause wrapping ErrUnsupportedConfirmation): it is bound to a
+	// key the middleware cannot check, and is never taken for a bearer
+	// token.
+	Confirmation func(r *http.Request, cnf map[string]json.RawMessage) error
+
 	// DPoP, if set, accepts access tokens bound to a client's key (RFC
 	// 9449): "Authorization: DPoP <token>" with a proof in the DPoP header,
 	// which DPoP verifies (VerifyRequest) for the request, the token, and
@@ -99,7 +120,8 @@ type Options struct {
 	DPoP *dpop.Verifier
 	// AllowBearer, with DPoP set, accepts bearer tokens as well as DPoP
 	// ones: each refusal then carries both challenges. A token bound to a
-	// key ("cnf" with "jkt") is still refused as a bearer token. Without
+	// key ("cnf" with "jkt") is still refused as a bearer token; one bound
+	// otherwise is accepted only as Confirmation says. Without
 	// DPoP, AllowBearer is an error: bearer tokens are the only kind.
 	AllowBearer bool
 
@@ -164,6 +186,7 @@ func New[T any](keys jwt.KeySource, opts *Options) (func(http.Handler) http.Hand
 		optional: o.Optional,
 		skip:     slices.Clone(o.SkipPaths),
 		check:    o.Check,
+		confirm:  o.Confirmation,
 		cfg: &config{
 			res: oauth.Resource{
 				Realm:            o.Realm,
@@ -268,6 +291,7 @@ type middleware[T any] struct {
 	optional  bool
 	skip      []string
 	check     func(*http.Request, jwt.Header, *jwt.RegisteredClaims) error
+	confirm   func(*http.Request, map[string]json.RawMessage) error
 	anonymous *credential // the context value of a request without a token
 }
 
@@ -281,7 +305,7 @@ func (m *middleware[T]) wrap(next http.Handler) http.Handler {
 }
 
 func (m *middleware[T]) serve(next http.Handler, w http.ResponseWriter, r *http.Request) {
-	if len(m.skip) > 0 && m.skipped(r.URL.Path) {
+	if len(m.skip) > 0 && m.skipped(r.URL) {
 		next.ServeHTTP(w, r)
 		return
 	}
@@ -329,10 +353,16 @@ func (m *middleware[T]) serve(next http.Handler, w http.ResponseWriter, r *http.
 	// The binding is read from the verified claims set whatever T is: a
 	// token bound to a key must come with a proof by that key (RFC 9449
 	// §7.2), never as a bearer token.
-	jkt, err := confirmationOf(t)
+	jkt, others, err := confirmationOf(t)
 	if err != nil {
 		refuse(m.cfg.invalidToken(descConfirmation, err))
 		return
+	}
+	if others != nil {
+		if e := m.confirmed(r, t, others); e != nil {
+			refuse(e)
+			return
+		}
 	}
 	if sch == oauth.DPoP {
 		if c.proof, err = m.dpop.VerifyRequest(ctx, r, token, jkt); err != nil {
@@ -357,6 +387,40 @@ func (m *middleware[T]) serve(next http.Handler, w http.ResponseWriter, r *http.
 		w.Header().Set("Cache-Control", "private")
 	}
 	m.admit(next, w, r.WithContext(c), c)
+}
+
+// confirmed checks, with the Confirmation hook, the confirmation methods
+// others of the "cnf" claim of t, which the middleware cannot check
+// itself; without the hook, they are a refusal.
+func (m *middleware[T]) confirmed(r *http.Request, t *jwt.Token[T], others []string) *Error {
+	if m.confirm == nil {
+		return m.cfg.invalidToken(descUnsupportedConfirmation,
+			fmt.Errorf("%w: cnf has %s", ErrUnsupportedConfirmation, quoteNames(others)))
+	}
+	var cnf map[string]json.RawMessage
+	if _, err := t.Claim("cnf", &cnf); err != nil {
+		return m.cfg.invalidToken(descConfirmation, fmt.Errorf("%w: %w", errConfirmation, err))
+	}
+	if err := m.confirm(r, cnf); err != nil {
+		e := m.cfg.verdict(r.Context(), err, true)
+		if e.Status == http.StatusUnauthorized {
+			e.Description = descNotConfirmed
+		}
+		return e
+	}
+	return nil
+}
+
+// quoteNames returns names quoted and escaped, separated by commas.
+func quoteNames(names []string) string {
+	var b strings.Builder
+	for i, n := range names {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.Quote(n))
+	}
+	return b.String()
 }
 
 // admit serves r, whose context is c, with next, and reports the request
@@ -390,29 +454,92 @@ func invalidOption(what string) error {
 	return fmt.Errorf("jwthttp: %s: %w", what, jwt.ErrInvalidOption)
 }
 
+// ErrUnsupportedConfirmation is the cause of the refusal of a token whose
+// "cnf" claim names a confirmation method other than "jkt" (such as
+// "x5t#S256" or "jwk") when Options.Confirmation is not set to check it.
+var ErrUnsupportedConfirmation = errors.New("jwthttp: the cnf claim names a confirmation method that Options.Confirmation is not set to check")
+
 // errNotAccessToken is the verdict on a token whose header "typ" names a
 // JWT of another kind.
 var errNotAccessToken = fmt.Errorf("jwthttp: the header \"typ\" names another kind of JWT: %w", jwt.ErrTypeMismatch)
 
-// skipped reports whether p is served without a token.
-func (m *middleware[T]) skipped(p string) bool {
-	if !isCleanPath(p) {
+// skipped reports whether the request for u is served without a token: only
+// if its path, read both ways a router may read it, is under an entry of
+// SkipPaths. http.ServeMux matches the escaped path, segment by segment,
+// each segment unescaped on its own, so that "/public%2Fsecret" is one
+// segment, not two, and not under "/public/"; other routers match the
+// decoded path. Both must name the entry, so that the skip decision never
+// disagrees with the router that serves the request.
+func (m *middleware[T]) skipped(u *url.URL) bool {
+	p, e := u.Path, u.EscapedPath()
+	if !isCleanPath(p) || !isCleanPath(e) {
 		return false
 	}
 	for _, s := range m.skip {
-		if p == s || (strings.HasSuffix(s, "/") && strings.HasPrefix(p, s)) {
+		if isUnder(p, s) && isUnderEscaped(e, s) {
 			return true
 		}
 	}
 	return false
 }
 
+// isUnder reports whether the path p is the entry s of SkipPaths, or in its
+// subtree if s ends in "/", as http.ServeMux matches a pattern without
+// wildcards.
+func isUnder(p, s string) bool {
+	return p == s || (strings.HasSuffix(s, "/") && strings.HasPrefix(p, s))
+}
+
+// isUnderEscaped is isUnder for an escaped path e, read as http.ServeMux
+// reads it: each segment between slashes of e, unescaped, must be the
+// segment of s at its place; an escaped slash ("%2F") is part of its
+// segment, never a separator.
+func isUnderEscaped(e, s string) bool {
+	for s != "" {
+		if e == "" || e[0] != '/' {
+			return false
+		}
+		if s == "/" {
+			return true // the subtree of an entry that ends in "/"
+		}
+		s, e = s[1:], e[1:]
+		ls, es := s, e
+		if i := strings.IndexByte(s, '/'); i >= 0 {
+			ls, s = s[:i], s[i:]
+		} else {
+			s = ""
+		}
+		if i := strings.IndexByte(e, '/'); i >= 0 {
+			es, e = e[:i], e[i:]
+		} else {
+			e = ""
+		}
+		if v, err := url.PathUnescape(es); err != nil || v != ls {
+			return false
+		}
+	}
+	return e == ""
+}
+
 // isCleanPath reports whether p is an absolute path that path.Clean leaves
-// as it is, apart from a trailing slash.
+// as it is, apart from a trailing slash, and whose segments are not dot
+// segments under another router's reading: a backslash is a separator for
+// some servers, and ";" ends a segment for others ("..;" is "..").
 func isCleanPath(p string) bool {
 	if p == "" || p[0] != '/' {
 		return false
 	}
 	c := path.Clean(p)
-	return c == p || (c+"/" == p)
+	if c != p && c+"/" != p {
+		return false
+	}
+	if strings.IndexByte(p, '\\') >= 0 {
+		return false
+	}
+	for seg := range strings.SplitSeq(p, "/") {
+		if before, _, ok := strings.Cut(seg, ";"); ok && (before == "." || before == "..") {
+			return false
+		}
+	}
+	return true
 }

@@ -247,9 +247,14 @@ func TestDPoPLogout(t *testing.T) {
 	_, err = m.VerifyAccess(context.Background(), access)
 	require.ErrorIs(t, err, session.ErrRevoked)
 
-	// A refresh token in the body ends its session without a proof.
-	_, refresh = requireDPoPPair(t, m, k, clock, alice.post(t, srv.URL+"/login", aliceForm, ""), alice.prover.JKT())
-	r = postForm(t, srv.URL+"/logout", url.Values{"refresh_token": {refresh}})
+	// A bound refresh token in the body ends its session only with a
+	// proof by its key (issue 21 item 4: a copier could end it).
+	access, refresh = requireDPoPPair(t, m, k, clock, alice.post(t, srv.URL+"/login", aliceForm, ""), alice.prover.JKT())
+	requireError(t, postForm(t, srv.URL+"/logout", url.Values{"refresh_token": {refresh}}), 400, "invalid_grant")
+	requireError(t, thief.post(t, srv.URL+"/logout", url.Values{"refresh_token": {refresh}}, ""), 400, "invalid_grant")
+	_, err = m.VerifyAccess(context.Background(), access)
+	require.NoError(t, err, "a logout without the key ended the session")
+	r = alice.post(t, srv.URL+"/logout", url.Values{"refresh_token": {refresh}}, "")
 	require.Equal(t, http.StatusNoContent, r.status, "body %v", r.body)
 	requireError(t, alice.post(t, srv.URL+"/token/refresh", url.Values{"refresh_token": {refresh}}, ""), 400, "invalid_grant")
 

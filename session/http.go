@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -25,8 +26,10 @@ const maxBody = 16 << 10
 type HandlerOptions struct {
 	// UnauthorizedInvalidGrant answers invalid_grant (wrong credentials; a
 	// bad, expired, revoked or reused refresh token) with 401 Unauthorized
-	// instead of 400 Bad Request. RFC 6749 §5.2 says 400, which is the
-	// default; many clients and some services expect 401.
+	// instead of 400 Bad Request, with the challenges of a request without
+	// credentials (WWW-Authenticate: Bearer, and DPoP with DPoP set), which
+	// every 401 carries. RFC 6749 §5.2 says 400, which is the default; many
+	// clients and some services expect 401.
 	UnauthorizedInvalidGrant bool
 	// DPoP, if set, accepts DPoP proofs (RFC 9449), verified by DPoP for
 	// the request's method (POST) and URI: set its ExternalURL to the URL
@@ -35,9 +38,9 @@ type HandlerOptions struct {
 	// proof's key ("token_type":"DPoP", and "cnf" in the tokens); a refresh
 	// of a bound session needs a proof by the same key (otherwise
 	// invalid_grant); the logout handlers accept "Authorization: DPoP" with
-	// a proof. A request's DPoP header is ignored when DPoP is nil, and the
-	// tokens of bound sessions can then be neither refreshed nor used for
-	// logout by access token.
+	// a proof, and a bound refresh token only with a proof by its key. A
+	// request's DPoP header is ignored when DPoP is nil, and the tokens of
+	// bound sessions can then be neither refreshed nor used for logout.
 	DPoP *dpop.Verifier
 	// OnResult, if set, is called once for every request a handler
 	// answers, after the answer is written, for logs and metrics: with the
@@ -80,7 +83,9 @@ type oauthError = oauth.TokenError
 //
 // with Cache-Control: no-store. Refused credentials are answered with the
 // error invalid_grant; credentials in the URL's query, a parameter given
-// twice, or another content type with invalid_request (400).
+// twice, or another content type with invalid_request (400). Every 401 (as
+// invalid_grant with HandlerOptions.UnauthorizedInvalidGrant) carries a
+// WWW-Authenticate challenge, as RFC 9110 §15.5.2 requires.
 //
 // With HandlerOptions.DPoP set, a request with a DPoP header must carry a
 // valid proof, checked before the credentials: a bad one is answered with
@@ -123,8 +128,9 @@ func (m *Manager) LoginHandler(auth Authenticator, opts *HandlerOptions) http.Ha
 // a POST whose body, a form or a JSON object, holds "refresh_token" (and
 // optionally "grant_type", which must then be "refresh_token"). It answers
 // with a new pair like LoginHandler. The refresh token is read only from
-// the body: one in the URL's query, or none in the body (as when a client
-// sends it in a header), is invalid_request (400). A bad, expired, revoked
+// the body: one in the URL's query, none in the body (as when a client
+// sends it in a header), or a request with an Authorization header, whose
+// credentials would be a second one, is invalid_request (400). A bad, expired, revoked
 // or reused refresh token, or an access token, is invalid_grant; a store
 // that cannot answer is 503 temporarily_unavailable.
 //
@@ -136,6 +142,11 @@ func (m *Manager) RefreshHandler(opts *HandlerOptions) http.Handler {
 	o := handlerOptions(opts)
 	return o.handler(func(w http.ResponseWriter, r *http.Request) (int, *oauthError) {
 		p, e := readParams(w, r, "refresh_token", "grant_type")
+		if e == nil && len(r.Header.Values("Authorization")) > 0 {
+			// Two credentials, or one this endpoint does not read
+			// (RFC 6749 §2.3, RFC 6750 §2): never a choice between them.
+			e = invalidRequest("the refresh token must be sent in the request body only, without an Authorization header")
+		}
 		if e == nil && p["grant_type"] != "" && p["grant_type"] != "refresh_token" {
 			e = &oauthError{Status: http.StatusBadRequest, Code: oauth.UnsupportedGrantType}
 		}
@@ -165,12 +176,17 @@ func (m *Manager) RefreshHandler(opts *HandlerOptions) http.Handler {
 // token is invalid_grant; a bad access token 401 with a Bearer challenge;
 // no token at all invalid_request.
 //
-// The access token of a session bound to a DPoP key must come as
-// "Authorization: DPoP" with a proof by the key, which needs
-// HandlerOptions.DPoP; as a bearer token it is refused (RFC 9449 §7.2).
-// Proof failures are answered as a resource server does: 401 with a DPoP
-// challenge (see package jwthttp). A refresh token in the body needs no
-// proof: it only ends its session.
+// Every token of a session bound to a DPoP key needs a proof by the key,
+// which needs HandlerOptions.DPoP: whoever copied a bound token cannot end
+// its session. The access token must come as "Authorization: DPoP" with a
+// proof; as a bearer token it is refused (RFC 9449 §7.2), and proof
+// failures are answered as a resource server does: 401 with a DPoP
+// challenge (see package jwthttp). A bound refresh token in the body needs
+// the request's proof (the one of the DPoP access token, if any) to be by
+// its key, as [Manager.RefreshDPoP] does; without one, or with one by
+// another key, it is invalid_grant. The tokens are verified before any
+// proof, so that a request without a valid token never reaches the replay
+// cache.
 func (m *Manager) LogoutHandler(opts *HandlerOptions) http.Handler {
 	o := handlerOptions(opts)
 	return o.handler(func(w http.ResponseWriter, r *http.Request) (int, *oauthError) {
@@ -186,6 +202,7 @@ func (m *Manager) LogoutHandler(opts *HandlerOptions) http.Handler {
 			return 0, e
 		}
 		var families []string
+		var refresh *Claims
 		if rt := p["refresh_token"]; rt != "" {
 			c, typ, err := m.verifyIgnoringExpiry(r.Context(), rt)
 			if err == nil && typ != RefreshType {
@@ -194,8 +211,10 @@ func (m *Manager) LogoutHandler(opts *HandlerOptions) http.Handler {
 			if err != nil {
 				return 0, o.classify(err)
 			}
+			refresh = c
 			families = append(families, c.FamilyID)
 		}
+		var access *Claims
 		if bearer != "" {
 			c, typ, err := m.verifyIgnoringExpiry(r.Context(), bearer)
 			if err == nil && typ != AccessType {
@@ -204,10 +223,31 @@ func (m *Manager) LogoutHandler(opts *HandlerOptions) http.Handler {
 			if err != nil {
 				return 0, o.invalidToken(sch, err)
 			}
-			if e := o.checkHolder(r, bearer, sch, c); e != nil {
+			access = c
+			families = append(families, c.FamilyID)
+		}
+		// The proofs, once both tokens have passed.
+		proven := "" // the thumbprint of the key of the request's verified proof
+		if access != nil {
+			jkt, e := o.checkHolder(r, bearer, sch, access)
+			if e != nil {
 				return 0, e
 			}
-			families = append(families, c.FamilyID)
+			proven = jkt
+		}
+		if want := boundTo(refresh); want != "" {
+			if access == nil || sch != oauth.DPoP {
+				// No proof verified yet: the request's own, as at the
+				// refresh endpoint.
+				jkt, e := o.tokenProof(r)
+				if e != nil {
+					return 0, e
+				}
+				proven = jkt
+			}
+			if proven != want {
+				return 0, o.classify(fmt.Errorf("%w: logout with a refresh token", ErrKeyBinding))
+			}
 		}
 		for _, f := range families {
 			if err := m.RevokeFamily(r.Context(), f); err != nil {
@@ -247,7 +287,7 @@ func (m *Manager) LogoutAllHandler(opts *HandlerOptions) http.Handler {
 		if err != nil {
 			return 0, o.invalidToken(sch, err)
 		}
-		if e := o.checkHolder(r, bearer, sch, &tok.Claims); e != nil {
+		if _, e := o.checkHolder(r, bearer, sch, &tok.Claims); e != nil {
 			return 0, e
 		}
 		if err := m.RevokeSubject(r.Context(), tok.Claims.Subject, m.now()); err != nil {
@@ -286,6 +326,12 @@ func (o handlerOpts) handler(serve func(w http.ResponseWriter, r *http.Request) 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		status, e := serve(w, r)
 		if e != nil {
+			if e.Status == http.StatusUnauthorized && e.Challenge == nil {
+				// RFC 9110 §15.5.2: a 401 carries a challenge, such as
+				// invalid_grant with UnauthorizedInvalidGrant: the
+				// challenges of a request without credentials.
+				e.Challenge = &oauth.TokenChallenge{Resource: o.res, In: oauth.Bearer}
+			}
 			e.Write(w)
 			status = e.Status
 		}
@@ -475,24 +521,32 @@ func (o handlerOpts) tokenProof(r *http.Request) (string, *oauthError) {
 
 // checkHolder checks that the access token tok, with the verified claims
 // c and sent with scheme, is used by its holder: a token bound to a DPoP
-// key must come with the DPoP scheme and a valid proof by that key.
-func (o handlerOpts) checkHolder(r *http.Request, tok string, scheme oauth.Scheme, c *Claims) *oauthError {
-	var jkt string
-	if c.Confirmation != nil {
-		jkt = c.Confirmation.JKT
-	}
+// key must come with the DPoP scheme and a valid proof by that key. It
+// returns the thumbprint of the proof's key, or "" for a bearer token.
+func (o handlerOpts) checkHolder(r *http.Request, tok string, scheme oauth.Scheme, c *Claims) (string, *oauthError) {
+	jkt := boundTo(c)
 	if scheme != oauth.DPoP {
 		if jkt != "" {
 			e := o.invalidToken(scheme, dpop.ErrTokenBinding)
 			e.Description = "the access token is bound to a DPoP key and must be sent with the DPoP scheme"
-			return e
+			return "", e
 		}
-		return nil
+		return "", nil
 	}
-	if _, err := o.dpop.VerifyRequest(r.Context(), r, tok, jkt); err != nil {
-		return o.proofError(r, err, true)
+	p, err := o.dpop.VerifyRequest(r.Context(), r, tok, jkt)
+	if err != nil {
+		return "", o.proofError(r, err, true)
 	}
-	return nil
+	return p.JKT, nil
+}
+
+// boundTo returns the "jkt" of the "cnf" claim of c, the thumbprint of the
+// DPoP key its session is bound to, or "" for none (or a nil c).
+func boundTo(c *Claims) string {
+	if c == nil || c.Confirmation == nil {
+		return ""
+	}
+	return c.Confirmation.JKT
 }
 
 // proofError is the answer to a DPoP proof that failed with err: at a token
