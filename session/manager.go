@@ -32,10 +32,15 @@ const (
 	DefaultRefreshTTL = 24 * time.Hour
 	// MaxReuseGrace is the longest Options.ReuseGrace allowed.
 	MaxReuseGrace = time.Minute
+	// DefaultClockSkew is Options.ClockSkew unless set.
+	DefaultClockSkew = 5 * time.Minute
+	// MaxClockSkew is the longest Options.ClockSkew allowed.
+	MaxClockSkew = time.Hour
 )
 
 // subjectMargin is how much longer than the longest token lifetime a
-// subject revocation is kept, to cover a refresh that was in flight.
+// subject revocation is kept, beyond the clock skew, to cover a refresh
+// that was in flight when it was made.
 const subjectMargin = time.Minute
 
 // A SignerSource gives the Signer that signs a [Manager]'s next pair of
@@ -124,6 +129,15 @@ type Options struct {
 	// store revoke its family, for logging or alerting. It must not block
 	// for long: the refresh request waits for it.
 	OnReuse func(ctx context.Context, r Reuse)
+	// ClockSkew is the most by which the clocks of the instances sharing
+	// the Store may disagree, plus the largest Leeway of the resource
+	// servers that check revocations; 0 means DefaultClockSkew, and it is
+	// at most MaxClockSkew. Every revocation is kept this much longer than
+	// the last instant at which, on this instance's clock, a token it
+	// revokes expires, so that no instance, nor a resource server allowing
+	// for skew, can accept the token after the store has forgotten the
+	// revocation. It costs only memory in the store.
+	ClockSkew time.Duration
 	// Now returns the current time; nil means time.Now. It must agree with
 	// the store's clock.
 	Now func() time.Time
@@ -219,6 +233,7 @@ type Manager struct {
 	refreshTTL  time.Duration
 	maxLifetime time.Duration
 	grace       time.Duration
+	skew        time.Duration
 	recheck     func(context.Context, Grant) (Grant, error)
 	onReuse     func(context.Context, Reuse)
 	now         func() time.Time
@@ -237,6 +252,7 @@ func New(opts Options) (*Manager, error) {
 		refreshTTL:  orDefault(opts.RefreshTTL, DefaultRefreshTTL),
 		maxLifetime: opts.MaxLifetime,
 		grace:       opts.ReuseGrace,
+		skew:        orDefault(opts.ClockSkew, DefaultClockSkew),
 		recheck:     opts.Recheck,
 		onReuse:     opts.OnReuse,
 		now:         opts.Now,
@@ -252,6 +268,8 @@ func New(opts Options) (*Manager, error) {
 		return nil, wrap(jwt.ErrInvalidOption, nil, "MaxLifetime must be whole seconds, at least 1s")
 	case m.grace < 0 || m.grace > MaxReuseGrace:
 		return nil, wrap(jwt.ErrInvalidOption, nil, "ReuseGrace %v outside 0 to %v", m.grace, MaxReuseGrace)
+	case m.skew < 0 || m.skew > MaxClockSkew:
+		return nil, wrap(jwt.ErrInvalidOption, nil, "ClockSkew %v outside 0 to %v", m.skew, MaxClockSkew)
 	}
 	if l, ok := m.signers.(lifetimeLimit); ok {
 		if limit, ttl := l.MaxTokenLifetime(), max(m.accessTTL, m.refreshTTL); ttl > limit {
@@ -704,12 +722,13 @@ func (m *Manager) RevokeFamily(ctx context.Context, id string) error {
 }
 
 // RevokeID revokes the token whose "jti" is id until until, its "exp"
-// (after which it is refused anyway).
+// (after which it is refused anyway), and Options.ClockSkew longer, for the
+// resource servers whose clocks run behind.
 func (m *Manager) RevokeID(ctx context.Context, id string, until time.Time) error {
 	if id == "" {
 		return wrap(jwt.ErrInvalidOption, nil, "empty token ID")
 	}
-	if err := m.store.RevokeToken(ctx, id, until); err != nil {
+	if err := m.store.RevokeToken(ctx, id, until.Add(m.skew)); err != nil {
 		return storeError(err)
 	}
 	return nil
@@ -717,8 +736,12 @@ func (m *Manager) RevokeID(ctx context.Context, id string, until time.Time) erro
 
 // RevokeSubject revokes every token of subject issued in a session that
 // began before the time before: logout everywhere, as after a password
-// change. A session that begins later (a new login) is not affected,
-// compared to the millisecond. before must not be in the future.
+// change. A session that begins later (a new login) is not affected. before
+// must not be in the future.
+//
+// The revocation is kept for the longest token lifetime after the call (not
+// after before: a session begun before before may have been refreshed
+// since), plus Options.ClockSkew and a minute for a refresh in flight.
 func (m *Manager) RevokeSubject(ctx context.Context, subject string, before time.Time) error {
 	now := m.now()
 	if subject == "" {
@@ -727,7 +750,7 @@ func (m *Manager) RevokeSubject(ctx context.Context, subject string, before time
 	if before.After(now) {
 		return wrap(jwt.ErrInvalidOption, nil, "revocation time is in the future")
 	}
-	until := before.Add(max(m.accessTTL, m.refreshTTL) + subjectMargin)
+	until := now.Add(max(m.accessTTL, m.refreshTTL) + m.skew + subjectMargin)
 	if err := m.store.RevokeSubject(ctx, subject, before, until); err != nil {
 		return storeError(err)
 	}
