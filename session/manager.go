@@ -502,7 +502,10 @@ func (m *Manager) Issue(ctx context.Context, g Grant) (*Pair, error) {
 // concurrent refreshes with one token, at most one succeeds.
 //
 // A refresh token that was already redeemed revokes the whole session and
-// returns an error wrapping ErrReused, after calling Options.OnReuse; this
+// returns an error wrapping ErrReused, after calling Options.OnReuse (also
+// when the store's reply was lost and its client repeated the Redeem; if
+// the store could not answer at all, the error wraps ErrStoreUnavailable
+// and OnReuse is not called, although the session may be revoked); this
 // includes the second of two concurrent refreshes with one token (see
 // "Concurrent refreshes" in the package documentation). Within
 // Options.ReuseGrace of the redemption it returns ErrRecentlyRotated

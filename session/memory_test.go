@@ -2,6 +2,7 @@ package session_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/jwtkit/jwt/dpop"
 	"github.com/jwtkit/jwt/session"
@@ -9,7 +10,9 @@ import (
 )
 
 func TestMemoryStore(t *testing.T) {
-	storetest.Run(t, func(*testing.T) session.Store { return session.NewMemoryStore(nil) })
+	storetest.Run(t, func(_ *testing.T, now func() time.Time) session.Store {
+		return session.NewMemoryStore(&session.MemoryStoreOptions{Now: now})
+	})
 }
 
 // Both are dpop.ReplayCache: a store can be given to dpop.Options.
