@@ -532,6 +532,15 @@ func (m *Manager) Refresh(ctx context.Context, refreshToken string) (*Pair, erro
 // of a session not bound to a key is accepted with or without a proof, and
 // the session stays unbound: its binding is decided at login.
 func (m *Manager) RefreshDPoP(ctx context.Context, refreshToken, jkt string) (*Pair, error) {
+	return m.refresh(ctx, refreshToken, jkt, nil)
+}
+
+// refresh is RefreshDPoP. If remember is set, it is called once the refresh
+// token has been verified, matched to jkt and found unrevoked, before
+// anything else: it remembers the request's DPoP proof, so that only the
+// proofs of valid refresh tokens fill the replay cache, and its error is
+// returned as it is.
+func (m *Manager) refresh(ctx context.Context, refreshToken, jkt string, remember func(context.Context) error) (*Pair, error) {
 	now := m.now() // the new tokens' iat: before the store checks, see RevokeSubject
 	tok, err := jwt.Verify[refreshClaims](ctx, refreshToken, m.keys, &jwt.VerifyOptions{
 		Type:     RefreshType,
@@ -563,6 +572,11 @@ func (m *Manager) RefreshDPoP(ctx context.Context, refreshToken, jkt string) (*P
 	ref := TokenRef{ID: c.ID, Family: c.FamilyID, Subject: c.Subject, IssuedAt: c.IssuedAt.Time}
 	if err := m.store.Check(ctx, ref); err != nil {
 		return nil, storeError(err)
+	}
+	if remember != nil {
+		if err := remember(ctx); err != nil {
+			return nil, err
+		}
 	}
 	g := Grant{Subject: c.Subject, ClientID: c.ClientID, Scope: c.Scope, JKT: bound}
 	if len(c.Extra) > 0 {
