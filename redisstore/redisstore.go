@@ -20,14 +20,31 @@
 //
 // Every key has a TTL: a family lives until its last token expires, a
 // revoked token ID until the token's expiry, a subject revocation until the
-// last token it could revoke has expired, a replay-cache key (a DPoP proof
-// seen) for the TTL asked; nothing grows without bound. Anyone can make
-// valid DPoP proofs with keys of their own, so a flood of them at a token
-// endpoint adds keys as fast as they come: give Redis a maxmemory with the
-// noeviction policy, under which a full Redis refuses writes (the proofs
-// are refused, closed) rather than evicting revocations.
-// Subjects, token IDs and replay-cache keys appear in keys as SHA-256
-// digests, not as given.
+// last token it could revoke has expired (see session.Options.ClockSkew), a
+// replay-cache key (a DPoP proof seen, under "seen:") for the TTL asked;
+// nothing grows without bound. Subjects, token IDs and replay-cache keys
+// appear in keys as SHA-256 digests, not as given.
+//
+// # Memory, and the replay cache
+//
+// Give Redis a maxmemory with the noeviction policy: a full Redis then
+// refuses writes rather than evicting a revocation. No other policy is
+// safe, since every key has a TTL: volatile-ttl, for one, evicts by a
+// sample, and can drop a revocation before the replay keys. Redis has no
+// memory quota per key prefix either, so a full instance refuses every
+// write, whatever filled it: revocations fail (with
+// session.ErrStoreUnavailable) as much as proofs.
+//
+// The replay cache is what requests can fill: one key per accepted DPoP
+// proof, and anyone can make valid proofs with keys of their own. The
+// session handlers and package jwthttp remember a proof only once the
+// request is otherwise authenticated (a password or a token accepted; see
+// dpop.Verifier.VerifyPending), so anonymous requests add no key; each key
+// lives at most twice the proof window and a second. For revocations never
+// to share a failure with the replay cache, give the DPoP verifiers a
+// Store of their own on another Redis (another database of the same server
+// shares its maxmemory), as dpop.Options.ReplayCache: when that one fills,
+// proofs are refused, closed, and revocations go on.
 //
 // A Store is a replay cache for DPoP proofs (dpop.Options.ReplayCache), so
 // that a proof used on one instance is refused on all (see Store.Remember

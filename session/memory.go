@@ -22,8 +22,10 @@ type MemoryStoreOptions struct {
 	Now func() time.Time
 	// MaxReplayKeys bounds the unexpired keys that Remember holds; 0 means
 	// dpop.DefaultReplayCacheSize. Anyone can make valid DPoP proofs with
-	// keys of their own, so without a bound a flood of them at a token
-	// endpoint would fill the memory.
+	// keys of their own, so without a bound a flood of them would fill the
+	// memory. The bound is the replay cache's alone: families and
+	// revocations are kept apart from it and never refused because it is
+	// full.
 	MaxReplayKeys int
 }
 
