@@ -49,6 +49,13 @@
 // a service of several instances must give all of them one shared cache,
 // or a proof replayed to another instance would be accepted.
 //
+// Anyone can make valid proofs with a key of their own, so a cache that
+// remembered the proofs of anonymous requests could be filled by them, and
+// then refuse every client. Remember a proof only for a request that is
+// otherwise authenticated: verify it with [Verifier.VerifyPending], check
+// the credentials or the token, then call [PendingProof.Remember]. The
+// session handlers and package jwthttp do so.
+//
 // Behind a reverse proxy, the request a server sees is not the one the
 // client made: set Options.ExternalURL to the URL clients use. Forwarding
 // headers are never trusted.

@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"fmt"
+	"net/http"
 	"sync"
 	"time"
 )
@@ -132,4 +133,84 @@ func (q *expiryQueue) Pop() any {
 	old[len(old)-1] = expiryEntry{}
 	*q = old[:len(old)-1]
 	return e
+}
+
+// remember records the replay-cache key of a proof that passed every other
+// check, and fails if the key was seen. A proof is accepted while now is
+// within the window of its iat, so for at most twice the window after its
+// first use, both ends included: a second more covers the last instant.
+func (v *Verifier) remember(ctx context.Context, key string) error {
+	fresh, err := v.replay.Remember(ctx, key, 2*v.window+time.Second)
+	if err != nil {
+		return wrap(ErrReplayCache, "", err)
+	}
+	if !fresh {
+		return ErrReplay
+	}
+	return nil
+}
+
+// PendingProof is a DPoP proof that has passed every check of
+// [Verifier.Verify] but the last, the replay check: it is not yet
+// remembered, so it must not be acted on until [PendingProof.Remember] has
+// succeeded.
+//
+// It lets a server remember only the proofs of requests that are otherwise
+// authenticated. Anyone can make valid proofs with a key of their own, and
+// the replay cache is bounded (or, shared, fills a store that revocations
+// need), so a server that remembered every valid proof would let a flood
+// of anonymous requests, such as logins with wrong passwords, fill it and
+// refuse every client. Check the credentials, or the token, first; then
+// call Remember.
+type PendingProof struct {
+	v     *Verifier
+	proof *Proof
+	key   string // in the replay cache
+}
+
+// VerifyPending checks proof against req as [Verifier.Verify] does, except
+// that it neither asks nor changes the replay cache: the proof it returns
+// must be remembered with [PendingProof.Remember] before it is acted on.
+func (v *Verifier) VerifyPending(ctx context.Context, proof string, req *Request) (*PendingProof, error) {
+	p, err := v.verify(ctx, proof, req, false)
+	if err != nil {
+		return nil, err
+	}
+	htu, err := NormalizeURI(p.Claims.URI) // as verify did, without error
+	if err != nil {
+		return nil, wrap(ErrURIMismatch, "htu", err)
+	}
+	return &PendingProof{v: v, proof: p, key: replayKey(htu, p.Claims.ID)}, nil
+}
+
+// VerifyRequestPending is [Verifier.VerifyRequest] without the replay
+// check, as [Verifier.VerifyPending] is Verify without it.
+func (v *Verifier) VerifyRequestPending(ctx context.Context, r *http.Request, accessToken, jkt string) (*PendingProof, error) {
+	proof, err := headerProof(r.Header)
+	if err != nil {
+		return nil, err
+	}
+	return v.VerifyPending(ctx, proof, &Request{
+		Method:      r.Method,
+		URI:         requestURI(r, v.base),
+		AccessToken: accessToken,
+		JKT:         jkt,
+	})
+}
+
+// JKT returns the JWK SHA-256 thumbprint of the proof's key, for checking
+// a token's binding before the proof is remembered: a mismatch is a reason
+// to refuse, a match no reason yet to accept.
+func (p *PendingProof) JKT() string { return p.proof.JKT }
+
+// Remember records the proof in the replay cache and returns it. It fails
+// with ErrReplay if the proof was seen, and with an error wrapping
+// ErrReplayCache if the cache could not tell, as Verify does. It is the
+// check that makes the proof usable: act on the proof only if Remember
+// returns it; a second call finds it seen.
+func (p *PendingProof) Remember(ctx context.Context) (*Proof, error) {
+	if err := p.v.remember(ctx, p.key); err != nil {
+		return nil, err
+	}
+	return p.proof, nil
 }

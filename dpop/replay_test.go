@@ -106,3 +106,58 @@ func TestMemoryReplayCache(t *testing.T) {
 		assert.Equal(t, int32(100), wins.Load())
 	})
 }
+
+// countingCache is a MemoryReplayCache that counts the calls to Remember.
+type countingCache struct {
+	*dpop.MemoryReplayCache
+	calls atomic.Int32
+}
+
+func (c *countingCache) Remember(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	c.calls.Add(1)
+	return c.MemoryReplayCache.Remember(ctx, key, ttl)
+}
+
+// TestVerifyPending shows the two steps of VerifyPending: every check but
+// the replay check, with the cache untouched; then Remember, once.
+func TestVerifyPending(t *testing.T) {
+	ctx := context.Background()
+	hdr := es256Header(t)
+	c := newClock()
+	cache := &countingCache{MemoryReplayCache: dpop.NewMemoryReplayCache(&dpop.MemoryReplayCacheOptions{Now: c.Now})}
+	v := newVerifier(t, c, &dpop.Options{ReplayCache: cache})
+	proof := forge(t, jwt.ES256, key("P-256"), hdr, proofClaims(nil))
+
+	_, err := v.VerifyPending(ctx, proof, &dpop.Request{Method: "POST", URI: testURI})
+	require.ErrorIs(t, err, dpop.ErrMethodMismatch, "a pending proof passes every other check")
+	for range 3 {
+		p, err := v.VerifyPending(ctx, proof, request())
+		require.NoError(t, err)
+		require.Equal(t, mustThumbprint(t, key("P-256")), p.JKT())
+	}
+	require.Zero(t, cache.calls.Load(), "VerifyPending asked the replay cache")
+
+	p, err := v.VerifyPending(ctx, proof, request())
+	require.NoError(t, err)
+	got, err := p.Remember(ctx)
+	require.NoError(t, err)
+	require.Equal(t, p.JKT(), got.JKT)
+	_, err = p.Remember(ctx)
+	require.ErrorIs(t, err, dpop.ErrReplay, "a second Remember")
+	_, err = v.Verify(ctx, proof, request())
+	require.ErrorIs(t, err, dpop.ErrReplay, "Verify of a proof remembered by a PendingProof")
+	later, err := v.VerifyPending(ctx, proof, request())
+	require.NoError(t, err, "VerifyPending does not check the cache")
+	_, err = later.Remember(ctx)
+	require.ErrorIs(t, err, dpop.ErrReplay)
+
+	// The same proof after normalization of its htu is the same key.
+	q := forge(t, jwt.ES256, key("P-256"), hdr, proofClaims(map[string]any{"htu": "https://API.example.com:443/resource"}))
+	pq, err := v.VerifyPending(ctx, q, request())
+	require.NoError(t, err)
+	_, err = pq.Remember(ctx)
+	require.ErrorIs(t, err, dpop.ErrReplay)
+
+	_, err = v.VerifyPending(ctx, proof, nil)
+	require.ErrorIs(t, err, jwt.ErrInvalidOption)
+}

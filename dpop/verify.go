@@ -260,12 +260,12 @@ func (v *Verifier) VerifyRequest(ctx context.Context, r *http.Request, accessTok
 	if err != nil {
 		return nil, err
 	}
-	return v.Verify(ctx, proof, &Request{
+	return v.verify(ctx, proof, &Request{
 		Method:      r.Method,
 		URI:         requestURI(r, v.base),
 		AccessToken: accessToken,
 		JKT:         jkt,
-	})
+	}, true)
 }
 
 // Verify checks proof against req with every check of RFC 9449 §4.3 and
@@ -284,11 +284,20 @@ func (v *Verifier) VerifyRequest(ctx context.Context, r *http.Request, accessTok
 // other check are remembered, that no proof with the same "jti" and "htu"
 // was seen within twice the window (and a second).
 //
+// A server should remember only the proofs of requests that are otherwise
+// authenticated, so that anonymous requests cannot fill the replay cache:
+// see [Verifier.VerifyPending].
+//
 // Each failure is an error wrapping ErrInvalidProof and the sentinel of the
 // check, such as ErrURIMismatch, except a binding failure (ErrTokenBinding)
 // and a replay cache failure (ErrReplayCache). Packages jwthttp and session
 // answer them with the error codes of RFC 9449.
 func (v *Verifier) Verify(ctx context.Context, proof string, req *Request) (*Proof, error) {
+	return v.verify(ctx, proof, req, true)
+}
+
+// verify is Verify, without the replay check unless remember is set.
+func (v *Verifier) verify(ctx context.Context, proof string, req *Request, remember bool) (*Proof, error) {
 	if req == nil {
 		return nil, errorf(jwt.ErrInvalidOption, "no request to check the DPoP proof against")
 	}
@@ -363,15 +372,11 @@ func (v *Verifier) Verify(ctx context.Context, proof string, req *Request) (*Pro
 			return nil, err
 		}
 	}
-	// A proof is accepted while now is within the window of its iat, so
-	// for at most twice the window after its first use, both ends
-	// included: a second more covers the last instant.
-	fresh, err := v.replay.Remember(ctx, replayKey(htu, c.ID), 2*v.window+time.Second)
-	if err != nil {
-		return nil, wrap(ErrReplayCache, "", err)
+	if !remember {
+		return p, nil
 	}
-	if !fresh {
-		return nil, ErrReplay
+	if err := v.remember(ctx, replayKey(htu, c.ID)); err != nil {
+		return nil, err
 	}
 	return p, nil
 }

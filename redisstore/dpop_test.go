@@ -267,3 +267,79 @@ func replayKey(prefix, key string) string {
 	h := sha256.Sum256([]byte(key))
 	return prefix + "seen:{" + base64.RawURLEncoding.EncodeToString(h[:]) + "}"
 }
+
+// TestReuseLostReply loses the reply to the rotation that finds a reused
+// refresh token (issue 21): go-redis runs the script again, which used to
+// find the family revoked and report ErrRevoked, so that Options.OnReuse
+// was never called. The rotation that found the reuse now reports it
+// again when repeated. Without retries, the lost reply is an error
+// wrapping ErrStoreUnavailable: the reuse took effect (the family is
+// revoked) but the Manager cannot know it, and OnReuse is not called.
+func TestReuseLostReply(t *testing.T) {
+	ctx := context.Background()
+	addr := os.Getenv(addrEnv)
+	direct := newClient(t)
+	_, prefix := newStore(t, direct)
+	proxy := newDropProxy(t, addr)
+	goroutines := runtime.NumGoroutine()
+
+	for _, tc := range []struct {
+		name    string
+		retries int
+	}{
+		{"retried", 1},
+		{"not retried", -1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := clientOptions(proxy.addr())
+			opts.MaxRetries = tc.retries
+			c := redis.NewClient(opts)
+			defer c.Close()
+			s, err := redisstore.New(c, &redisstore.Options{Prefix: prefix})
+			require.NoError(t, err)
+			signer, verifier := newTestKeys(t)
+			var reuses atomic.Int32
+			m, err := session.New(session.Options{
+				Signer: session.FixedSigner(signer), Keys: verifier, Store: s,
+				OnReuse: func(context.Context, session.Reuse) { reuses.Add(1) },
+			})
+			require.NoError(t, err)
+			p1, err := m.Issue(ctx, session.Grant{Subject: "alice"})
+			require.NoError(t, err)
+			p2, err := m.Refresh(ctx, p1.RefreshToken)
+			require.NoError(t, err)
+
+			// The reused token's jti is sent only in the rotation script's
+			// arguments (the revocation check sends its digest).
+			proxy.dropReplyTo(tokenID(t, p1.RefreshToken))
+			_, err = m.Refresh(ctx, p1.RefreshToken)
+			require.Nil(t, proxy.marker.Load(), "the rotation went through the proxy")
+			if tc.retries > 0 {
+				require.ErrorIs(t, err, session.ErrReused)
+				require.Equal(t, int32(1), reuses.Load(), "OnReuse calls")
+			} else {
+				require.ErrorIs(t, err, session.ErrStoreUnavailable)
+				require.Equal(t, int32(0), reuses.Load(), "OnReuse calls")
+			}
+			_, err = m.Refresh(ctx, p2.RefreshToken)
+			require.ErrorIs(t, err, session.ErrRevoked, "the family was revoked by the first run")
+		})
+	}
+	proxy.close()
+	waitGoroutines(t, goroutines)
+}
+
+// tokenID returns the "jti" of a JWT, read without verification.
+func tokenID(t *testing.T, token string) string {
+	t.Helper()
+	parts := strings.Split(token, ".")
+	require.Len(t, parts, 3)
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	require.NoError(t, err)
+	var c struct {
+		ID string `json:"jti"`
+	}
+	require.NoError(t, json.Unmarshal(b, &c))
+	require.NotEmpty(t, c.ID)
+	return c.ID
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -156,7 +158,7 @@ func newFaultFixture(t *testing.T) *faultFixture {
 	f.liveClaims, f.byIDClaims = claims(f.live), claims(f.byID)
 	f.rotatedNext, err = f.m.Refresh(ctx, f.rotated.RefreshToken)
 	require.NoError(t, err)
-	time.Sleep(2 * time.Millisecond) // subject revocations compare to the millisecond
+	time.Sleep(2 * time.Millisecond) // a cutoff after the logins, on any clock resolution
 	require.NoError(t, f.m.RevokeToken(ctx, f.byID.AccessToken))
 	require.NoError(t, f.m.RevokeFamily(ctx, f.loggedOut.FamilyID))
 	require.NoError(t, f.m.RevokeSubject(ctx, "bob", time.Now()))
@@ -353,4 +355,73 @@ func TestRedisRestart(t *testing.T) {
 	require.Equal(t, 200, f.refreshStatus(t, f.live.RefreshToken))
 	f.close()
 	waitGoroutines(t, goroutines)
+}
+
+// TestReplayKeysUnderMaxmemory shows what the package documentation argues
+// about a Redis with maxmemory and the noeviction policy (issue 21): Redis
+// has no memory quota per key prefix, so when replay-cache keys have filled
+// the instance, every write is refused, revocations too. A replay cache of
+// its own (a second Store on another Redis, given to dpop.Options) keeps
+// revocations writable while it refuses proofs, closed.
+func TestReplayKeysUnderMaxmemory(t *testing.T) {
+	ctx := context.Background()
+	fill := func(t *testing.T, c *redis.Client, rc session.ReplayCache) {
+		t.Helper()
+		used, err := c.Info(ctx, "memory").Result()
+		require.NoError(t, err)
+		var n int64
+		for _, line := range strings.Split(used, "\r\n") {
+			if v, ok := strings.CutPrefix(line, "used_memory:"); ok {
+				n, err = strconv.ParseInt(v, 10, 64)
+				require.NoError(t, err)
+			}
+		}
+		require.Positive(t, n)
+		require.NoError(t, c.ConfigSet(ctx, "maxmemory", strconv.FormatInt(n+(256<<10), 10)).Err())
+		require.NoError(t, c.ConfigSet(ctx, "maxmemory-policy", "noeviction").Err())
+		require.NoError(t, c.ConfigSet(ctx, "appendfsync", "no").Err()) // fill faster
+		for i := 0; ; i++ {
+			require.Less(t, i, 100_000, "256 KiB did not fill")
+			if _, err := rc.Remember(ctx, fmt.Sprint("proof-", i), time.Minute); err != nil {
+				require.ErrorIs(t, err, session.ErrStoreUnavailable)
+				require.ErrorContains(t, err, "OOM")
+				return
+			}
+		}
+	}
+	signer, verifier := newTestKeys(t)
+
+	t.Run("shared", func(t *testing.T) {
+		srv := startRedis(t)
+		c := redis.NewClient(clientOptions(srv.addr))
+		defer c.Close()
+		store, err := redisstore.New(c, nil)
+		require.NoError(t, err)
+		m := newManager(t, store, signer, verifier)
+		p, err := m.Issue(ctx, session.Grant{Subject: "alice"})
+		require.NoError(t, err)
+		fill(t, c, store)
+		require.ErrorIs(t, m.RevokeSubject(ctx, "alice", time.Now()), session.ErrStoreUnavailable, "a full shared instance refuses revocations")
+		require.ErrorIs(t, m.RevokeToken(ctx, p.RefreshToken), session.ErrStoreUnavailable)
+	})
+	t.Run("separate", func(t *testing.T) {
+		revocations, proofs := startRedis(t), startRedis(t)
+		rc, pc := redis.NewClient(clientOptions(revocations.addr)), redis.NewClient(clientOptions(proofs.addr))
+		defer rc.Close()
+		defer pc.Close()
+		store, err := redisstore.New(rc, nil)
+		require.NoError(t, err)
+		replay, err := redisstore.New(pc, nil)
+		require.NoError(t, err)
+		m := newManager(t, store, signer, verifier)
+		p, err := m.Issue(ctx, session.Grant{Subject: "alice"})
+		require.NoError(t, err)
+		fill(t, pc, replay)
+		_, err = replay.Remember(ctx, "a new proof", time.Minute)
+		require.ErrorIs(t, err, session.ErrStoreUnavailable, "the full replay cache refuses proofs")
+		require.NoError(t, m.RevokeSubject(ctx, "alice", time.Now()))
+		require.NoError(t, m.RevokeToken(ctx, p.RefreshToken))
+		_, err = m.VerifyAccess(ctx, p.AccessToken)
+		require.ErrorIs(t, err, session.ErrRevoked)
+	})
 }

@@ -20,14 +20,31 @@
 //
 // Every key has a TTL: a family lives until its last token expires, a
 // revoked token ID until the token's expiry, a subject revocation until the
-// last token it could revoke has expired, a replay-cache key (a DPoP proof
-// seen) for the TTL asked; nothing grows without bound. Anyone can make
-// valid DPoP proofs with keys of their own, so a flood of them at a token
-// endpoint adds keys as fast as they come: give Redis a maxmemory with the
-// noeviction policy, under which a full Redis refuses writes (the proofs
-// are refused, closed) rather than evicting revocations.
-// Subjects, token IDs and replay-cache keys appear in keys as SHA-256
-// digests, not as given.
+// last token it could revoke has expired (see session.Options.ClockSkew), a
+// replay-cache key (a DPoP proof seen, under "seen:") for the TTL asked;
+// nothing grows without bound. Subjects, token IDs and replay-cache keys
+// appear in keys as SHA-256 digests, not as given.
+//
+// # Memory, and the replay cache
+//
+// Give Redis a maxmemory with the noeviction policy: a full Redis then
+// refuses writes rather than evicting a revocation. No other policy is
+// safe, since every key has a TTL: volatile-ttl, for one, evicts by a
+// sample, and can drop a revocation before the replay keys. Redis has no
+// memory quota per key prefix either, so a full instance refuses every
+// write, whatever filled it: revocations fail (with
+// session.ErrStoreUnavailable) as much as proofs.
+//
+// The replay cache is what requests can fill: one key per accepted DPoP
+// proof, and anyone can make valid proofs with keys of their own. The
+// session handlers and package jwthttp remember a proof only once the
+// request is otherwise authenticated (a password or a token accepted; see
+// dpop.Verifier.VerifyPending), so anonymous requests add no key; each key
+// lives at most twice the proof window and a second. For revocations never
+// to share a failure with the replay cache, give the DPoP verifiers a
+// Store of their own on another Redis (another database of the same server
+// shares its maxmemory), as dpop.Options.ReplayCache: when that one fills,
+// proofs are refused, closed, and revocations go on.
 //
 // A Store is a replay cache for DPoP proofs (dpop.Options.ReplayCache), so
 // that a proof used on one instance is refused on all (see Store.Remember
@@ -129,7 +146,30 @@ func (s *Store) familyKey(id string) string   { return s.prefix + "fam:{" + id +
 func (s *Store) tokenKey(id string) string    { return s.prefix + "jti:{" + digest(id) + "}" }
 func (s *Store) subjectKey(sub string) string { return s.prefix + "sub:{" + digest(sub) + "}" }
 func (s *Store) replayKey(key string) string  { return s.prefix + "seen:{" + digest(key) + "}" }
-func millis(t time.Time) string               { return strconv.FormatInt(t.UnixMilli(), 10) }
+
+// nanos formats t for the store: nanoseconds since 1970, in decimal without
+// leading zeros, so that a script compares two of them exactly as strings
+// (longer is later; of equal lengths, the greater string); a time before
+// 1970 is written as 0.
+func nanos(t time.Time) string { return strconv.FormatInt(max(t.UnixNano(), 0), 10) }
+
+// legacyMillis bounds the times that earlier versions of this package wrote
+// in milliseconds: below it a stored time is in milliseconds (up to the
+// year 5138), at or above it in nanoseconds (from 1970-01-12 on).
+const legacyMillis = 1_000_000_000_000_000
+
+// parseNanos reads a time written by nanos, or in milliseconds by an
+// earlier version of this package.
+func parseNanos(s string) (int64, error) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("bad time %q", s)
+	}
+	if n < legacyMillis {
+		n *= int64(time.Millisecond)
+	}
+	return n, nil
+}
 func unavailable(err error) error {
 	return fmt.Errorf("%w: redis: %w", session.ErrStoreUnavailable, err)
 }
@@ -160,7 +200,7 @@ func (s *Store) ttl(until time.Time) int64 {
 // The scripts. Each touches only KEYS[1]. Numbers are passed and stored as
 // decimal strings, never formatted by Lua.
 var (
-	// ARGV: subject digest, created (ms), current jti, TTL (ms).
+	// ARGV: subject digest, created (ns), current jti, TTL (ms).
 	// Returns 1 if created (or created before, identically), 0 if the ID is taken.
 	createScript = redis.NewScript(`
 local f = redis.call('HMGET', KEYS[1], 'sub', 'created', 'cur', 'prev')
@@ -173,11 +213,16 @@ redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return 1`)
 
 	// ARGV: presented jti, next jti, new TTL (ms), grace (ms).
-	// Returns ok, unknown, revoked, retry or reused.
+	// Returns ok, unknown, revoked, retry or reused. The rotation that
+	// finds reuse records itself ('rp', 'rn'), so that, run again (a
+	// client retrying after a lost reply), it returns reused again.
 	rotateScript = redis.NewScript(`
-local f = redis.call('HMGET', KEYS[1], 'cur', 'prev', 'rot', 'rev')
+local f = redis.call('HMGET', KEYS[1], 'cur', 'prev', 'rot', 'rev', 'rp', 'rn')
 if not f[1] then return 'unknown' end
-if f[4] then return 'revoked' end
+if f[4] then
+  if f[5] == ARGV[1] and f[6] == ARGV[2] then return 'reused' end
+  return 'revoked'
+end
 local t = redis.call('TIME')
 local now = t[1] .. string.format('%03d', math.floor(tonumber(t[2]) / 1000))
 if f[1] == ARGV[1] then
@@ -189,7 +234,7 @@ if f[1] == ARGV[1] then
 end
 if f[1] == ARGV[2] and f[2] == ARGV[1] then return 'ok' end
 if f[2] == ARGV[1] and tonumber(now) - tonumber(f[3]) < tonumber(ARGV[4]) then return 'retry' end
-redis.call('HSET', KEYS[1], 'rev', '1')
+redis.call('HSET', KEYS[1], 'rev', '1', 'rp', ARGV[1], 'rn', ARGV[2])
 return 'reused'`)
 
 	// Marks an existing family revoked, keeping its TTL.
@@ -204,11 +249,14 @@ if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then
 end
 return 1`)
 
-	// ARGV: cutoff (ms), TTL (ms). Raises the cutoff and the TTL, never
-	// lowering either.
+	// ARGV: cutoff (ns), TTL (ms). Raises the cutoff and the TTL, never
+	// lowering either. Cutoffs are compared as decimal strings (a Lua
+	// number holds nanoseconds only to 256 of them); one of 15 digits or
+	// fewer is in milliseconds, written by an earlier version.
 	revokeSubjectScript = redis.NewScript(`
 local cur = redis.call('GET', KEYS[1])
-if not cur or tonumber(cur) < tonumber(ARGV[1]) then
+if cur and #cur < 16 then cur = cur .. '000000' end
+if not cur or #cur < #ARGV[1] or (#cur == #ARGV[1] and cur < ARGV[1]) then
   redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL')
 end
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then
@@ -224,7 +272,7 @@ func (s *Store) Create(ctx context.Context, f session.Family) error {
 		return nil // expired at birth: nothing to keep
 	}
 	n, err := createScript.Run(ctx, s.client, []string{s.familyKey(f.ID)},
-		digest(f.Subject), millis(f.Created), f.Token, ttl).Int()
+		digest(f.Subject), nanos(f.Created), f.Token, ttl).Int()
 	if err != nil {
 		return unavailable(err)
 	}
@@ -282,7 +330,7 @@ func (s *Store) RevokeSubject(ctx context.Context, subject string, before, until
 	if ttl == 0 {
 		return nil
 	}
-	if err := revokeSubjectScript.Run(ctx, s.client, []string{s.subjectKey(subject)}, millis(before), ttl).Err(); err != nil {
+	if err := revokeSubjectScript.Run(ctx, s.client, []string{s.subjectKey(subject)}, nanos(before), ttl).Err(); err != nil {
 		return unavailable(err)
 	}
 	return nil
@@ -310,7 +358,7 @@ func (s *Store) Check(ctx context.Context, t session.TokenRef) error {
 	}
 	began := int64(-1)
 	if !t.IssuedAt.IsZero() {
-		began = t.IssuedAt.UnixMilli()
+		began = max(t.IssuedAt.UnixNano(), 0)
 	}
 	if family != nil {
 		f := family.Val()
@@ -323,14 +371,14 @@ func (s *Store) Check(ctx context.Context, t session.TokenRef) error {
 		case f[2] != digest(t.Subject):
 			return fmt.Errorf("%w: session of another subject", session.ErrRevoked)
 		}
-		n, err := strconv.ParseInt(created, 10, 64)
+		n, err := parseNanos(created)
 		if err != nil {
 			return fmt.Errorf("%w: malformed family record", session.ErrStoreUnavailable)
 		}
 		began = n
 	}
 	if c, err := cutoff.Result(); err == nil {
-		n, err := strconv.ParseInt(c, 10, 64)
+		n, err := parseNanos(c)
 		if err != nil {
 			return fmt.Errorf("%w: malformed subject record", session.ErrStoreUnavailable)
 		}

@@ -63,8 +63,14 @@ func randomHex() string {
 // deleted when the test ends.
 func newStore(t testing.TB, c redis.UniversalClient) (*redisstore.Store, string) {
 	t.Helper()
+	return newStoreClock(t, c, nil)
+}
+
+// newStoreClock is newStore with the clock now (nil means time.Now).
+func newStoreClock(t testing.TB, c redis.UniversalClient, now func() time.Time) (*redisstore.Store, string) {
+	t.Helper()
 	prefix := "jwtkit-test:" + randomHex() + ":"
-	s, err := redisstore.New(c, &redisstore.Options{Prefix: prefix})
+	s, err := redisstore.New(c, &redisstore.Options{Prefix: prefix, Now: now})
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		ctx := context.Background()
@@ -78,8 +84,8 @@ func newStore(t testing.TB, c redis.UniversalClient) (*redisstore.Store, string)
 
 func TestStore(t *testing.T) {
 	c := newClient(t)
-	storetest.Run(t, func(t *testing.T) session.Store {
-		s, _ := newStore(t, c)
+	storetest.Run(t, func(t *testing.T, now func() time.Time) session.Store {
+		s, _ := newStoreClock(t, c, now)
 		return s
 	})
 }

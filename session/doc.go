@@ -61,7 +61,10 @@
 //
 // Tokens are revoked by "jti" ([Manager.RevokeID], [Manager.RevokeToken]),
 // by family (logout, [Manager.RevokeFamily]) and by subject for sessions
-// begun before a time (logout everywhere, [Manager.RevokeSubject]). An API
+// begun before a time (logout everywhere, [Manager.RevokeSubject]). Each
+// revocation is kept, counted from the call, until every token it revokes
+// has expired, plus [Options.ClockSkew] for instances and resource servers
+// whose clocks differ. An API
 // sees revocations only if it asks: [Manager.CheckAccess] (and
 // [Manager.CheckRequest], the same check in the shape of a middleware hook)
 // costs one store round trip per request and fails closed, with
@@ -85,6 +88,11 @@
 // [ReplayCache]. Both stores are one, so the store given to the Manager can
 // be given to the dpop.Verifier too (dpop.Options.ReplayCache), and a proof
 // used on one instance of a service is then refused on all of them.
+// The handlers remember a proof only once the password or the refresh
+// token is accepted, so that anonymous requests add nothing to the cache;
+// and a MemoryStore bounds its replay keys apart from its revocations,
+// which a full replay cache never refuses (for Redis, see package
+// redisstore).
 //
 // Every failure is an error wrapping a sentinel: [ErrRevoked], [ErrReused],
 // [ErrRecentlyRotated], [ErrKeyBinding], [ErrDenied], [ErrStoreUnavailable],

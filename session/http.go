@@ -90,7 +90,9 @@ type oauthError = oauth.TokenError
 // With HandlerOptions.DPoP set, a request with a DPoP header must carry a
 // valid proof, checked before the credentials: a bad one is answered with
 // invalid_dpop_proof (400), and one without the server nonce required with
-// use_dpop_nonce (400) and a DPoP-Nonce header (RFC 9449 §8). The session
+// use_dpop_nonce (400) and a DPoP-Nonce header (RFC 9449 §8). The proof is
+// remembered in the replay cache only once the credentials are accepted,
+// so that logins with wrong passwords cannot fill it. The session
 // is then bound to the proof's key (Grant.JKT, whatever auth returned), and
 // the response's "token_type" is "DPoP". A login without a proof stays
 // "Bearer".
@@ -104,9 +106,9 @@ func (m *Manager) LoginHandler(auth Authenticator, opts *HandlerOptions) http.Ha
 		if e == nil && (p["username"] == "" || p["password"] == "") {
 			e = invalidRequest("username and password are required")
 		}
-		var jkt string
+		var proof *dpop.PendingProof
 		if e == nil {
-			jkt, e = o.tokenProof(r)
+			proof, e = o.pendingProof(r)
 		}
 		if e != nil {
 			return 0, e
@@ -115,7 +117,14 @@ func (m *Manager) LoginHandler(auth Authenticator, opts *HandlerOptions) http.Ha
 		if err != nil {
 			return 0, o.classify(err)
 		}
-		g.JKT = jkt
+		g.JKT = ""
+		if proof != nil {
+			pr, err := proof.Remember(r.Context())
+			if err != nil {
+				return 0, o.proofError(r, err, false)
+			}
+			g.JKT = pr.JKT
+		}
 		pair, err := m.Issue(r.Context(), g)
 		if err != nil {
 			return 0, o.classify(err)
@@ -137,7 +146,9 @@ func (m *Manager) LoginHandler(auth Authenticator, opts *HandlerOptions) http.Ha
 // With HandlerOptions.DPoP set, a DPoP header is verified as by
 // LoginHandler, and the refresh token of a session bound to a key is
 // accepted only with a proof by that key (see [Manager.RefreshDPoP]):
-// without one, it is invalid_grant, and the session goes on.
+// without one, it is invalid_grant, and the session goes on. The proof is
+// remembered only once the refresh token has been verified and found
+// unrevoked.
 func (m *Manager) RefreshHandler(opts *HandlerOptions) http.Handler {
 	o := handlerOptions(opts)
 	return o.handler(func(w http.ResponseWriter, r *http.Request) (int, *oauthError) {
@@ -153,14 +164,30 @@ func (m *Manager) RefreshHandler(opts *HandlerOptions) http.Handler {
 		if e == nil && p["refresh_token"] == "" {
 			e = invalidRequest("refresh_token is required in the request body")
 		}
-		var jkt string
+		var proof *dpop.PendingProof
 		if e == nil {
-			jkt, e = o.tokenProof(r)
+			proof, e = o.pendingProof(r)
 		}
 		if e != nil {
 			return 0, e
 		}
-		pair, err := m.RefreshDPoP(r.Context(), p["refresh_token"], jkt)
+		var jkt string
+		var remember func(context.Context) error
+		var proofErr *oauthError
+		if proof != nil {
+			jkt = proof.JKT()
+			remember = func(ctx context.Context) error {
+				_, err := proof.Remember(ctx)
+				if err != nil {
+					proofErr = o.proofError(r, err, false)
+				}
+				return err
+			}
+		}
+		pair, err := m.refresh(r.Context(), p["refresh_token"], jkt, remember)
+		if proofErr != nil {
+			return 0, proofErr
+		}
 		if err != nil {
 			return 0, o.classify(err)
 		}
@@ -517,6 +544,21 @@ func (o handlerOpts) tokenProof(r *http.Request) (string, *oauthError) {
 		return "", o.proofError(r, err, false)
 	}
 	return p.JKT, nil
+}
+
+// pendingProof verifies the DPoP proof of the token request r, if o
+// accepts DPoP and r has a DPoP header, but for the replay check: the
+// caller remembers it once the request is authenticated. It returns nil if
+// there is no proof.
+func (o handlerOpts) pendingProof(r *http.Request) (*dpop.PendingProof, *oauthError) {
+	if o.dpop == nil || len(r.Header.Values("DPoP")) == 0 {
+		return nil, nil
+	}
+	p, err := o.dpop.VerifyRequestPending(r.Context(), r, "", "")
+	if err != nil {
+		return nil, o.proofError(r, err, false)
+	}
+	return p, nil
 }
 
 // checkHolder checks that the access token tok, with the verified claims

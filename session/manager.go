@@ -32,10 +32,15 @@ const (
 	DefaultRefreshTTL = 24 * time.Hour
 	// MaxReuseGrace is the longest Options.ReuseGrace allowed.
 	MaxReuseGrace = time.Minute
+	// DefaultClockSkew is Options.ClockSkew unless set.
+	DefaultClockSkew = 5 * time.Minute
+	// MaxClockSkew is the longest Options.ClockSkew allowed.
+	MaxClockSkew = time.Hour
 )
 
 // subjectMargin is how much longer than the longest token lifetime a
-// subject revocation is kept, to cover a refresh that was in flight.
+// subject revocation is kept, beyond the clock skew, to cover a refresh
+// that was in flight when it was made.
 const subjectMargin = time.Minute
 
 // A SignerSource gives the Signer that signs a [Manager]'s next pair of
@@ -124,6 +129,15 @@ type Options struct {
 	// store revoke its family, for logging or alerting. It must not block
 	// for long: the refresh request waits for it.
 	OnReuse func(ctx context.Context, r Reuse)
+	// ClockSkew is the most by which the clocks of the instances sharing
+	// the Store may disagree, plus the largest Leeway of the resource
+	// servers that check revocations; 0 means DefaultClockSkew, and it is
+	// at most MaxClockSkew. Every revocation is kept this much longer than
+	// the last instant at which, on this instance's clock, a token it
+	// revokes expires, so that no instance, nor a resource server allowing
+	// for skew, can accept the token after the store has forgotten the
+	// revocation. It costs only memory in the store.
+	ClockSkew time.Duration
 	// Now returns the current time; nil means time.Now. It must agree with
 	// the store's clock.
 	Now func() time.Time
@@ -219,6 +233,7 @@ type Manager struct {
 	refreshTTL  time.Duration
 	maxLifetime time.Duration
 	grace       time.Duration
+	skew        time.Duration
 	recheck     func(context.Context, Grant) (Grant, error)
 	onReuse     func(context.Context, Reuse)
 	now         func() time.Time
@@ -237,6 +252,7 @@ func New(opts Options) (*Manager, error) {
 		refreshTTL:  orDefault(opts.RefreshTTL, DefaultRefreshTTL),
 		maxLifetime: opts.MaxLifetime,
 		grace:       opts.ReuseGrace,
+		skew:        orDefault(opts.ClockSkew, DefaultClockSkew),
 		recheck:     opts.Recheck,
 		onReuse:     opts.OnReuse,
 		now:         opts.Now,
@@ -252,6 +268,8 @@ func New(opts Options) (*Manager, error) {
 		return nil, wrap(jwt.ErrInvalidOption, nil, "MaxLifetime must be whole seconds, at least 1s")
 	case m.grace < 0 || m.grace > MaxReuseGrace:
 		return nil, wrap(jwt.ErrInvalidOption, nil, "ReuseGrace %v outside 0 to %v", m.grace, MaxReuseGrace)
+	case m.skew < 0 || m.skew > MaxClockSkew:
+		return nil, wrap(jwt.ErrInvalidOption, nil, "ClockSkew %v outside 0 to %v", m.skew, MaxClockSkew)
 	}
 	if l, ok := m.signers.(lifetimeLimit); ok {
 		if limit, ttl := l.MaxTokenLifetime(), max(m.accessTTL, m.refreshTTL); ttl > limit {
@@ -484,7 +502,10 @@ func (m *Manager) Issue(ctx context.Context, g Grant) (*Pair, error) {
 // concurrent refreshes with one token, at most one succeeds.
 //
 // A refresh token that was already redeemed revokes the whole session and
-// returns an error wrapping ErrReused, after calling Options.OnReuse; this
+// returns an error wrapping ErrReused, after calling Options.OnReuse (also
+// when the store's reply was lost and its client repeated the Redeem; if
+// the store could not answer at all, the error wraps ErrStoreUnavailable
+// and OnReuse is not called, although the session may be revoked); this
 // includes the second of two concurrent refreshes with one token (see
 // "Concurrent refreshes" in the package documentation). Within
 // Options.ReuseGrace of the redemption it returns ErrRecentlyRotated
@@ -511,6 +532,15 @@ func (m *Manager) Refresh(ctx context.Context, refreshToken string) (*Pair, erro
 // of a session not bound to a key is accepted with or without a proof, and
 // the session stays unbound: its binding is decided at login.
 func (m *Manager) RefreshDPoP(ctx context.Context, refreshToken, jkt string) (*Pair, error) {
+	return m.refresh(ctx, refreshToken, jkt, nil)
+}
+
+// refresh is RefreshDPoP. If remember is set, it is called once the refresh
+// token has been verified, matched to jkt and found unrevoked, before
+// anything else: it remembers the request's DPoP proof, so that only the
+// proofs of valid refresh tokens fill the replay cache, and its error is
+// returned as it is.
+func (m *Manager) refresh(ctx context.Context, refreshToken, jkt string, remember func(context.Context) error) (*Pair, error) {
 	now := m.now() // the new tokens' iat: before the store checks, see RevokeSubject
 	tok, err := jwt.Verify[refreshClaims](ctx, refreshToken, m.keys, &jwt.VerifyOptions{
 		Type:     RefreshType,
@@ -542,6 +572,11 @@ func (m *Manager) RefreshDPoP(ctx context.Context, refreshToken, jkt string) (*P
 	ref := TokenRef{ID: c.ID, Family: c.FamilyID, Subject: c.Subject, IssuedAt: c.IssuedAt.Time}
 	if err := m.store.Check(ctx, ref); err != nil {
 		return nil, storeError(err)
+	}
+	if remember != nil {
+		if err := remember(ctx); err != nil {
+			return nil, err
+		}
 	}
 	g := Grant{Subject: c.Subject, ClientID: c.ClientID, Scope: c.Scope, JKT: bound}
 	if len(c.Extra) > 0 {
@@ -704,12 +739,13 @@ func (m *Manager) RevokeFamily(ctx context.Context, id string) error {
 }
 
 // RevokeID revokes the token whose "jti" is id until until, its "exp"
-// (after which it is refused anyway).
+// (after which it is refused anyway), and Options.ClockSkew longer, for the
+// resource servers whose clocks run behind.
 func (m *Manager) RevokeID(ctx context.Context, id string, until time.Time) error {
 	if id == "" {
 		return wrap(jwt.ErrInvalidOption, nil, "empty token ID")
 	}
-	if err := m.store.RevokeToken(ctx, id, until); err != nil {
+	if err := m.store.RevokeToken(ctx, id, until.Add(m.skew)); err != nil {
 		return storeError(err)
 	}
 	return nil
@@ -717,8 +753,12 @@ func (m *Manager) RevokeID(ctx context.Context, id string, until time.Time) erro
 
 // RevokeSubject revokes every token of subject issued in a session that
 // began before the time before: logout everywhere, as after a password
-// change. A session that begins later (a new login) is not affected,
-// compared to the millisecond. before must not be in the future.
+// change. A session that begins later (a new login) is not affected. before
+// must not be in the future.
+//
+// The revocation is kept for the longest token lifetime after the call (not
+// after before: a session begun before before may have been refreshed
+// since), plus Options.ClockSkew and a minute for a refresh in flight.
 func (m *Manager) RevokeSubject(ctx context.Context, subject string, before time.Time) error {
 	now := m.now()
 	if subject == "" {
@@ -727,7 +767,7 @@ func (m *Manager) RevokeSubject(ctx context.Context, subject string, before time
 	if before.After(now) {
 		return wrap(jwt.ErrInvalidOption, nil, "revocation time is in the future")
 	}
-	until := before.Add(max(m.accessTTL, m.refreshTTL) + subjectMargin)
+	until := now.Add(max(m.accessTTL, m.refreshTTL) + m.skew + subjectMargin)
 	if err := m.store.RevokeSubject(ctx, subject, before, until); err != nil {
 		return storeError(err)
 	}

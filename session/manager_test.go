@@ -93,6 +93,8 @@ func TestNewOptions(t *testing.T) {
 		{"sub-second max lifetime", func(o *session.Options) { o.MaxLifetime = time.Millisecond }},
 		{"negative grace", func(o *session.Options) { o.ReuseGrace = -time.Second }},
 		{"grace too long", func(o *session.Options) { o.ReuseGrace = session.MaxReuseGrace + time.Second }},
+		{"negative clock skew", func(o *session.Options) { o.ClockSkew = -time.Second }},
+		{"clock skew too large", func(o *session.Options) { o.ClockSkew = session.MaxClockSkew + time.Second }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			o := valid

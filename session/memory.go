@@ -22,8 +22,10 @@ type MemoryStoreOptions struct {
 	Now func() time.Time
 	// MaxReplayKeys bounds the unexpired keys that Remember holds; 0 means
 	// dpop.DefaultReplayCacheSize. Anyone can make valid DPoP proofs with
-	// keys of their own, so without a bound a flood of them at a token
-	// endpoint would fill the memory.
+	// keys of their own, so without a bound a flood of them would fill the
+	// memory. The bound is the replay cache's alone: families and
+	// revocations are kept apart from it and never refused because it is
+	// full.
 	MaxReplayKeys int
 }
 
@@ -63,6 +65,9 @@ type memFamily struct {
 	rotated time.Time
 	revoked bool
 	expires time.Time
+	// reuse is the Redemption that revoked the family as reuse, so that
+	// the same Redeem, retried, reports ErrReused again.
+	reuse [2]string
 }
 
 type memCutoff struct {
@@ -178,6 +183,8 @@ func (s *MemoryStore) Redeem(ctx context.Context, r Redemption) error {
 	switch {
 	case f == nil:
 		return fmt.Errorf("%w: unknown or expired session", ErrRevoked)
+	case f.revoked && f.reuse == [2]string{r.Presented, r.Next}:
+		return ErrReused // the Redeem that found the reuse, repeated
 	case f.revoked:
 		return fmt.Errorf("%w: session revoked", ErrRevoked)
 	case f.cur == r.Presented:
@@ -191,7 +198,7 @@ func (s *MemoryStore) Redeem(ctx context.Context, r Redemption) error {
 	case f.prev == r.Presented && now.Sub(f.rotated) < r.Grace:
 		return ErrRecentlyRotated
 	default:
-		f.revoked = true
+		f.revoked, f.reuse = true, [2]string{r.Presented, r.Next}
 		return ErrReused
 	}
 }
@@ -272,7 +279,7 @@ func (s *MemoryStore) Check(ctx context.Context, t TokenRef) error {
 		began = f.created
 	}
 	if c, ok := s.subjects[t.Subject]; ok && now.Before(c.until) {
-		if began.IsZero() || began.Truncate(time.Millisecond).Before(c.before.Truncate(time.Millisecond)) {
+		if began.IsZero() || began.Before(c.before) {
 			return fmt.Errorf("%w: all tokens of the subject revoked", ErrRevoked)
 		}
 	}

@@ -53,7 +53,10 @@ type Store interface {
 	//     changes nothing;
 	//   - otherwise r.Presented is an older token of the family (the caller
 	//     has verified that it belongs to it): Redeem revokes the family and
-	//     returns an error wrapping ErrReused.
+	//     returns an error wrapping ErrReused; repeating that Redeem (same
+	//     Presented and Next, as a client library does when the reply was
+	//     lost) returns an error wrapping ErrReused again, not ErrRevoked,
+	//     so that the reuse is reported whatever became of the reply.
 	Redeem(ctx context.Context, r Redemption) error
 
 	// RevokeFamily revokes the family id: Check then reports its tokens as
@@ -68,8 +71,10 @@ type Store interface {
 
 	// RevokeSubject revokes every token of subject whose family began (or,
 	// for a token outside any family, that was issued) before the time
-	// before. The revocation is kept until the time until; a later call
-	// with an earlier before or until does not shorten it.
+	// before, compared exactly, to the nanosecond: a family that began in
+	// the same millisecond as before, but before it, is revoked. The
+	// revocation is kept until the time until; a later call with an
+	// earlier before or until does not shorten it.
 	RevokeSubject(ctx context.Context, subject string, before, until time.Time) error
 
 	// Check returns nil if the token described by t may be used, and an
@@ -110,7 +115,7 @@ type Family struct {
 	// Subject is the "sub" of its tokens.
 	Subject string
 	// Created is when the family began (the login); subject revocations
-	// compare against it, to the millisecond.
+	// compare against it, to the nanosecond.
 	Created time.Time
 	// Token is the "jti" of the current refresh token.
 	Token string

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -15,16 +16,7 @@ import (
 // reuse events it has reported.
 func newManager(t *testing.T, s session.Store, grace time.Duration) (*session.Manager, func() []session.Reuse) {
 	t.Helper()
-	secret := make([]byte, 32)
-	rand.Read(secret)
-	signer, err := jwt.HS256.NewSigner(secret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	verifier, err := jwt.HS256.NewVerifier(secret)
-	if err != nil {
-		t.Fatal(err)
-	}
+	signer, verifier := newKeys(t)
 	var mu sync.Mutex
 	var reuses []session.Reuse
 	m, err := session.New(session.Options{
@@ -48,6 +40,22 @@ func newManager(t *testing.T, s session.Store, grace time.Duration) (*session.Ma
 		defer mu.Unlock()
 		return append([]session.Reuse(nil), reuses...)
 	}
+}
+
+// newKeys returns a new HS256 key, to sign and to verify with.
+func newKeys(t *testing.T) (jwt.Signer, jwt.Verifier) {
+	t.Helper()
+	secret := make([]byte, 32)
+	rand.Read(secret)
+	signer, err := jwt.HS256.NewSigner(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifier, err := jwt.HS256.NewVerifier(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signer, verifier
 }
 
 func issue(t *testing.T, m *session.Manager, subject string) *session.Pair {
@@ -113,7 +121,7 @@ func testManagerLogoutEverywhere(t *testing.T, s session.Store) {
 	a1, a2, bob := issue(t, m, "alice"), issue(t, m, "alice"), issue(t, m, "bob")
 	a2, err := refresh(m, a2) // a refreshed pair of an old session is revoked too
 	wantErr(t, "refresh", err, nil)
-	time.Sleep(2 * time.Millisecond) // subject revocations compare to the millisecond
+	time.Sleep(2 * time.Millisecond) // a cutoff after the logins, on any clock resolution
 	wantErr(t, "RevokeSubject", m.RevokeSubject(ctx, "alice", time.Now()), nil)
 	for _, p := range []*session.Pair{a1, a2} {
 		wantErr(t, "VerifyAccess after logout everywhere", verifyAccess(m, p), session.ErrRevoked)
@@ -200,5 +208,100 @@ func testManagerConcurrentRefreshGrace(t *testing.T, s session.Store) {
 				t.Fatalf("refresh with the one new pair: %v, want nil", err)
 			}
 		}
+	}
+}
+
+// clock is a clock that a test moves by hand.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// testManagerRevocationsOutlive is the class test of a revocation record's
+// lifetime (issue 21): for every kind of revocation (a token ID, a whole
+// access or refresh token, a family, a subject with a cutoff now or in the
+// past), the revoked tokens stay refused until the last of them has
+// expired, plus the Manager's ClockSkew, as a resource server whose clock
+// runs behind sees them. Time is the store's and the Manager's clock, moved
+// by the test: nothing waits.
+func testManagerRevocationsOutlive(t *testing.T, newStore func(*testing.T, func() time.Time) session.Store) {
+	ctx := context.Background()
+	kinds := []struct {
+		name    string
+		session bool // the kind revokes the whole session
+		revoke  func(m *session.Manager, p *session.Pair, tok *jwt.Token[session.Claims], past time.Time, now time.Time) error
+	}{
+		{"TokenID", false, func(m *session.Manager, _ *session.Pair, tok *jwt.Token[session.Claims], _, _ time.Time) error {
+			return m.RevokeID(ctx, tok.Claims.ID, tok.Claims.ExpiresAt.Time)
+		}},
+		{"AccessToken", false, func(m *session.Manager, p *session.Pair, _ *jwt.Token[session.Claims], _, _ time.Time) error {
+			return m.RevokeToken(ctx, p.AccessToken)
+		}},
+		{"RefreshToken", true, func(m *session.Manager, p *session.Pair, _ *jwt.Token[session.Claims], _, _ time.Time) error {
+			return m.RevokeToken(ctx, p.RefreshToken)
+		}},
+		{"Family", true, func(m *session.Manager, p *session.Pair, _ *jwt.Token[session.Claims], _, _ time.Time) error {
+			return m.RevokeFamily(ctx, p.FamilyID)
+		}},
+		{"SubjectNow", true, func(m *session.Manager, _ *session.Pair, _ *jwt.Token[session.Claims], _, now time.Time) error {
+			return m.RevokeSubject(ctx, "alice", now)
+		}},
+		{"SubjectPast", true, func(m *session.Manager, _ *session.Pair, _ *jwt.Token[session.Claims], past, _ time.Time) error {
+			return m.RevokeSubject(ctx, "alice", past) // before the session's last refresh
+		}},
+	}
+	for _, kind := range kinds {
+		t.Run(kind.name, func(t *testing.T) {
+			c := &clock{t: time.Now()}
+			s := newStore(t, c.Now)
+			signer, verifier := newKeys(t)
+			m, err := session.New(session.Options{
+				Signer: session.FixedSigner(signer), Keys: verifier,
+				Store: s, Issuer: "https://auth.example", Audience: []string{"api"},
+				AccessTTL: time.Hour, RefreshTTL: 24 * time.Hour, Now: c.Now,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := issue(t, m, "alice")
+			c.advance(time.Second)
+			past := c.Now()
+			c.advance(time.Hour)
+			p, err = refresh(m, p) // the session goes on after the cutoff
+			wantErr(t, "refresh", err, nil)
+			tok, err := m.VerifyAccess(ctx, p.AccessToken)
+			wantErr(t, "VerifyAccess", err, nil)
+			rc := tok.Claims.RegisteredClaims
+			c.advance(time.Minute)
+			wantErr(t, "revocation", kind.revoke(m, p, tok, past, c.Now()), nil)
+			end := p.AccessExpires
+			if kind.session {
+				end = p.RefreshExpires
+			}
+			end = end.Add(session.DefaultClockSkew)
+			for ; c.Now().Before(end); c.advance(time.Hour) {
+				if err := m.CheckAccess(ctx, &rc); !errors.Is(err, session.ErrRevoked) {
+					t.Fatalf("CheckAccess %v before the revoked token expires on the slowest clock: %v, want ErrRevoked", end.Sub(c.Now()), err)
+				}
+				if kind.session && c.Now().Before(p.RefreshExpires) {
+					_, err := refresh(m, p)
+					wantErr(t, "refresh of the revoked session", err, session.ErrRevoked)
+				}
+			}
+			c.advance(end.Sub(c.Now()) - time.Millisecond)
+			wantErr(t, "CheckAccess a millisecond before the revoked token expires on the slowest clock", m.CheckAccess(ctx, &rc), session.ErrRevoked)
+		})
 	}
 }

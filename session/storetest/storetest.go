@@ -29,12 +29,14 @@ import (
 const Concurrency = 64
 
 // Run runs the behavioural tests on stores made by newStore, which returns
-// a new, empty store for each test and registers its own cleanup with
-// t.Cleanup. The tests run in parallel. Tests of expiry and of the reuse
-// grace window wait for real time (under a second in all), so the store's
-// clock must be time.Now. If the store is also a session.ReplayCache, that
-// is tested too, and as the replay cache of DPoP verifiers (package dpop).
-func Run(t *testing.T, newStore func(t *testing.T) session.Store) {
+// a new, empty store for each test, whose clock is now, and registers its
+// own cleanup with t.Cleanup. The tests run in parallel. Most give time.Now
+// as now: tests of expiry and of the reuse grace window wait for real time
+// (under a second in all). The tests of how long revocations are kept give
+// a clock of their own, which they move, and a Manager on the same clock.
+// If the store is also a session.ReplayCache, that is tested too, and as
+// the replay cache of DPoP verifiers (package dpop).
+func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) session.Store) {
 	tests := []struct {
 		name string
 		test func(*testing.T, session.Store)
@@ -42,12 +44,14 @@ func Run(t *testing.T, newStore func(t *testing.T) session.Store) {
 		{"Create", testCreate},
 		{"Redeem", testRedeem},
 		{"ReuseRevokesFamily", testReuse},
+		{"ReuseRepeated", testReuseRepeated},
 		{"ReuseOfOlderTokenWithGrace", testReuseOlder},
 		{"GraceRefusesRetryWithoutRevoking", testGrace},
 		{"GraceWindowEnds", testGraceEnds},
 		{"RevokeFamily", testRevokeFamily},
 		{"RevokeToken", testRevokeToken},
 		{"RevokeSubject", testRevokeSubject},
+		{"RevokeSubjectExactCutoff", testRevokeSubjectExact},
 		{"Expiry", testExpiry},
 		{"ConcurrentRedeem", testConcurrentRedemption},
 		{"ConcurrentRedeemWithGrace", testConcurrentRedemptionGrace},
@@ -65,9 +69,13 @@ func Run(t *testing.T, newStore func(t *testing.T) session.Store) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			tt.test(t, newStore(t))
+			tt.test(t, newStore(t, time.Now))
 		})
 	}
+	t.Run("Manager/RevocationsOutliveTokens", func(t *testing.T) {
+		t.Parallel()
+		testManagerRevocationsOutlive(t, newStore)
+	})
 }
 
 func id() string {
@@ -145,6 +153,20 @@ func testReuse(t *testing.T, s session.Store) {
 	wantErr(t, "Check of another family", check(s, other, o), nil)
 }
 
+// testReuseRepeated repeats the Redeem that found a reuse, as a client
+// library does when the reply was lost: it must report the reuse again,
+// not a revoked family, or the reuse would go unreported (issue 21).
+func testReuseRepeated(t *testing.T, s session.Store) {
+	f, a := newFamily(t, s, "alice", time.Now(), time.Hour)
+	b, x := id(), id()
+	wantErr(t, "rotate a→b", redeem(s, f, a, b, 0), nil)
+	wantErr(t, "reuse of a", redeem(s, f, a, x, 0), session.ErrReused)
+	wantErr(t, "the same reuse, repeated", redeem(s, f, a, x, 0), session.ErrReused)
+	wantErr(t, "another reuse of a after the family was revoked", redeem(s, f, a, id(), 0), session.ErrRevoked)
+	wantErr(t, "rotate b after reuse", redeem(s, f, b, x, 0), session.ErrRevoked)
+	wantErr(t, "the same reuse, repeated once more", redeem(s, f, a, x, 0), session.ErrReused)
+}
+
 func testReuseOlder(t *testing.T, s session.Store) {
 	f, a := newFamily(t, s, "alice", time.Now(), time.Hour)
 	b, c := id(), id()
@@ -217,6 +239,26 @@ func testRevokeSubject(t *testing.T, s session.Store) {
 	wantErr(t, "Check of the young family after an earlier revocation", check(s, young, b), nil)
 	wantErr(t, "a later RevokeSubject", s.RevokeSubject(ctx, "alice", cutoff.Add(time.Second), time.Now().Add(time.Minute)), nil)
 	wantErr(t, "Check of the young family after a later revocation", check(s, young, b), session.ErrRevoked)
+}
+
+// testRevokeSubjectExact checks that a cutoff is compared exactly: a
+// family begun in the same millisecond as the cutoff, before it, is revoked
+// (issue 21), and one begun at or after it is not, also when a second
+// revocation raises the cutoff by less than a microsecond.
+func testRevokeSubjectExact(t *testing.T, s session.Store) {
+	ctx := context.Background()
+	cutoff := time.Now().Add(-time.Minute).Truncate(time.Millisecond).Add(500 * time.Microsecond)
+	before, a := newFamily(t, s, "alice", cutoff.Add(-time.Microsecond), time.Hour)
+	at, b := newFamily(t, s, "alice", cutoff, time.Hour)
+	justAfter, c := newFamily(t, s, "alice", cutoff.Add(100), time.Hour)
+	after, d := newFamily(t, s, "alice", cutoff.Add(200), time.Hour)
+	wantErr(t, "RevokeSubject", s.RevokeSubject(ctx, "alice", cutoff, time.Now().Add(time.Hour)), nil)
+	wantErr(t, "Check of a family begun 1µs before the cutoff, in the same millisecond", check(s, before, a), session.ErrRevoked)
+	wantErr(t, "Check of a family begun at the cutoff", check(s, at, b), nil)
+	wantErr(t, "Check of a family begun 100ns after the cutoff", check(s, justAfter, c), nil)
+	wantErr(t, "RevokeSubject 150ns later", s.RevokeSubject(ctx, "alice", cutoff.Add(150), time.Now().Add(time.Hour)), nil)
+	wantErr(t, "Check of a family begun 100ns after the first cutoff, after the second", check(s, justAfter, c), session.ErrRevoked)
+	wantErr(t, "Check of a family begun after the second cutoff", check(s, after, d), nil)
 }
 
 func testExpiry(t *testing.T, s session.Store) {
