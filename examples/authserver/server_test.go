@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -327,12 +328,18 @@ func TestFlags(t *testing.T) {
 		"missing users":     {[]string{"--addr", "127.0.0.1:0", "--users", cfg.usersFile + ".none"}, 1},
 		"external query":    {[]string{"--addr", "127.0.0.1:0", "--users", cfg.usersFile, "--external-url", "https://a.example/?x"}, 2},
 		"external relative": {[]string{"--addr", "127.0.0.1:0", "--users", cfg.usersFile, "--external-url", "/api"}, 2},
+		"bad proxy":         {[]string{"--addr", "127.0.0.1:0", "--users", cfg.usersFile, "--trusted-proxy", "nginx"}, 2},
 		"help":              {[]string{"--help"}, 0},
 	} {
 		var stderr bytes.Buffer
 		code := run(context.Background(), tc.args, nil, io.Discard, &stderr)
 		assert.Equal(t, tc.code, code, "%s: %s", name, stderr.String())
 	}
+	c, err := parseFlags([]string{"--addr", "127.0.0.1:0", "--users", cfg.usersFile,
+		"--trusted-proxy", "127.0.0.1", "--trusted-proxy", "10.1.2.3/8", "--trusted-proxy", "::ffff:192.0.2.1"}, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("10.0.0.0/8"),
+		netip.MustParsePrefix("192.0.2.1/32")}, c.trustedProxies)
 }
 
 // newProver returns a DPoP prover with a new ES256 key.
