@@ -56,6 +56,7 @@
 //     refused before its password is checked, whatever it is, with 429,
 //     Retry-After (seconds) and {"error":"invalid_grant"}. A lockout ends
 //     one interval after the last failure; unknown names are counted alike.
+//     Each instance counts its own failures.
 //   - POST /token/refresh, form or JSON "refresh_token": 200 with a new pair
 //     (rotation); a rotated, expired, revoked or bad refresh token, or an
 //     access token, 401 invalid_grant (a rotated one revokes its family); a
