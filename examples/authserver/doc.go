@@ -10,6 +10,7 @@
 //	go run . --addr 127.0.0.1:8080 --users FILE [--store memory|redis://HOST:PORT]
 //	    [--key FILE] [--alg ALG] [--access-ttl 5m] [--refresh-ttl 24h]
 //	    [--issuer URL] [--audience AUD] [--realm REALM] [--external-url URL]
+//	    [--trusted-proxy ADDRESS|PREFIX]...
 //	go run . hash-password [--cost N] < password
 //
 // or from the repository's root with go -C examples/authserver run . ….
@@ -34,6 +35,11 @@
 // the request's own scheme and Host header, which suits a service reached
 // directly; behind a proxy, set it, the same on every instance.
 //
+// --trusted-proxy names a proxy, such as nginx, whose X-Forwarded-For
+// header names the client, for the limit on failed logins (see below);
+// repeat it for several. Without it, the client is each connection's own
+// address, and X-Forwarded-For is ignored.
+//
 // # HTTP interface
 //
 // This interface is a contract that other programs test against:
@@ -41,8 +47,16 @@
 //   - POST /login, form or JSON "username" and "password": 200 with
 //     {"access_token","token_type":"Bearer","expires_in","refresh_token",
 //     "refresh_expires_in"} and Cache-Control: no-store; wrong credentials
-//     401 {"error":"invalid_grant"}, checked in the same time whether or not
-//     the user exists.
+//     401 {"error":"invalid_grant"}, checked with the same bcrypt work
+//     whether or not the user exists and whatever the cost of the user's
+//     hash (that of one comparison at the file's highest cost, at least
+//     bcrypt's default). Failed logins are limited per user name (5 in a
+//     row, then one more every 30 s) and per client address (20, then one
+//     every 10 s; an IPv6 /64 is one address): a login over a limit is
+//     refused before its password is checked, whatever it is, with 429,
+//     Retry-After (seconds) and {"error":"invalid_grant"}. A lockout ends
+//     one interval after the last failure; unknown names are counted alike.
+//     Each instance counts its own failures.
 //   - POST /token/refresh, form or JSON "refresh_token": 200 with a new pair
 //     (rotation); a rotated, expired, revoked or bad refresh token, or an
 //     access token, 401 invalid_grant (a rotated one revokes its family); a

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"syscall"
@@ -69,6 +70,9 @@ type config struct {
 	// externalURL is the URL clients reach the service at, which DPoP
 	// proofs name ("htu"); "" means each request's own scheme and Host.
 	externalURL string
+	// trustedProxies are the proxies whose X-Forwarded-For names the
+	// client, for the limit on failed logins.
+	trustedProxies []netip.Prefix
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
@@ -91,6 +95,14 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.audience, "audience", "", "the access tokens' audience `AUD`, checked by /api (default: none)")
 	fs.StringVar(&c.realm, "realm", "authserver", "the realm of the Bearer and DPoP challenges")
 	fs.StringVar(&c.externalURL, "external-url", "", "the `URL` clients reach the service at, such as nginx's: DPoP proofs' htu are checked against it\n(default: each request's own scheme and Host header, which the client chooses)")
+	fs.Func("trusted-proxy", "the `ADDRESS` or PREFIX of a proxy, such as nginx, whose X-Forwarded-For names the client\nfor the limit on failed logins (repeat for several; default: none, each connection's own address)", func(v string) error {
+		p, err := parsePrefix(v)
+		if err != nil {
+			return err
+		}
+		c.trustedProxies = append(c.trustedProxies, p)
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -116,6 +128,20 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		}
 	}
 	return &c, nil
+}
+
+// parsePrefix parses an address, as a prefix of its full length, or a
+// prefix in CIDR notation.
+func parsePrefix(v string) (netip.Prefix, error) {
+	if a, err := netip.ParseAddr(v); err == nil {
+		a = a.Unmap()
+		return netip.PrefixFrom(a, a.BitLen()), nil
+	}
+	p, err := netip.ParsePrefix(v)
+	if err != nil {
+		return netip.Prefix{}, errors.New("not an address or a prefix (such as 127.0.0.1 or 10.0.0.0/8)")
+	}
+	return p.Masked(), nil
 }
 
 // serve runs the service until ctx is done, then shuts it down gracefully.

@@ -33,6 +33,7 @@ type service struct {
 	manager   *session.Manager
 	proofs    *dpop.Verifier // DPoP proofs, at the token endpoints and the API
 	users     *users
+	limits    *loginLimiter                   // failed logins per user name and client address
 	storeName string                          // "memory" or "redis"
 	health    func(ctx context.Context) error // whether the store answers
 	close     func() error                    // closes the store's client
@@ -57,7 +58,10 @@ func newService(cfg *config, log *slog.Logger) (*service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--key: %w", err)
 	}
-	s := &service{cfg: cfg, log: log, ring: ring, users: u}
+	if n := u.belowCost(); n > 0 {
+		log.Warn("users hashed below the cost of every login: each login pads their work up to it; rehash them with hash-password --cost", "users", n, "cost", u.cost)
+	}
+	s := &service{cfg: cfg, log: log, ring: ring, users: u, limits: newLoginLimiter(time.Now)}
 	var store session.Store
 	switch {
 	case cfg.store == "memory":
@@ -141,7 +145,7 @@ func (s *service) Handler() http.Handler {
 	api := s.protect(false)
 	verify := s.protect(true)
 	mux := http.NewServeMux()
-	mux.Handle("/login", s.manager.LoginHandler(s.users.authenticate, token))
+	mux.Handle("/login", s.limitLogins(s.manager.LoginHandler(s.authenticate, token)))
 	mux.Handle("/token/refresh", s.manager.RefreshHandler(token))
 	mux.Handle("/logout", s.manager.LogoutHandler(token))
 	mux.Handle("/logout/all", s.manager.LogoutAllHandler(token))
@@ -151,6 +155,94 @@ func (s *service) Handler() http.Handler {
 	mux.Handle("/.well-known/jwks.json", jwks.NewHandler(s.ring))
 	mux.Handle("GET /healthz", http.HandlerFunc(s.healthz))
 	return s.logRequests(mux)
+}
+
+// attempt is a login's client address and, once refused for the limit on
+// failed logins, how long the client must wait.
+type attempt struct {
+	addr string
+	wait time.Duration
+}
+
+// attemptKey is the context key of a login's *attempt.
+type attemptKey struct{}
+
+// limitLogins applies the limit on failed logins to the login handler
+// next, whose Authenticator must be s.authenticate: a client address at
+// its limit is refused at once, before the request is read (no body, no
+// DPoP proof, no password hash); otherwise s.authenticate checks the
+// limits of the user name and the address, and a refusal for them is
+// answered by tooManyLogins in place of next's answer.
+func (s *service) limitLogins(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a := &attempt{addr: clientAddress(r, s.cfg.trustedProxies)}
+		if d := s.limits.addressWait(a.addr); d > 0 {
+			tooManyLogins(w, d)
+			return
+		}
+		lw := &limitWriter{ResponseWriter: w, a: a}
+		next.ServeHTTP(lw, r.WithContext(context.WithValue(r.Context(), attemptKey{}, a)))
+	})
+}
+
+// authenticate is the service's session.Authenticator: it counts the
+// attempt against the limits on failed logins, then checks the password
+// (users.authenticate), and gives the attempt back if it succeeds. An
+// attempt over a limit is refused without a password check, with an error
+// wrapping session.ErrDenied, and answered by tooManyLogins.
+func (s *service) authenticate(ctx context.Context, name, password string) (session.Grant, error) {
+	a, ok := ctx.Value(attemptKey{}).(*attempt)
+	if !ok {
+		return session.Grant{}, errors.New("authserver: a login not through limitLogins")
+	}
+	if d := s.limits.reserve(name, a.addr); d > 0 {
+		a.wait = d
+		return session.Grant{}, fmt.Errorf("%w: too many failed logins", session.ErrDenied)
+	}
+	g, err := s.users.authenticate(ctx, name, password)
+	if !errors.Is(err, session.ErrDenied) {
+		s.limits.refund(name, a.addr) // a success, or no answer: not a failure
+	}
+	return g, err
+}
+
+// limitWriter answers a login refused for the limit on failed logins with
+// tooManyLogins, in place of the login handler's refusal.
+type limitWriter struct {
+	http.ResponseWriter
+	a        *attempt
+	replaced bool
+}
+
+func (w *limitWriter) WriteHeader(code int) {
+	if w.a.wait > 0 && code >= 400 && code < 500 && !w.replaced {
+		w.replaced = true
+		tooManyLogins(w.ResponseWriter, w.a.wait)
+		return
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *limitWriter) Write(b []byte) (int, error) {
+	if w.replaced {
+		return len(b), nil // the login handler's body, replaced
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *limitWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// tooManyLogins answers a login refused for the limit on failed logins:
+// 429 Too Many Requests, with Retry-After and the error of refused
+// credentials, invalid_grant (RFC 6749 §5.2), which every client of the
+// password grant understands.
+func tooManyLogins(w http.ResponseWriter, wait time.Duration) {
+	w.Header().Set("Retry-After", retryAfter(wait))
+	writeJSON(w, http.StatusTooManyRequests, map[string]string{
+		"error":             "invalid_grant",
+		"error_description": "too many failed logins: retry later",
+	})
 }
 
 // claims is what /api verifies tokens into: every claim, as sent.

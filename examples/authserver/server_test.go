@@ -11,12 +11,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -45,6 +47,9 @@ func startService(t *testing.T, cfg *config) *httptest.Server {
 	t.Helper()
 	svc, err := newService(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	require.NoError(t, err)
+	// The users' hashes cost 4; their padding up to cost 10 is counted,
+	// not run (see countWork), to keep the tests fast.
+	countWork(t, svc.users, new(atomic.Int64))
 	srv := httptest.NewServer(svc.Handler())
 	t.Cleanup(func() {
 		srv.Close()
@@ -327,12 +332,18 @@ func TestFlags(t *testing.T) {
 		"missing users":     {[]string{"--addr", "127.0.0.1:0", "--users", cfg.usersFile + ".none"}, 1},
 		"external query":    {[]string{"--addr", "127.0.0.1:0", "--users", cfg.usersFile, "--external-url", "https://a.example/?x"}, 2},
 		"external relative": {[]string{"--addr", "127.0.0.1:0", "--users", cfg.usersFile, "--external-url", "/api"}, 2},
+		"bad proxy":         {[]string{"--addr", "127.0.0.1:0", "--users", cfg.usersFile, "--trusted-proxy", "nginx"}, 2},
 		"help":              {[]string{"--help"}, 0},
 	} {
 		var stderr bytes.Buffer
 		code := run(context.Background(), tc.args, nil, io.Discard, &stderr)
 		assert.Equal(t, tc.code, code, "%s: %s", name, stderr.String())
 	}
+	c, err := parseFlags([]string{"--addr", "127.0.0.1:0", "--users", cfg.usersFile,
+		"--trusted-proxy", "127.0.0.1", "--trusted-proxy", "10.1.2.3/8", "--trusted-proxy", "::ffff:192.0.2.1"}, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("10.0.0.0/8"),
+		netip.MustParsePrefix("192.0.2.1/32")}, c.trustedProxies)
 }
 
 // newProver returns a DPoP prover with a new ES256 key.

@@ -26,17 +26,25 @@ const maxPasswordInput = 4 << 10
 // user is one line of the users file.
 type user struct {
 	hash  []byte // bcrypt
+	cost  int    // the hash's bcrypt cost
 	scope string // space-separated, or ""
 }
 
 // users checks passwords against the users file.
+//
+// Every login does the same bcrypt work, that of one comparison at cost:
+// the file's highest cost, and at least bcrypt.DefaultCost. An unknown user
+// is compared with dummy, a hash at cost; a user whose hash costs less is
+// compared with it and then with pad[c] for each c from the user's cost up
+// to cost, since 2^c + 2^c + 2^(c+1) + … + 2^(cost-1) = 2^cost. (Without
+// the padding, a user hashed at cost 4 answers a hundred times faster than
+// an unknown one at cost 12.) Rehash such users at cost to save the work.
 type users struct {
 	byName map[string]user
-	// dummy is a hash of a random password at the highest cost in the
-	// file, compared for unknown users so that they take as long as a
-	// wrong password does.
-	dummy []byte
-	// compare is bcrypt.CompareHashAndPassword (tests count its calls).
+	cost   int
+	dummy  []byte   // a random password nobody knows, hashed at cost
+	pad    [][]byte // pad[c]: a random password hashed at cost c, for the costs below cost that users have
+	// compare is bcrypt.CompareHashAndPassword (tests count its work).
 	compare func(hash, password []byte) error
 	// slots bounds the concurrent comparisons to the number of CPUs, so
 	// that a flood of logins queues instead of starving everything else.
@@ -65,7 +73,7 @@ func parseUsers(r io.Reader) (*users, error) {
 		compare: bcrypt.CompareHashAndPassword,
 		slots:   make(chan struct{}, runtime.GOMAXPROCS(0)),
 	}
-	cost := bcrypt.DefaultCost
+	cost, lowest := bcrypt.DefaultCost, bcrypt.MaxCost
 	sc := bufio.NewScanner(r)
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSuffix(sc.Text(), "\r")
@@ -87,7 +95,7 @@ func parseUsers(r io.Reader) (*users, error) {
 		if err != nil {
 			return nil, fmt.Errorf("line %d: user %s: not a bcrypt hash (make one with hash-password): %w", n, name, err)
 		}
-		cost = max(cost, c)
+		cost, lowest = max(cost, c), min(lowest, c)
 		var scope string
 		if len(fields) == 3 {
 			scopes := strings.Fields(fields[2])
@@ -98,25 +106,36 @@ func parseUsers(r io.Reader) (*users, error) {
 			}
 			scope = strings.Join(scopes, " ")
 		}
-		u.byName[name] = user{hash: hash, scope: scope}
+		u.byName[name] = user{hash: hash, cost: c, scope: scope}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, err
 	}
-	// A random password nobody knows, hashed at the file's highest cost.
-	var pw [16]byte
-	rand.Read(pw[:])
-	dummy, err := bcrypt.GenerateFromPassword(pw[:], cost)
-	if err != nil {
+	u.cost = cost
+	var err error
+	if u.dummy, err = randomHash(cost); err != nil {
 		return nil, err
 	}
-	u.dummy = dummy
+	u.pad = make([][]byte, cost)
+	for c := lowest; c < cost; c++ {
+		if u.pad[c], err = randomHash(c); err != nil {
+			return nil, err
+		}
+	}
 	return u, nil
 }
 
-// authenticate is the service's session.Authenticator. It compares a hash
-// whether or not the user exists, so that both refusals take the same
-// time, and refuses with an error wrapping session.ErrDenied.
+// randomHash returns the hash at cost of a random password.
+func randomHash(cost int) ([]byte, error) {
+	var pw [16]byte
+	rand.Read(pw[:])
+	return bcrypt.GenerateFromPassword(pw[:], cost)
+}
+
+// authenticate checks a user's password. It does the same bcrypt work
+// whatever the user, existing or not, and whatever the cost of the user's
+// hash (see users), so that every refusal takes the same time, and refuses
+// with an error wrapping session.ErrDenied.
 func (u *users) authenticate(ctx context.Context, name, password string) (session.Grant, error) {
 	select {
 	case u.slots <- struct{}{}:
@@ -128,15 +147,30 @@ func (u *users) authenticate(ctx context.Context, name, password string) (sessio
 	// bcrypt reads the first 72 bytes only: a longer password is refused
 	// (hash-password never hashed one), after the same work.
 	ok = ok && len(password) <= maxPassword
-	hash := usr.hash
+	hash, cost := usr.hash, usr.cost
 	if !ok {
-		hash = u.dummy
+		hash, cost = u.dummy, u.cost
 	}
 	err := u.compare(hash, []byte(password))
+	for c := cost; c < u.cost; c++ {
+		u.compare(u.pad[c], []byte(password)) // never matches: work only
+	}
 	if !ok || err != nil {
 		return session.Grant{}, fmt.Errorf("%w: wrong user name or password", session.ErrDenied)
 	}
 	return session.Grant{Subject: name, Scope: usr.scope}, nil
+}
+
+// belowCost returns the number of users whose hashes cost less than a
+// login's work.
+func (u *users) belowCost() int {
+	n := 0
+	for _, usr := range u.byName {
+		if usr.cost < u.cost {
+			n++
+		}
+	}
+	return n
 }
 
 // validName reports whether name can be a user name: printable ASCII,

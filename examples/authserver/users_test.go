@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/jwtkit/jwt/session"
@@ -46,35 +49,54 @@ func TestParseUsers(t *testing.T) {
 	}
 }
 
-// TestAuthenticateComparesAlways checks the constant-time-ish login: one
-// bcrypt comparison whether the user exists or not, against the dummy hash
-// for unknown users and over-long passwords.
-func TestAuthenticateComparesAlways(t *testing.T) {
-	u, err := parseUsers(strings.NewReader("alice:" + testHash(t, "alice-pw") + ":admin\n"))
-	require.NoError(t, err)
-	var compared [][]byte
+// countWork makes u count the bcrypt work of its comparisons, 2^cost each,
+// in *work. Comparisons above cost 6, with the dummy and padding hashes
+// alone, are counted but not run, to keep the tests fast: they never match.
+func countWork(t *testing.T, u *users, work *atomic.Int64) {
 	u.compare = func(hash, password []byte) error {
-		compared = append(compared, hash)
+		cost, err := bcrypt.Cost(hash)
+		require.NoError(t, err)
+		work.Add(1 << cost)
+		if cost > 6 {
+			return bcrypt.ErrMismatchedHashAndPassword
+		}
 		return bcrypt.CompareHashAndPassword(hash, password)
 	}
+}
+
+// hashAt returns a bcrypt hash of password at cost.
+func hashAt(t *testing.T, password string, cost int) string {
+	t.Helper()
+	h, err := bcrypt.GenerateFromPassword([]byte(password), cost)
+	require.NoError(t, err)
+	return string(h)
+}
+
+// TestAuthenticateSameWork is the regression test of login enumeration
+// by timing with mixed costs: a user hashed at cost 4 was compared at
+// cost 4 (16 units of work) and an unknown one at the dummy's cost 10
+// (1024 units), a hundred times slower. The work is counted, not timed.
+func TestAuthenticateSameWork(t *testing.T) {
+	u, err := parseUsers(strings.NewReader("alice:" + testHash(t, "alice-pw") + ":admin\n"))
+	require.NoError(t, err)
+	require.Equal(t, bcrypt.DefaultCost, u.cost)
+	var work atomic.Int64
+	countWork(t, u, &work)
 	ctx := context.Background()
 
 	g, err := u.authenticate(ctx, "alice", "alice-pw")
 	require.NoError(t, err)
 	assert.Equal(t, session.Grant{Subject: "alice", Scope: "admin"}, g)
+	assert.Equal(t, int64(1)<<bcrypt.DefaultCost, work.Swap(0), "a success")
 
 	for _, tc := range []struct{ name, user, password string }{
 		{"wrong password", "alice", "wrong"},
 		{"unknown user", "mallory", "alice-pw"},
 		{"too long", "alice", "alice-pw" + strings.Repeat("x", 72)},
 	} {
-		compared = nil
 		_, err := u.authenticate(ctx, tc.user, tc.password)
 		assert.ErrorIs(t, err, session.ErrDenied, tc.name)
-		require.Len(t, compared, 1, "%s: one comparison", tc.name)
-		if tc.name != "wrong password" {
-			assert.Equal(t, u.dummy, compared[0], "%s: against the dummy hash", tc.name)
-		}
+		assert.Equal(t, int64(1)<<bcrypt.DefaultCost, work.Swap(0), tc.name)
 	}
 
 	// A caller gone while waiting for a slot gets its context's error.
@@ -85,6 +107,44 @@ func TestAuthenticateComparesAlways(t *testing.T) {
 	cancel()
 	_, err = u.authenticate(cctx, "alice", "alice-pw")
 	assert.ErrorIs(t, err, context.Canceled)
+}
+
+// TestAuthenticateWorkClass checks the class of the bug, a login whose
+// work depends on who logs in: for a file of users at every cost from 4
+// to 11 (above the default, so that it sets the work), every outcome (the
+// right password, a wrong one, one over 72 bytes, an unknown user, a name
+// that differs in case) does the work of one comparison at cost 11.
+func TestAuthenticateWorkClass(t *testing.T) {
+	var file strings.Builder
+	names := []string{}
+	for cost := bcrypt.MinCost; cost <= 11; cost++ {
+		name := "user" + strconv.Itoa(cost)
+		names = append(names, name)
+		fmt.Fprintf(&file, "%s:%s\n", name, hashAt(t, name+"-pw", cost))
+	}
+	u, err := parseUsers(strings.NewReader(file.String()))
+	require.NoError(t, err)
+	require.Equal(t, 11, u.cost, "the file's highest cost")
+	assert.Equal(t, 7, u.belowCost())
+	var work atomic.Int64
+	countWork(t, u, &work)
+	ctx := context.Background()
+	for _, name := range names {
+		for _, tc := range []struct {
+			user, password string
+			ok             bool
+		}{
+			{name, name + "-pw", u.byName[name].cost <= 6}, // the fake compare runs costs up to 6
+			{name, "wrong", false},
+			{name, name + "-pw" + strings.Repeat("x", 72), false},
+			{"no-" + name, name + "-pw", false},
+			{strings.ToUpper(name), name + "-pw", false},
+		} {
+			_, err := u.authenticate(ctx, tc.user, tc.password)
+			assert.Equal(t, tc.ok, err == nil, "%s %q", tc.user, tc.password)
+			assert.Equal(t, int64(1)<<11, work.Swap(0), "%s: the work of one comparison at cost 11", tc.user)
+		}
+	}
 }
 
 func TestHashPassword(t *testing.T) {

@@ -6,8 +6,12 @@
 // nginx with a real client, DPoP included (a dpop.Transport; proofs
 // replayed across the instances, made for another method, URL or key; the
 // bound token as Bearer; refresh with and without the key; /private/
-// through auth_request); then a second pair with short token lifetimes for
-// expiry. At the end it checks that no log holds a token or a proof.
+// through auth_request; queries refused; the limit on failed logins); a
+// second pair without --external-url, DPoP checked against the Host header
+// nginx passes on (to /_auth too), whose upstreams then fail with a token
+// in the Referer; a third pair with short token lifetimes for expiry. At
+// the end it checks that no log, nginx's error log included, holds a token
+// or a proof.
 //
 // Run it with ./run.sh, which runs the service's other tests too and fails
 // rather than skips when nginx or redis-server is missing, or with

@@ -289,6 +289,14 @@ type group struct {
 // taken, the whole group starts again on another.
 func startGroup(t *testing.T, bin, nginx, dir, name string, args ...string) *group {
 	t.Helper()
+	return startGroupURL(t, bin, nginx, dir, name, true, args...)
+}
+
+// startGroupURL is startGroup, with the instances told nginx's URL only if
+// externalURL is true: otherwise they take it from the Host header, which
+// nginx passes on.
+func startGroupURL(t *testing.T, bin, nginx, dir, name string, externalURL bool, args ...string) *group {
+	t.Helper()
 	for attempt := range 5 {
 		suffix := ""
 		if attempt > 0 {
@@ -296,7 +304,10 @@ func startGroup(t *testing.T, bin, nginx, dir, name string, args ...string) *gro
 		}
 		port := strconv.Itoa(freePort(t))
 		g := &group{}
-		ext := slices.Concat(args, []string{"--external-url", "http://127.0.0.1:" + port})
+		ext := args
+		if externalURL {
+			ext = slices.Concat(args, []string{"--external-url", "http://127.0.0.1:" + port})
+		}
 		for i, inst := range []string{"-a", "-b"} {
 			g.services[i], g.instances[i] = startService(t, bin, dir, name+inst+suffix, ext...)
 		}
@@ -559,7 +570,8 @@ func TestEndToEnd(t *testing.T) {
 
 	// Redis, two instances sharing it and the key, and nginx in front.
 	redis, redisAddr := startRedis(t, redisServer, dir)
-	common := []string{"--users", usersPath, "--store", "redis://" + redisAddr, "--issuer", issuer, "--audience", audience, "--realm", realm}
+	common := []string{"--users", usersPath, "--store", "redis://" + redisAddr, "--issuer", issuer, "--audience", audience, "--realm", realm,
+		"--trusted-proxy", "127.0.0.1"}
 	primary := startGroup(t, authserver, nginx, dir, "main", slices.Concat(common, []string{"--key", keyJWK})...)
 	base, instanceA, instanceB := primary.base, primary.instances[0], primary.instances[1]
 	t.Logf("redis %s, instances %s and %s, nginx %s: up after %v", redisAddr, instanceA, instanceB, base, time.Since(began).Round(time.Millisecond))
@@ -683,6 +695,28 @@ func TestEndToEnd(t *testing.T) {
 	assertError(t, c.do("POST", base+"/token/refresh", "", "", "Authorization", "Bearer "+alice3.refresh), 400, "invalid_request")
 	assertError(t, c.form(base+"/token/refresh?refresh_token="+url.QueryEscape(alice3.refresh), nil), 400, "invalid_request")
 	assertError(t, c.refresh(base, alice3.access), 401, "invalid_grant")
+
+	// nginx refuses every query, where a token would reach its logs.
+	for _, path := range []string{"/api/me", "/private/", "/login", "/.well-known/jwks.json"} {
+		r = c.get(base+path+"?access_token="+alice3.access, "Authorization", "Bearer "+alice3.access)
+		assertError(t, r, 400, "invalid_request")
+	}
+
+	// Failed logins are limited: an unknown name is refused with 429 and
+	// Retry-After once each instance behind nginx has seen 5 failures
+	// (the limit is each instance's own).
+	for i := 0; ; i++ {
+		r = c.form(base+"/login", url.Values{"username": {"dave"}, "password": {"guess"}})
+		if r.status != 401 {
+			assert.GreaterOrEqual(t, i, 5, "at least 5 failures are answered 401")
+			assertError(t, r, 429, "invalid_grant")
+			assert.Regexp(t, `^[1-9][0-9]*$`, r.header.Get("Retry-After"))
+			break
+		}
+		if i > 10 {
+			t.Fatal("11 failed logins in a row, and no 429")
+		}
+	}
 
 	// Reuse across instances: rotate on A, reuse on B; the whole family is
 	// revoked everywhere.
@@ -810,6 +844,35 @@ func TestEndToEnd(t *testing.T) {
 	assertDPoPChallenge(t, dc.get(base+"/api/me", "Authorization", "DPoP "+bound2.access), "invalid_token")
 	assertError(t, dc.refresh(base, bound2.refresh), 401, "invalid_grant")
 
+	// A third pair, without --external-url: proofs are checked against
+	// the Host header, which nginx passes on to the API and to /_auth,
+	// whose proxy_set_header once replaced the server's and sent the
+	// upstream's name.
+	byHost := startGroupURL(t, authserver, nginx, dir, "host", false, slices.Concat(common, []string{"--key", keyJWK})...)
+	r = dc.form(byHost.base+"/login", url.Values{"username": {"alice"}, "password": {password("alice")}})
+	require.Equal(t, 200, r.status, string(r.body))
+	hostBound := r.pair(t)
+	r = dc.get(byHost.base+"/api/me", "Authorization", "DPoP "+hostBound.access)
+	assert.Equal(t, 200, r.status, string(r.body))
+	r = dc.get(byHost.base+"/private/", "Authorization", "DPoP "+hostBound.access)
+	assert.Equal(t, 200, r.status, string(r.body))
+	assert.Contains(t, string(r.body), "private page")
+	assertDPoPChallenge(t, withProof(byHost.base+"/private/", hostBound.access, proof(key, "GET", "http://authserver/private/", hostBound.access)), "invalid_dpop_proof")
+
+	// Its instances gone, nginx's upstreams fail, with a token in the
+	// Referer (and in the query, refused first): nginx's error messages
+	// quote both, and must not reach its log.
+	for _, p := range byHost.services {
+		require.NoError(t, p.stop(), "%s:\n%s", p.name, p.output(t))
+	}
+	leak := "https://app.example/callback?access_token=" + hostBound.access
+	r = c.get(byHost.base+"/api/me", "Authorization", "Bearer "+hostBound.access, "Referer", leak)
+	assert.Equal(t, 502, r.status, string(r.body))
+	r = c.get(byHost.base+"/private/", "Authorization", "Bearer "+hostBound.access, "Referer", leak)
+	assert.Equal(t, 500, r.status, string(r.body))
+	r = c.get(byHost.base+"/api/me?access_token="+hostBound.access, "Referer", leak)
+	assertError(t, r, 400, "invalid_request")
+
 	// Expiry: a second pair of instances, with the PEM key and short
 	// lifetimes, behind a second nginx.
 	short := slices.Concat(common, []string{"--key", keyPEM, "--access-ttl", "2s", "--refresh-ttl", "4s"})
@@ -841,13 +904,17 @@ func TestEndToEnd(t *testing.T) {
 	r = c.bearer("GET", base+"/api/me", fresh.access)
 	assert.Equal(t, 503, r.status, string(r.body))
 	assert.Empty(t, r.header.Values("WWW-Authenticate"))
+	// auth_request answered 503: nginx's error message would quote the
+	// Referer.
+	r = c.get(base+"/private/", "Authorization", "Bearer "+fresh.access, "Referer", "https://app.example/?access_token="+fresh.access)
+	assert.Equal(t, 500, r.status, string(r.body))
 
 	// Everything stops; the services gracefully.
 	c.http.CloseIdleConnections()
-	for _, g := range []*group{primary, shortLived} {
+	for _, g := range []*group{primary, shortLived, byHost} {
 		assert.NoError(t, g.nginx.stop(), g.nginx.name)
 	}
-	services := slices.Concat(primary.services[:], shortLived.services[:])
+	services := slices.Concat(primary.services[:], shortLived.services[:], byHost.services[:])
 	for _, p := range services {
 		assert.NoError(t, p.stop(), "%s:\n%s", p.name, p.output(t))
 		assert.Contains(t, p.output(t), "msg=stopped", p.name)
@@ -855,7 +922,7 @@ func TestEndToEnd(t *testing.T) {
 
 	// No log holds a token, a password, or any JWT at all.
 	logs := map[string]string{}
-	for _, d := range []string{primary.nginxDir, shortLived.nginxDir} {
+	for _, d := range []string{primary.nginxDir, shortLived.nginxDir, byHost.nginxDir} {
 		for _, f := range []string{"access.log", "error.log"} {
 			b, err := os.ReadFile(filepath.Join(d, f))
 			require.NoError(t, err)
