@@ -409,10 +409,11 @@ func (s *Remote) lookupUnknown(ctx context.Context, h jwt.Header, now time.Time)
 		return nil, wrap(jwt.ErrKeyNotFound, ErrClosed, "no key with kid %s in the JWK Set, which is not refreshed after Close", quote(h.KeyID))
 	}
 	if f == nil {
-		if next := s.lastForced.Add(s.cfg.cooldown); now.Before(next) {
+		if last := s.lastForced; now.Before(last.Add(s.cfg.cooldown)) {
+			// last is a copy: s.lastForced may change once s.mu is unlocked.
 			s.mu.Unlock()
 			return nil, wrap(jwt.ErrKeyNotFound, nil, "no key with kid %s in the JWK Set (it was refreshed for an unknown kid %v ago; the next such refresh may start in %v)",
-				quote(h.KeyID), now.Sub(s.lastForced), next.Sub(now))
+				quote(h.KeyID), now.Sub(last), last.Add(s.cfg.cooldown).Sub(now))
 		}
 		s.lastForced = now
 		f = s.start(true)
