@@ -104,8 +104,18 @@ type server struct {
 }
 
 func newServer(t testing.TB, h http.HandlerFunc) *server {
+	return startServer(t, h, httptest.NewServer)
+}
+
+// newTLSServer is newServer over https, with httptest's certificate, which
+// names 127.0.0.1, ::1, example.com and *.example.com.
+func newTLSServer(t testing.TB, h http.HandlerFunc) *server {
+	return startServer(t, h, httptest.NewTLSServer)
+}
+
+func startServer(t testing.TB, h http.HandlerFunc, start func(http.Handler) *httptest.Server) *server {
 	s := &server{handler: h, release: make(chan struct{})}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.Server = start(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.hits.Add(1)
 		s.mu.Lock()
 		h := s.handler

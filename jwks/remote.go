@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -41,9 +42,13 @@ type Options struct {
 	// Timeout bounds each request, from sending it to reading the last
 	// byte of the body; zero means DefaultTimeout (10 s).
 	Timeout time.Duration
-	// FollowRedirects follows redirects to https URLs (or http ones to a
-	// loopback address), then asks Client's CheckRedirect, if any. Without
-	// it a redirect is an error wrapping ErrFetch.
+	// FollowRedirects follows redirects to https URLs, then asks Client's
+	// CheckRedirect, if any. A redirect to an address of this machine
+	// (loopback, unspecified, localhost) or over plain http is refused
+	// unless it stays on the origin (scheme, host and port) of the URL
+	// given to NewRemote or NewOIDC: only the application, not a server,
+	// may point the Remote at a local service. Without FollowRedirects a
+	// redirect is an error wrapping ErrFetch.
 	FollowRedirects bool
 	// Algorithms are the algorithms the caller accepts, as for
 	// Set.KeySet: a key whose "alg" is not among them is skipped,
@@ -102,7 +107,8 @@ type Options struct {
 
 // config is Options with the defaults applied.
 type config struct {
-	client                             *http.Client
+	client                             *http.Client // CheckRedirect is set by newRemote
+	follow                             bool
 	timeout                            time.Duration
 	algs                               []jwt.Algorithm
 	maxBody                            int64
@@ -152,12 +158,11 @@ func newConfig(o *Options) (config, error) {
 	if slices.Contains(c.algs, nil) {
 		return c, wrap(jwt.ErrInvalidOption, nil, "nil Algorithm in Algorithms")
 	}
-	var client http.Client
+	c.client = &http.Client{}
 	if o.Client != nil {
-		client = *o.Client
+		*c.client = *o.Client
 	}
-	client.CheckRedirect = redirectPolicy(o.FollowRedirects, client.CheckRedirect)
-	c.client = &client
+	c.follow = o.FollowRedirects
 	if c.now == nil {
 		c.now = time.Now
 	}
@@ -194,8 +199,9 @@ func orDefault[T int | int64 | time.Duration](v, def T) T {
 // verifying as soon as the refresh that no longer lists it completes.
 type Remote struct {
 	cfg          config
-	issuer       string // the tokens' "iss", or ""
-	discoveryURL string // where the jwks_uri is found, or ""
+	issuer       string   // the tokens' "iss", or ""
+	configured   *url.URL // the URL given to NewRemote or NewOIDC
+	discoveryURL string   // where the jwks_uri is found, or ""
 
 	state   atomic.Pointer[snapshot]
 	nextTry atomic.Int64 // UnixNano before which no scheduled fetch starts
@@ -289,10 +295,11 @@ type Status struct {
 // happens on Prefetch or on the first Lookup. An invalid URL or option is
 // an error wrapping jwt.ErrInvalidOption.
 func NewRemote(rawURL string, opts *Options) (*Remote, error) {
-	if _, err := checkURL(rawURL); err != nil {
+	u, err := checkURL(rawURL)
+	if err != nil {
 		return nil, wrap(jwt.ErrInvalidOption, err, "JWK Set")
 	}
-	s, err := newRemote(opts)
+	s, err := newRemote(u, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -300,12 +307,15 @@ func NewRemote(rawURL string, opts *Options) (*Remote, error) {
 	return s, nil
 }
 
-func newRemote(opts *Options) (*Remote, error) {
+// newRemote returns a Remote for the URL the application configured: the
+// JWK Set's, or the issuer's.
+func newRemote(configured *url.URL, opts *Options) (*Remote, error) {
 	cfg, err := newConfig(opts)
 	if err != nil {
 		return nil, err
 	}
-	s := &Remote{cfg: cfg, issuer: cfg.issuer, neg: make(map[[sha256.Size]byte]struct{})}
+	cfg.client.CheckRedirect = redirectPolicy(cfg.follow, configured, cfg.client.CheckRedirect)
+	s := &Remote{cfg: cfg, issuer: cfg.issuer, configured: configured, neg: make(map[[sha256.Size]byte]struct{})}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	return s, nil
 }
