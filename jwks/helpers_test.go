@@ -158,11 +158,20 @@ func (s *server) hang(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// newTestRemote returns a Remote for url, closed when the test ends.
+// noJitter is an Options.Jitter that puts every refresh at three quarters
+// of the set's lifetime.
+func noJitter(time.Duration) time.Duration { return 0 }
+
+// newTestRemote returns a Remote for url, closed when the test ends. Unless
+// o says otherwise, its refreshes are due at exactly three quarters of a
+// set's lifetime (noJitter).
 func newTestRemote(t testing.TB, url string, o *Options) *Remote {
 	t.Helper()
 	if o == nil {
 		o = &Options{}
+	}
+	if o.Jitter == nil {
+		o.Jitter = noJitter
 	}
 	s, err := NewRemote(url, o)
 	require.NoError(t, err)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"slices"
@@ -101,6 +102,14 @@ type Options struct {
 	// fetched, before the callers waiting for the fetch (such as Prefetch)
 	// return. It must return promptly and must not call Close.
 	OnFetch func(FetchEvent)
+	// Jitter spreads the refreshes of the instances of a service that
+	// fetched the same set at the same time, so that they do not all ask
+	// the provider at once: a refresh is due at three quarters of the
+	// set's lifetime less Jitter(lifetime/8), so between five eighths and
+	// three quarters of it. Jitter returns a duration in [0, max), and one
+	// outside is taken as the nearest bound. Nil means a random duration
+	// (math/rand/v2); a fixed one is meant for tests.
+	Jitter func(max time.Duration) time.Duration
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }
@@ -118,6 +127,7 @@ type config struct {
 	background                         bool
 	issuer                             string
 	onFetch                            func(FetchEvent)
+	jitter                             func(time.Duration) time.Duration
 	now                                func() time.Time
 }
 
@@ -138,6 +148,7 @@ func newConfig(o *Options) (config, error) {
 		background:  o.Background,
 		issuer:      o.Issuer,
 		onFetch:     o.OnFetch,
+		jitter:      o.Jitter,
 		now:         o.Now,
 	}
 	for name, v := range map[string]int64{
@@ -166,7 +177,19 @@ func newConfig(o *Options) (config, error) {
 	if c.now == nil {
 		c.now = time.Now
 	}
+	if c.jitter == nil {
+		c.jitter = randomJitter
+	}
 	return c, nil
+}
+
+// randomJitter returns a random duration in [0, max), or 0 if max is not
+// positive.
+func randomJitter(max time.Duration) time.Duration {
+	if max <= 0 {
+		return 0
+	}
+	return rand.N(max)
 }
 
 func orDefault[T int | int64 | time.Duration](v, def T) T {
@@ -651,7 +674,7 @@ func (s *Remote) fetchSet(prev *snapshot, u string, ev *FetchEvent) (*snapshot, 
 		if !ok {
 			lifetime, ok = prev.lifetime, true
 		}
-		next.setTimes(now, s.clamp(lifetime, ok), s.cfg.maxStale)
+		next.setTimes(now, s.clamp(lifetime, ok), s.cfg)
 		return &next, nil
 	}
 	set, skipped, err := Parse(resp.body, nil)
@@ -674,7 +697,7 @@ func (s *Remote) fetchSet(prev *snapshot, u string, ev *FetchEvent) (*snapshot, 
 		skipped: skipped,
 		etag:    resp.etag,
 	}
-	next.setTimes(now, s.clamp(lifetime, ok), s.cfg.maxStale)
+	next.setTimes(now, s.clamp(lifetime, ok), s.cfg)
 	return next, nil
 }
 
@@ -687,12 +710,17 @@ func (s *Remote) clamp(d time.Duration, ok bool) time.Duration {
 	return min(max(d, s.cfg.minLifetime), s.cfg.maxLifetime)
 }
 
-func (snap *snapshot) setTimes(now time.Time, lifetime, maxStale time.Duration) {
+// setTimes sets the times of a set fetched (or confirmed by a 304) at now,
+// to be used for lifetime: a refresh is due at three quarters of it less a
+// jitter of up to an eighth (see Options.Jitter).
+func (snap *snapshot) setTimes(now time.Time, lifetime time.Duration, cfg config) {
+	spread := lifetime / 8
+	jitter := min(max(cfg.jitter(spread), 0), spread)
 	snap.lifetime = lifetime
 	snap.fetched = now
-	snap.refreshAt = now.Add(lifetime * 3 / 4)
+	snap.refreshAt = now.Add(lifetime*3/4 - jitter)
 	snap.expires = now.Add(lifetime)
-	snap.staleAt = snap.expires.Add(maxStale)
+	snap.staleAt = snap.expires.Add(cfg.maxStale)
 }
 
 // jwksURL returns the JWK Set's URL, reading the discovery document first

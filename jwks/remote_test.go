@@ -939,3 +939,63 @@ func TestStartupWithoutProvider(t *testing.T) {
 	require.NoError(t, verify(s, c, tok))
 	assert.EqualValues(t, hits+1, srv.hits.Load(), "a stale set is served; retry only after the cooldown")
 }
+
+// TestRefreshJitter: instances that fetch the same set at the same time do
+// not all refresh it at once (issue 21, item 13). Each refresh is due at
+// three quarters of the lifetime less Options.Jitter(lifetime/8), which
+// the test controls.
+func TestRefreshJitter(t *testing.T) {
+	k := newKey(t, jwt.EdDSA, "k", false)
+	srv := newServer(t, serve(setJSON(t, k), "Cache-Control", "max-age=160", "ETag", `"v1"`))
+
+	// A fixed jitter moves the refresh earlier by exactly that much, after
+	// a 200 and after a 304 alike.
+	c := newClock()
+	var asked atomic.Int64
+	s := newTestRemote(t, srv.URL, &Options{Now: c.Now, Jitter: func(max time.Duration) time.Duration {
+		asked.Store(int64(max))
+		return 10 * time.Second
+	}})
+	require.NoError(t, s.Prefetch(context.Background()))
+	assert.Equal(t, 20*time.Second, time.Duration(asked.Load()), "Jitter is given an eighth of the lifetime")
+	tok := sign(t, k, c.Now())
+	for range 2 {
+		hits := srv.hits.Load()
+		c.Add(110*time.Second - time.Nanosecond) // 3/4 of 160 s, less 10 s
+		require.NoError(t, verify(s, c, tok))
+		assert.Equal(t, hits, srv.hits.Load(), "not due yet")
+		c.Add(time.Nanosecond)
+		require.NoError(t, verify(s, c, tok))
+		waitIdle(t, s)
+		assert.Equal(t, hits+1, srv.hits.Load(), "due")
+		srv.set(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Cache-Control", "max-age=160")
+			w.WriteHeader(http.StatusNotModified)
+		})
+	}
+
+	// A jitter out of its range is taken as the nearest bound.
+	for jitter, want := range map[time.Duration]time.Duration{-time.Hour: 120 * time.Second, time.Hour: 100 * time.Second} {
+		srv.set(serve(setJSON(t, k), "Cache-Control", "max-age=160"))
+		c := newClock()
+		s := newTestRemote(t, srv.URL, &Options{Now: c.Now, Jitter: func(time.Duration) time.Duration { return jitter }})
+		require.NoError(t, s.Prefetch(context.Background()))
+		assert.Equal(t, c.Now().Add(want), s.state.Load().refreshAt, "jitter %v", jitter)
+	}
+
+	// By default the instances that fetched at the same instant spread
+	// their refreshes over the last eighth before three quarters.
+	c = newClock()
+	due := make(map[time.Time]bool)
+	for range 32 {
+		s, err := NewRemote(srv.URL, &Options{Now: c.Now})
+		require.NoError(t, err)
+		require.NoError(t, s.Prefetch(context.Background()))
+		at := s.state.Load().refreshAt
+		s.Close()
+		assert.False(t, at.Before(c.Now().Add(100*time.Second)), at)
+		assert.False(t, at.After(c.Now().Add(120*time.Second)), at)
+		due[at] = true
+	}
+	assert.Greater(t, len(due), 16, "random refresh times rarely coincide")
+}
