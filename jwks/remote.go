@@ -206,7 +206,8 @@ func orDefault[T int | int64 | time.Duration](v, def T) T {
 // The token's "kid" selects the key; a token without "kid" is checked with
 // the keys bound to its "alg", as a [jwt.KeySet] does. Lookup uses the set
 // it holds without waiting, refreshing it in the background once it is due
-// (after three quarters of its lifetime), and waits only when the Remote has no
+// (between five eighths and three quarters of its lifetime, see
+// Options.Jitter), and waits only when the Remote has no
 // usable set at all: for the first fetch, or once the set is older than its
 // lifetime plus Options.MaxStaleness. Such a wait ends when the fetch does
 // (each request has its own timeout) or when the caller's context is done,
