@@ -64,7 +64,7 @@ func checkChosenURL(raw string, configured *url.URL) (*url.URL, error) {
 	return u, nil
 }
 
-// parseURL parses raw as an absolute URL with a host and no fragment.
+// parseURL parses raw as an absolute URL with a host name and no fragment.
 func parseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -72,6 +72,9 @@ func parseURL(raw string) (*url.URL, error) {
 	}
 	if u.Opaque != "" || u.Host == "" {
 		return nil, fmt.Errorf("URL %s is not absolute", quote(u.Redacted()))
+	}
+	if u.Hostname() == "" { // ":443" would dial this machine
+		return nil, fmt.Errorf("URL %s has a port but no host", quote(u.Redacted()))
 	}
 	if u.Fragment != "" || u.RawFragment != "" {
 		return nil, fmt.Errorf("URL %s has a fragment", quote(u.Redacted()))

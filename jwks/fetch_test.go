@@ -80,6 +80,7 @@ func chosenURLs(port string) map[string]string {
 		"https decimal loopback":  "https://2130706433:" + port + "/keys",
 		"https hex loopback":      "https://0x7f.1:" + port + "/keys",
 		"https hex last label":    "https://keys.0x7f:" + port + "/keys",
+		"https port without host": "https://:" + port + "/keys",
 		"another scheme":          "ftp://example.com/keys",
 		"http on another port":    "http://127.0.0.1:1/keys",
 		"scheme-relative to http": "//127.0.0.1:" + port + "/keys",

@@ -37,7 +37,7 @@ func TestNewURLAndOptions(t *testing.T) {
 	}
 	for _, u := range []string{
 		"http://id.example/keys", "ftp://id.example/keys", "/keys", "https:///keys", "https://id.example/keys#x",
-		"HTTP://10.0.0.1/", "mailto:a@b", "::",
+		"HTTP://10.0.0.1/", "mailto:a@b", "::", "https://:8443/keys", "http://:8080/keys",
 	} {
 		_, err := NewRemote(u, nil)
 		assert.ErrorIs(t, err, jwt.ErrInvalidOption, u)
