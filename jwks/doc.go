@@ -27,17 +27,22 @@
 // request has its own timeout (DefaultTimeout, 10 s) on the caller's
 // *http.Client or a default one, its body is capped (1 MiB), its status must
 // be 200, redirects are not followed unless asked for, and only https URLs
-// are accepted, or http to a loopback address. Only the configured URLs are
-// ever fetched: "jku" and "x5u" in a token are never followed.
+// are accepted, or http to a loopback address in a URL the application
+// configures. A URL a server chooses (a discovery document's jwks_uri, a
+// redirect) must be https to a host other than this machine, unless it
+// stays on the configured URL's origin, so that a provider cannot point
+// the verifier at a local service. Nothing else is ever fetched: "jku" and
+// "x5u" in a token are never followed.
 //
 // A fetched set is used for the lifetime its response gives in
 // Cache-Control max-age, or else Expires, bounded to [1 minute, 24 hours]
 // and 15 minutes when it gives none; "no-store", "no-cache" and "max-age=0"
 // mean the minimum. Refreshes are conditional (If-None-Match with the
-// set's ETag); a 304 keeps the set and renews its lifetime. After three
-// quarters of its lifetime the set is refreshed in the background while it
-// keeps serving; with Options.Background, a goroutine does this even when
-// no token arrives. Every fetch is single-flight: one request, however many
+// set's ETag); a 304 keeps the set and renews its lifetime. Between five
+// eighths and three quarters of its lifetime, at random (Options.Jitter),
+// so that instances do not ask the provider all at once, the set is
+// refreshed in the background while it keeps serving; with
+// Options.Background, a goroutine does this even when no token arrives. Every fetch is single-flight: one request, however many
 // callers wait for it, and a caller whose context ends stops only its own
 // wait.
 //
@@ -81,7 +86,8 @@
 // a next key published ahead of use, and retired keys published until every
 // token they signed has expired. Key IDs are RFC 7638 thumbprints.
 // [KeyRing.Rotate] moves on by one key, and KeyRingOptions.RotateEvery does
-// it on a schedule. KeyRingOptions.Current starts a ring from a key loaded
+// it on a schedule. [KeyRing.Withdraw] removes a leaked key at once, from
+// signing, verifying and the published set. KeyRingOptions.Current starts a ring from a key loaded
 // from a file instead, so that the instances of a service sign with the
 // same key and publish the same set. [NewHandler] serves the ring's public JWK Set with
 // Cache-Control max-age and an ETag, and answers If-None-Match with 304.

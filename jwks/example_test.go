@@ -138,6 +138,30 @@ func ExampleKeyRing() {
 	// true
 }
 
+// A key that leaked is withdrawn at once: the published next key takes
+// over, and the tokens the leaked key signed no longer verify.
+func ExampleKeyRing_Withdraw() {
+	ctx := context.Background()
+	ring, err := jwks.NewKeyRing(&jwks.KeyRingOptions{Algorithm: jwt.EdDSA, MaxTokenLifetime: 15 * time.Minute})
+	if err != nil {
+		panic(err)
+	}
+	defer ring.Close()
+	leaked := ring.KeyID()
+	next := ring.PublicSet().Keys[1].KeyID
+	token, _ := ring.Sign(ctx, jwt.RegisteredClaims{ExpiresAt: jwt.NewNumericDate(time.Now().Add(10 * time.Minute))}, nil)
+
+	if err := ring.Withdraw(leaked); err != nil {
+		panic(err)
+	}
+	fmt.Println(ring.KeyID() == next, len(ring.PublicSet().Keys))
+	_, err = jwt.Verify[jwt.RegisteredClaims](ctx, token, ring, nil)
+	fmt.Println(errors.Is(err, jwt.ErrKeyNotFound))
+	// Output:
+	// true 2
+	// true
+}
+
 // Verifying a token with the JWK Set an identity provider publishes at its
 // jwks_uri. The set here holds an Ed25519 signing key and an X25519
 // encryption key, which package jwt does not use: Parse skips it.

@@ -14,18 +14,13 @@ import (
 )
 
 // checkURL parses raw as the URL of a JWK Set, discovery document or
-// issuer: https, or http to a loopback address (tests, sidecars), with a
-// host and without a fragment.
+// issuer that the application configured: https, or http to a loopback
+// address (tests, sidecars), with a host and without a fragment. A URL that
+// a remote server chose is checked by checkChosenURL instead.
 func checkURL(raw string) (*url.URL, error) {
-	u, err := url.Parse(raw)
+	u, err := parseURL(raw)
 	if err != nil {
-		return nil, fmt.Errorf("URL %s: %w", quote(raw), err)
-	}
-	if u.Opaque != "" || u.Host == "" {
-		return nil, fmt.Errorf("URL %s is not absolute", quote(u.Redacted()))
-	}
-	if u.Fragment != "" || u.RawFragment != "" {
-		return nil, fmt.Errorf("URL %s has a fragment", quote(u.Redacted()))
+		return nil, err
 	}
 	switch u.Scheme {
 	case "https":
@@ -39,6 +34,72 @@ func checkURL(raw string) (*url.URL, error) {
 	return nil, fmt.Errorf("URL %s: scheme %s, want https", quote(u.Redacted()), quote(u.Scheme))
 }
 
+// checkChosenURL parses raw as a URL that a remote server chose, such as a
+// discovery document's jwks_uri or a redirect's Location, for a Remote
+// whose configured URL is configured. It must be https to a host that is
+// not this machine (not a loopback or unspecified address, nor localhost),
+// unless it has the same origin (scheme, host and port) as configured: the
+// exception for plain http to a loopback address belongs to the URLs the
+// application configured, and a server must not point the verifier at
+// other services on its machine.
+func checkChosenURL(raw string, configured *url.URL) (*url.URL, error) {
+	u, err := parseURL(raw)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case sameOrigin(u, configured):
+		return u, nil
+	case u.Scheme == "http":
+		return nil, fmt.Errorf("URL %s: http is allowed only in a configured URL to a loopback address, not in one a server chose; use https",
+			quote(u.Redacted()))
+	case u.Scheme != "https":
+		return nil, fmt.Errorf("URL %s: scheme %s, want https", quote(u.Redacted()), quote(u.Scheme))
+	case isLocal(u.Hostname()):
+		return nil, fmt.Errorf("URL %s: a server chose an address of this machine (loopback, unspecified or localhost), which only a configured URL may name",
+			quote(u.Redacted()))
+	case endsInNumber(u.Hostname()):
+		return nil, fmt.Errorf("URL %s: a host ending in a number must be an IP address written in the standard form", quote(u.Redacted()))
+	}
+	return u, nil
+}
+
+// parseURL parses raw as an absolute URL with a host name and no fragment.
+func parseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("URL %s: %w", quote(raw), err)
+	}
+	if u.Opaque != "" || u.Host == "" {
+		return nil, fmt.Errorf("URL %s is not absolute", quote(u.Redacted()))
+	}
+	if u.Hostname() == "" { // ":443" would dial this machine
+		return nil, fmt.Errorf("URL %s has a port but no host", quote(u.Redacted()))
+	}
+	if u.Fragment != "" || u.RawFragment != "" {
+		return nil, fmt.Errorf("URL %s has a fragment", quote(u.Redacted()))
+	}
+	return u, nil
+}
+
+// sameOrigin reports whether a and b have the same scheme, host and port
+// (RFC 6454), a missing port being the scheme's default.
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) &&
+		portOf(a) == portOf(b)
+}
+
+// portOf returns u's port, or its scheme's default port.
+func portOf(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if strings.EqualFold(u.Scheme, "http") {
+		return "80"
+	}
+	return "443"
+}
+
 // isLoopback reports whether host is "localhost" or a loopback IP address.
 func isLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {
@@ -48,15 +109,45 @@ func isLoopback(host string) bool {
 	return err == nil && a.IsLoopback()
 }
 
-// redirectPolicy returns the CheckRedirect of the client a Remote uses: no
-// redirects unless follow is set, and then only to URLs that checkURL
-// accepts, after which the caller's own policy (or the default one) decides.
-func redirectPolicy(follow bool, user func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+// isLocal reports whether host names this machine: a loopback or
+// unspecified IP address (a connection to 0.0.0.0 reaches the local host),
+// or localhost or a name under it (RFC 6761 §6.3), with or without a
+// final dot.
+func isLocal(host string) bool {
+	name := strings.ToLower(strings.TrimSuffix(host, "."))
+	if name == "localhost" || strings.HasSuffix(name, ".localhost") {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && (a.IsLoopback() || a.Unmap().IsUnspecified())
+}
+
+// endsInNumber reports whether host is not an IP address but its last
+// label is a number (decimal, or hexadecimal after "0x"), which resolvers
+// and browsers read as an IPv4 address in another form: "127.1",
+// "2130706433", "0x7f.1" (the WHATWG URL Standard's ends-in-a-number check).
+func endsInNumber(host string) bool {
+	if _, err := netip.ParseAddr(host); err == nil {
+		return false
+	}
+	labels := strings.Split(strings.TrimSuffix(host, "."), ".")
+	last := strings.ToLower(labels[len(labels)-1])
+	if hex, ok := strings.CutPrefix(last, "0x"); ok {
+		return strings.Trim(hex, "0123456789abcdef") == ""
+	}
+	return last != "" && strings.Trim(last, "0123456789") == ""
+}
+
+// redirectPolicy returns the CheckRedirect of the client a Remote whose
+// configured URL is configured uses: no redirects unless follow is set,
+// and then only to URLs that checkChosenURL accepts, after which the
+// caller's own policy (or the default one) decides.
+func redirectPolicy(follow bool, configured *url.URL, user func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
 		if !follow {
 			return http.ErrUseLastResponse
 		}
-		if _, err := checkURL(req.URL.String()); err != nil {
+		if _, err := checkChosenURL(req.URL.String(), configured); err != nil {
 			return fmt.Errorf("redirect refused: %w", err)
 		}
 		if user != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -104,8 +105,18 @@ type server struct {
 }
 
 func newServer(t testing.TB, h http.HandlerFunc) *server {
+	return startServer(t, h, httptest.NewServer)
+}
+
+// newTLSServer is newServer over https, with httptest's certificate, which
+// names 127.0.0.1, ::1, example.com and *.example.com.
+func newTLSServer(t testing.TB, h http.HandlerFunc) *server {
+	return startServer(t, h, httptest.NewTLSServer)
+}
+
+func startServer(t testing.TB, h http.HandlerFunc, start func(http.Handler) *httptest.Server) *server {
 	s := &server{handler: h, release: make(chan struct{})}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.Server = start(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.hits.Add(1)
 		s.mu.Lock()
 		h := s.handler
@@ -148,17 +159,31 @@ func (s *server) hang(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// newTestRemote returns a Remote for url, closed when the test ends.
+// noJitter is an Options.Jitter that puts every refresh at three quarters
+// of the set's lifetime.
+func noJitter(time.Duration) time.Duration { return 0 }
+
+// newTestRemote returns a Remote for url, closed when the test ends. Unless
+// o says otherwise, its refreshes are due at exactly three quarters of a
+// set's lifetime (noJitter).
 func newTestRemote(t testing.TB, url string, o *Options) *Remote {
 	t.Helper()
 	if o == nil {
 		o = &Options{}
+	}
+	if o.Jitter == nil {
+		o.Jitter = noJitter
 	}
 	s, err := NewRemote(url, o)
 	require.NoError(t, err)
 	t.Cleanup(s.Close)
 	return s
 }
+
+// eventBound bounds the wait for an event that comes in microseconds, so
+// that a test that would otherwise hang fails instead; no passing test
+// waits that long, whatever the machine's load.
+const eventBound = 30 * time.Second
 
 // waitIdle waits, boundedly, until s has no fetch in progress.
 func waitIdle(t testing.TB, s *Remote) {
@@ -167,7 +192,38 @@ func waitIdle(t testing.TB, s *Remote) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		return s.flight == nil
-	}, 20*time.Second, time.Millisecond)
+	}, eventBound, time.Millisecond)
+}
+
+// waitForWaiters waits, boundedly, until n goroutines wait in s for a
+// fetch.
+func waitForWaiters(t testing.TB, s *Remote, n int) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		waiting := 0
+		for _, g := range goroutinesOf(s) {
+			if strings.Contains(g, "jwks.wait(") {
+				waiting++
+			}
+		}
+		return waiting >= n
+	}, eventBound, time.Millisecond, "%d callers waiting", n)
+}
+
+// within runs f and fails the test if it has not returned within
+// eventBound: for an f that must not wait for something the test holds.
+func within(t testing.TB, what string, f func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	select {
+	case <-done:
+	case <-time.After(eventBound):
+		t.Fatal(what)
+	}
 }
 
 // verify verifies token with keys at c's time.
@@ -190,11 +246,24 @@ func packageGoroutines() []string {
 	return out
 }
 
+// goroutinesOf returns the stacks of goroutines running a method of v, a
+// *Remote or *KeyRing, or called by one.
+func goroutinesOf(v any) []string {
+	recv := fmt.Sprintf("(%p", v)
+	var out []string
+	for _, g := range packageGoroutines() {
+		if strings.Contains(g, recv) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
 // requireNoGoroutines fails unless, within a bounded wait, no goroutine runs
 // this package's code.
 func requireNoGoroutines(t testing.TB) {
 	t.Helper()
-	deadline := time.Now().Add(3 * time.Second)
+	deadline := time.Now().Add(eventBound)
 	for {
 		gs := packageGoroutines()
 		if len(gs) == 0 {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -308,6 +309,65 @@ func (r *KeyRing) Rotate() error {
 	retiring.removeAt = now.Add(r.keep)
 	retired := append([]ringKey{retiring}, kept(old.retired, now)...)
 	st, err := newRingState(*old.next, &key, retired)
+	if err != nil {
+		return err
+	}
+	r.state.Store(st)
+	return nil
+}
+
+// Withdraw stops publishing the key whose kid is kid, and verifying with
+// it, at once: for a key that leaked. A withdrawn current key is replaced
+// first, as by Rotate, by the next key, or by a new key in a ring without
+// one (started from KeyRingOptions.Current), and a new next key is
+// generated; a withdrawn next key is replaced by a new one. Unlike a
+// rotated key, a withdrawn key is not retired: tokens it signed stop
+// verifying with the ring now. A kid the ring does not publish is an error
+// wrapping jwt.ErrKeyNotFound, and the ring is unchanged.
+//
+// Verifiers that cache the ring's JWK Set (such as a Remote) drop the key
+// when they next fetch it, within MaxAge. A Signer taken from the ring
+// before keeps signing with the withdrawn key, and its tokens no longer
+// verify. Instances sharing a key must each withdraw it.
+func (r *KeyRing) Withdraw(kid string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	old := r.state.Load()
+	current, next := old.current, old.next
+	retired := kept(old.retired, r.now())
+	found := false
+	if i := len(retired); i > 0 {
+		retired = slices.DeleteFunc(retired, func(k ringKey) bool { return k.pub.KeyID == kid })
+		found = len(retired) < i
+	}
+	if current.pub.KeyID == kid {
+		found = true
+		if next != nil && next.pub.KeyID != kid {
+			current = *next
+		} else {
+			k, err := r.newKey()
+			if err != nil {
+				return err
+			}
+			current = k
+		}
+		next = nil
+	}
+	if next != nil && next.pub.KeyID == kid {
+		found = true
+		next = nil
+	}
+	if !found {
+		return wrap(jwt.ErrKeyNotFound, nil, "no key with kid %s in the ring", quote(kid))
+	}
+	if next == nil && (old.next != nil || current.pub.KeyID != old.current.pub.KeyID) {
+		k, err := r.newKey()
+		if err != nil {
+			return err
+		}
+		next = &k
+	}
+	st, err := newRingState(current, next, retired)
 	if err != nil {
 		return err
 	}

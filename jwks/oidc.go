@@ -13,7 +13,11 @@ import (
 // NewOIDC returns a Remote for the JWK Set of an OpenID Connect provider,
 // found through OpenID Connect Discovery 1.0: the document at issuer +
 // "/.well-known/openid-configuration" names it in "jwks_uri", and its
-// "issuer" must equal issuer exactly. Like NewRemote, NewOIDC does no I/O:
+// "issuer" must equal issuer exactly. The jwks_uri, which the provider
+// chooses, must be https to a host other than this machine's (not a
+// loopback or unspecified address, nor localhost), unless it is on the
+// issuer's own origin: the exception for plain http to a loopback address
+// is the application's, for the issuer it configures. Like NewRemote, NewOIDC does no I/O:
 // the first fetch reads the discovery document, and the Remote keeps the
 // jwks_uri it found for its lifetime. A discovery document that cannot be
 // fetched is an error wrapping ErrFetch, one that cannot be used an error
@@ -36,7 +40,7 @@ func NewOIDC(issuer string, opts *Options) (*Remote, error) {
 	if opts != nil && opts.Issuer != "" && opts.Issuer != issuer {
 		return nil, wrap(jwt.ErrInvalidOption, nil, "Options.Issuer %s disagrees with the issuer %s", quote(opts.Issuer), quote(issuer))
 	}
-	s, err := newRemote(opts)
+	s, err := newRemote(u, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +78,7 @@ func (s *Remote) readDiscovery(ev *FetchEvent) (string, error) {
 	if jwksURI == "" {
 		return "", wrap(ErrDiscovery, nil, `%s: no "jwks_uri"`, redact(s.discoveryURL))
 	}
-	if _, err := checkURL(jwksURI); err != nil {
+	if _, err := checkChosenURL(jwksURI, s.configured); err != nil {
 		return "", wrap(ErrDiscovery, err, "%s: jwks_uri", redact(s.discoveryURL))
 	}
 	return jwksURI, nil

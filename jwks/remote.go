@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -41,9 +43,13 @@ type Options struct {
 	// Timeout bounds each request, from sending it to reading the last
 	// byte of the body; zero means DefaultTimeout (10 s).
 	Timeout time.Duration
-	// FollowRedirects follows redirects to https URLs (or http ones to a
-	// loopback address), then asks Client's CheckRedirect, if any. Without
-	// it a redirect is an error wrapping ErrFetch.
+	// FollowRedirects follows redirects to https URLs, then asks Client's
+	// CheckRedirect, if any. A redirect to an address of this machine
+	// (loopback, unspecified, localhost) or over plain http is refused
+	// unless it stays on the origin (scheme, host and port) of the URL
+	// given to NewRemote or NewOIDC: only the application, not a server,
+	// may point the Remote at a local service. Without FollowRedirects a
+	// redirect is an error wrapping ErrFetch.
 	FollowRedirects bool
 	// Algorithms are the algorithms the caller accepts, as for
 	// Set.KeySet: a key whose "alg" is not among them is skipped,
@@ -96,13 +102,22 @@ type Options struct {
 	// fetched, before the callers waiting for the fetch (such as Prefetch)
 	// return. It must return promptly and must not call Close.
 	OnFetch func(FetchEvent)
+	// Jitter spreads the refreshes of the instances of a service that
+	// fetched the same set at the same time, so that they do not all ask
+	// the provider at once: a refresh is due at three quarters of the
+	// set's lifetime less Jitter(lifetime/8), so between five eighths and
+	// three quarters of it. Jitter returns a duration in [0, max), and one
+	// outside is taken as the nearest bound. Nil means a random duration
+	// (math/rand/v2); a fixed one is meant for tests.
+	Jitter func(max time.Duration) time.Duration
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }
 
 // config is Options with the defaults applied.
 type config struct {
-	client                             *http.Client
+	client                             *http.Client // CheckRedirect is set by newRemote
+	follow                             bool
 	timeout                            time.Duration
 	algs                               []jwt.Algorithm
 	maxBody                            int64
@@ -112,6 +127,7 @@ type config struct {
 	background                         bool
 	issuer                             string
 	onFetch                            func(FetchEvent)
+	jitter                             func(time.Duration) time.Duration
 	now                                func() time.Time
 }
 
@@ -132,6 +148,7 @@ func newConfig(o *Options) (config, error) {
 		background:  o.Background,
 		issuer:      o.Issuer,
 		onFetch:     o.OnFetch,
+		jitter:      o.Jitter,
 		now:         o.Now,
 	}
 	for name, v := range map[string]int64{
@@ -152,16 +169,27 @@ func newConfig(o *Options) (config, error) {
 	if slices.Contains(c.algs, nil) {
 		return c, wrap(jwt.ErrInvalidOption, nil, "nil Algorithm in Algorithms")
 	}
-	var client http.Client
+	c.client = &http.Client{}
 	if o.Client != nil {
-		client = *o.Client
+		*c.client = *o.Client
 	}
-	client.CheckRedirect = redirectPolicy(o.FollowRedirects, client.CheckRedirect)
-	c.client = &client
+	c.follow = o.FollowRedirects
 	if c.now == nil {
 		c.now = time.Now
 	}
+	if c.jitter == nil {
+		c.jitter = randomJitter
+	}
 	return c, nil
+}
+
+// randomJitter returns a random duration in [0, max), or 0 if max is not
+// positive.
+func randomJitter(max time.Duration) time.Duration {
+	if max <= 0 {
+		return 0
+	}
+	return rand.N(max)
 }
 
 func orDefault[T int | int64 | time.Duration](v, def T) T {
@@ -178,7 +206,8 @@ func orDefault[T int | int64 | time.Duration](v, def T) T {
 // The token's "kid" selects the key; a token without "kid" is checked with
 // the keys bound to its "alg", as a [jwt.KeySet] does. Lookup uses the set
 // it holds without waiting, refreshing it in the background once it is due
-// (after three quarters of its lifetime), and waits only when the Remote has no
+// (between five eighths and three quarters of its lifetime, see
+// Options.Jitter), and waits only when the Remote has no
 // usable set at all: for the first fetch, or once the set is older than its
 // lifetime plus Options.MaxStaleness. Such a wait ends when the fetch does
 // (each request has its own timeout) or when the caller's context is done,
@@ -194,8 +223,9 @@ func orDefault[T int | int64 | time.Duration](v, def T) T {
 // verifying as soon as the refresh that no longer lists it completes.
 type Remote struct {
 	cfg          config
-	issuer       string // the tokens' "iss", or ""
-	discoveryURL string // where the jwks_uri is found, or ""
+	issuer       string   // the tokens' "iss", or ""
+	configured   *url.URL // the URL given to NewRemote or NewOIDC
+	discoveryURL string   // where the jwks_uri is found, or ""
 
 	state   atomic.Pointer[snapshot]
 	nextTry atomic.Int64 // UnixNano before which no scheduled fetch starts
@@ -289,10 +319,11 @@ type Status struct {
 // happens on Prefetch or on the first Lookup. An invalid URL or option is
 // an error wrapping jwt.ErrInvalidOption.
 func NewRemote(rawURL string, opts *Options) (*Remote, error) {
-	if _, err := checkURL(rawURL); err != nil {
+	u, err := checkURL(rawURL)
+	if err != nil {
 		return nil, wrap(jwt.ErrInvalidOption, err, "JWK Set")
 	}
-	s, err := newRemote(opts)
+	s, err := newRemote(u, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -300,12 +331,15 @@ func NewRemote(rawURL string, opts *Options) (*Remote, error) {
 	return s, nil
 }
 
-func newRemote(opts *Options) (*Remote, error) {
+// newRemote returns a Remote for the URL the application configured: the
+// JWK Set's, or the issuer's.
+func newRemote(configured *url.URL, opts *Options) (*Remote, error) {
 	cfg, err := newConfig(opts)
 	if err != nil {
 		return nil, err
 	}
-	s := &Remote{cfg: cfg, issuer: cfg.issuer, neg: make(map[[sha256.Size]byte]struct{})}
+	cfg.client.CheckRedirect = redirectPolicy(cfg.follow, configured, cfg.client.CheckRedirect)
+	s := &Remote{cfg: cfg, issuer: cfg.issuer, configured: configured, neg: make(map[[sha256.Size]byte]struct{})}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	return s, nil
 }
@@ -409,10 +443,11 @@ func (s *Remote) lookupUnknown(ctx context.Context, h jwt.Header, now time.Time)
 		return nil, wrap(jwt.ErrKeyNotFound, ErrClosed, "no key with kid %s in the JWK Set, which is not refreshed after Close", quote(h.KeyID))
 	}
 	if f == nil {
-		if next := s.lastForced.Add(s.cfg.cooldown); now.Before(next) {
+		if last := s.lastForced; now.Before(last.Add(s.cfg.cooldown)) {
+			// last is a copy: s.lastForced may change once s.mu is unlocked.
 			s.mu.Unlock()
 			return nil, wrap(jwt.ErrKeyNotFound, nil, "no key with kid %s in the JWK Set (it was refreshed for an unknown kid %v ago; the next such refresh may start in %v)",
-				quote(h.KeyID), now.Sub(s.lastForced), next.Sub(now))
+				quote(h.KeyID), now.Sub(last), last.Add(s.cfg.cooldown).Sub(now))
 		}
 		s.lastForced = now
 		f = s.start(true)
@@ -640,7 +675,7 @@ func (s *Remote) fetchSet(prev *snapshot, u string, ev *FetchEvent) (*snapshot, 
 		if !ok {
 			lifetime, ok = prev.lifetime, true
 		}
-		next.setTimes(now, s.clamp(lifetime, ok), s.cfg.maxStale)
+		next.setTimes(now, s.clamp(lifetime, ok), s.cfg)
 		return &next, nil
 	}
 	set, skipped, err := Parse(resp.body, nil)
@@ -663,7 +698,7 @@ func (s *Remote) fetchSet(prev *snapshot, u string, ev *FetchEvent) (*snapshot, 
 		skipped: skipped,
 		etag:    resp.etag,
 	}
-	next.setTimes(now, s.clamp(lifetime, ok), s.cfg.maxStale)
+	next.setTimes(now, s.clamp(lifetime, ok), s.cfg)
 	return next, nil
 }
 
@@ -676,12 +711,17 @@ func (s *Remote) clamp(d time.Duration, ok bool) time.Duration {
 	return min(max(d, s.cfg.minLifetime), s.cfg.maxLifetime)
 }
 
-func (snap *snapshot) setTimes(now time.Time, lifetime, maxStale time.Duration) {
+// setTimes sets the times of a set fetched (or confirmed by a 304) at now,
+// to be used for lifetime: a refresh is due at three quarters of it less a
+// jitter of up to an eighth (see Options.Jitter).
+func (snap *snapshot) setTimes(now time.Time, lifetime time.Duration, cfg config) {
+	spread := lifetime / 8
+	jitter := min(max(cfg.jitter(spread), 0), spread)
 	snap.lifetime = lifetime
 	snap.fetched = now
-	snap.refreshAt = now.Add(lifetime * 3 / 4)
+	snap.refreshAt = now.Add(lifetime*3/4 - jitter)
 	snap.expires = now.Add(lifetime)
-	snap.staleAt = snap.expires.Add(maxStale)
+	snap.staleAt = snap.expires.Add(cfg.maxStale)
 }
 
 // jwksURL returns the JWK Set's URL, reading the discovery document first
