@@ -1,6 +1,7 @@
 package jwt
 
 import (
+	"crypto"
 	"crypto/fips140"
 	"crypto/rsa"
 	"fmt"
@@ -48,4 +49,16 @@ func checkFIPSRSAPrivate(name string, priv *rsa.PrivateKey) error {
 		return fmt.Errorf("%w: %s: RSA private key must have exactly two primes of the same size", ErrNotFIPSApproved, name)
 	}
 	return nil
+}
+
+// fipsApprovedHash reports whether h is a hash the Go Cryptographic Module
+// approves: SHA-2 or SHA-3. crypto/sha1 and crypto/md5 panic in FIPS
+// 140-only mode.
+func fipsApprovedHash(h crypto.Hash) bool {
+	switch h {
+	case crypto.SHA224, crypto.SHA256, crypto.SHA384, crypto.SHA512, crypto.SHA512_224, crypto.SHA512_256,
+		crypto.SHA3_224, crypto.SHA3_256, crypto.SHA3_384, crypto.SHA3_512:
+		return true
+	}
+	return false
 }

@@ -1,6 +1,7 @@
 package jwt
 
 import (
+	"crypto"
 	"crypto/fips140"
 	"crypto/rand"
 	"crypto/rsa"
@@ -190,6 +191,14 @@ func TestFIPS140OnlyKeys(t *testing.T) {
 	assert.Equal(t, "good", keys[0].KeyID)
 	require.Len(t, skipped, 1)
 	assert.ErrorIs(t, skipped[0], ErrNotFIPSApproved)
+
+	// A thumbprint under SHA-1, which would panic, is an error; under
+	// SHA-256 it is what it always is.
+	_, err = good.Thumbprint(crypto.SHA1)
+	assert.ErrorIs(t, err, ErrUnsupportedAlgorithm)
+	tp, err := good.Thumbprint(crypto.SHA256)
+	require.NoError(t, err)
+	assert.Len(t, tp, sha256.Size)
 
 	// Every algorithm of the package is approved and works.
 	for _, alg := range Algorithms() {
