@@ -132,6 +132,9 @@ func jsonKeyMember(text []byte) string {
 		if err = seen.Add(name); err == nil {
 			err = r.Skip()
 		}
+		if err != nil {
+			return ""
+		}
 		keys = keys || name == "keys"
 		kty = kty || name == "kty"
 	}
