@@ -38,6 +38,7 @@ func TestOf(t *testing.T) {
 		{name: "DER-shaped SEQUENCE", data: "\x30\x03\x01\x01\xff"},
 		{name: "JSON without kty", data: `{"k":"secret"}`},
 		{name: "invalid JSON with kty", data: `{"kty":"oct",}`},
+		{name: "invalid value after kty", data: `{"kty":"oct","k":[1,],"x":1}`},
 		{name: "duplicate members", data: `{"kty":"oct","kty":"RSA"}`},
 		{name: "ssh without a key", data: "ssh-rsa is a secret"},
 		{name: "empty", data: ""},
