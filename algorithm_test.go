@@ -4,7 +4,6 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/rand"
 	"crypto/rsa"
 	"strings"
 	"testing"
@@ -84,8 +83,7 @@ func TestCryptoSigner(t *testing.T) {
 
 func TestKeyConstructorsRefuse(t *testing.T) {
 	k := keysOnce()
-	small, err := rsa.GenerateKey(rand.Reader, 1024)
-	require.NoError(t, err)
+	small := unapprovedRSAKey(t, 1024)
 	for _, tc := range []struct {
 		name string
 		alg  Algorithm

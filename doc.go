@@ -53,7 +53,16 @@
 // R = identity, S = 0 verify every token, and crypto/ed25519 accepts it);
 // an RSA key has an odd modulus of [MinRSABits] to [MaxRSABits] bits and an
 // odd exponent from 3 to 2³¹ - 1; an EC point is on the curve of the
-// algorithm and not at infinity.
+// algorithm and not at infinity. An HMAC secret that is a key of another
+// kind (PEM, DER, a JWK or JWK Set, an OpenSSH key), most often a public
+// key passed by mistake, is refused with [ErrSecretIsKey].
+//
+// The package works in FIPS 140-3 mode, GODEBUG=fips140=only included: all
+// its algorithms are approved, and nothing panics. There, a key the Go
+// Cryptographic Module does not use (an RSA key of an odd size, with a
+// public exponent of at most 2¹⁶, or with other than two primes of one
+// size) is refused where it comes in, with [ErrNotFIPSApproved], and a JWK's
+// "x5t" (SHA-1) is not kept, as it cannot be checked.
 //
 // Signers, Verifiers and KeySets are immutable and safe for concurrent use.
 // There is no global state to configure.

@@ -80,6 +80,16 @@ var (
 	ErrKeyUsage = fmt.Errorf("%w: key use not permitted", ErrInvalidKey)
 	// ErrEncryptedPEM reports an encrypted PEM block, which this package does not decrypt.
 	ErrEncryptedPEM = fmt.Errorf("%w: encrypted PEM is not supported", ErrInvalidKey)
+	// ErrSecretIsKey reports an HMAC secret that is a key of another kind:
+	// PEM, a DER key or certificate, a JWK or JWK Set, or an OpenSSH key.
+	// Such a secret is most often a public key passed by mistake, and one
+	// that anybody may hold.
+	ErrSecretIsKey = fmt.Errorf("%w: HMAC secret is a key of another kind", ErrInvalidKey)
+	// ErrNotFIPSApproved reports a key that the Go Cryptographic Module does
+	// not approve, refused in FIPS 140-only mode (GODEBUG=fips140=only; see
+	// crypto/fips140.Enforced), such as an RSA key whose public exponent is
+	// at most 2¹⁶.
+	ErrNotFIPSApproved = fmt.Errorf("%w: not approved in FIPS 140-only mode", ErrInvalidKey)
 )
 
 // ValidationError reports every claim check that failed for a token whose

@@ -8,6 +8,8 @@ import (
 	"hash"
 	"sync"
 
+	"github.com/jwtkit/jwt/internal/keyform"
+
 	_ "crypto/sha256" // register SHA-256 for crypto.Hash
 	_ "crypto/sha512" // register SHA-384 and SHA-512 for crypto.Hash
 )
@@ -49,7 +51,9 @@ func (a HMACAlgorithm) Name() string {
 }
 
 // NewSigner returns a Signer for the secret key, a []byte of at least the
-// hash size (RFC 7518 §3.2). The secret is copied.
+// hash size (RFC 7518 §3.2). The secret is copied. A secret that is a key of
+// another kind (PEM, DER, a JWK or JWK Set, an OpenSSH key) is refused with
+// an error wrapping [ErrSecretIsKey].
 func (a HMACAlgorithm) NewSigner(key any) (Signer, error) {
 	k, err := a.newKey(key)
 	if err != nil {
@@ -59,7 +63,10 @@ func (a HMACAlgorithm) NewSigner(key any) (Signer, error) {
 }
 
 // NewVerifier returns a Verifier for the secret key, a []byte of at least
-// the hash size (RFC 7518 §3.2). The secret is copied.
+// the hash size (RFC 7518 §3.2). The secret is copied. A secret that is a
+// key of another kind (PEM, DER, a JWK or JWK Set, an OpenSSH key) is
+// refused with an error wrapping [ErrSecretIsKey], so that a public key
+// passed by mistake cannot become a secret that its holders share.
 func (a HMACAlgorithm) NewVerifier(key any) (Verifier, error) {
 	k, err := a.newKey(key)
 	if err != nil {
@@ -91,6 +98,9 @@ func (a HMACAlgorithm) newKey(key any) (*hmacKey, error) {
 	secret, ok := key.([]byte)
 	if !ok {
 		return nil, fmt.Errorf("%w: %s needs a secret of bytes, not %s", ErrInvalidKey, a.Name(), kindOf(key))
+	}
+	if form := keyform.Of(secret); form != "" {
+		return nil, fmt.Errorf("%w: the %s secret is %s; an HMAC secret is random bytes, never a key of another kind", ErrSecretIsKey, a.Name(), form)
 	}
 	if len(secret) < h.Size() {
 		return nil, fmt.Errorf("%w: %s secret is %d bytes, at least %d required (RFC 7518 §3.2)", ErrInvalidKey, a.Name(), len(secret), h.Size())

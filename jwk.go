@@ -44,6 +44,8 @@ type JWK struct {
 	// X5C is the "x5c" member: DER certificates, the first holding Key.
 	X5C [][]byte
 	// X5T is the "x5t" member: the SHA-1 digest of the DER certificate.
+	// ParseJWK leaves it nil in FIPS 140-only mode, where it cannot be
+	// checked.
 	X5T []byte
 	// X5TS256 is the "x5t#S256" member: the SHA-256 digest of the DER certificate.
 	X5TS256 []byte

@@ -30,7 +30,8 @@ import (
 // private members match the public ones; "alg", if present, is one of
 // [Algorithms] and fits the key type and curve; the first "x5c"
 // certificate, if present, holds the same public key, and "x5t" and
-// "x5t#S256" are its digests. Members this package does not interpret are
+// "x5t#S256" are its digests. In FIPS 140-only mode, where SHA-1 is not
+// available, "x5t" is checked for its form only and not kept: X5T is nil. Members this package does not interpret are
 // kept in Extra. Duplicate member names (also differing only in case) are
 // rejected.
 //
@@ -549,11 +550,19 @@ func (k *JWK) parseX509(f *jwkFields) error {
 		}
 		*t.dst = b
 	}
-	if len(k.X5C) > 0 {
-		if s := sha1.Sum(k.X5C[0]); k.X5T != nil && !bytes.Equal(k.X5T, s[:]) {
+	if k.X5T != nil && fipsOnly() {
+		// SHA-1 is not approved, and crypto/sha1 panics: "x5t" cannot be
+		// checked against the certificate, so it is not kept.
+		k.X5T = nil
+	}
+	// Each digest is computed only when its member is there to check.
+	if len(k.X5C) > 0 && k.X5T != nil {
+		if s := sha1.Sum(k.X5C[0]); !bytes.Equal(k.X5T, s[:]) {
 			return jwkError(`"x5t" is not the digest of the first "x5c" certificate`)
 		}
-		if s := sha256.Sum256(k.X5C[0]); k.X5TS256 != nil && !bytes.Equal(k.X5TS256, s[:]) {
+	}
+	if len(k.X5C) > 0 && k.X5TS256 != nil {
+		if s := sha256.Sum256(k.X5C[0]); !bytes.Equal(k.X5TS256, s[:]) {
 			return jwkError(`"x5t#S256" is not the digest of the first "x5c" certificate`)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
+	"crypto/fips140"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -167,7 +168,10 @@ func TestPEMErrors(t *testing.T) {
 	require.NoError(t, err)
 	block, _ := pem.Decode(pkcs8)
 
-	small, err := rsa.GenerateKey(rand.Reader, 1024)
+	// A key FIPS 140-only mode does not generate; that it is refused is
+	// tested in the mode the test runs in.
+	var small *rsa.PrivateKey
+	fips140.WithoutEnforcement(func() { small, err = rsa.GenerateKey(rand.Reader, 1024) })
 	require.NoError(t, err)
 	smallDER, err := x509.MarshalPKCS8PrivateKey(small)
 	require.NoError(t, err)
@@ -175,7 +179,8 @@ func TestPEMErrors(t *testing.T) {
 	require.NoError(t, err)
 	p224DER, err := x509.MarshalPKCS8PrivateKey(p224)
 	require.NoError(t, err)
-	x25519, err := ecdh.X25519().GenerateKey(rand.Reader)
+	var x25519 *ecdh.PrivateKey
+	fips140.WithoutEnforcement(func() { x25519, err = ecdh.X25519().GenerateKey(rand.Reader) })
 	require.NoError(t, err)
 	x25519DER, err := x509.MarshalPKCS8PrivateKey(x25519)
 	require.NoError(t, err)
@@ -221,7 +226,9 @@ func TestPEMErrors(t *testing.T) {
 			}
 			require.Error(t, err)
 			assert.ErrorIs(t, err, jwt.ErrInvalidKey)
-			if tc.is != nil {
+			if tc.is != nil && !(tc.name == "X25519" && fips140.Enforced()) {
+				// In FIPS 140-only mode crypto/x509 refuses X25519
+				// first: ErrInvalidKey, with its cause.
 				assert.ErrorIs(t, err, tc.is)
 			}
 			if tc.message != "" {

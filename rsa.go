@@ -32,7 +32,11 @@ const maxRSAExponent = 1<<31 - 1
 // and an odd public exponent e with 3 ≤ e ≤ 2³¹ - 1; keys outside these
 // bounds are refused when a Signer or Verifier is made, and by the JWK and
 // PEM parsers. (The bound on e is that of crypto/rsa, which cannot verify
-// with a larger one; almost every key has e = 65537.)
+// with a larger one; almost every key has e = 65537.) In FIPS 140-only mode
+// (GODEBUG=fips140=only) a key of an odd size or with e ≤ 2¹⁶, and a private
+// key without exactly two primes of the same size, are refused too, with an
+// error wrapping [ErrNotFIPSApproved]: the Go Cryptographic Module does not
+// use them.
 type RSAAlgorithm int
 
 // The RSASSA-PKCS1-v1_5 algorithms.
@@ -127,7 +131,7 @@ func checkRSAPublic(name string, pub *rsa.PublicKey) error {
 	if pub.E < 3 || pub.E&1 == 0 || pub.E > maxRSAExponent {
 		return fmt.Errorf("%w: %s: RSA public exponent must be odd, from 3 to 2^31-1", ErrInvalidKey, name)
 	}
-	return nil
+	return checkFIPSRSAPublic(name, pub)
 }
 
 type rsaSigner struct {
@@ -153,6 +157,9 @@ func newRSASigner(name string, h crypto.Hash, pss bool, key any) (Signer, error)
 		return nil, err
 	}
 	if priv, ok := key.(*rsa.PrivateKey); ok {
+		if err := checkFIPSRSAPrivate(name, priv); err != nil {
+			return nil, err
+		}
 		if err := priv.Validate(); err != nil {
 			return nil, fmt.Errorf("%w: %s: %w", ErrInvalidKey, name, err)
 		}

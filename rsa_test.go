@@ -31,7 +31,10 @@ func rsaModulus(t testing.TB, bits int) *big.Int {
 // every way a key comes in: the Algorithms, ParseJWK and ParsePublicKeyPEM.
 // It also records what crypto/rsa does with the same key when verifying, to
 // show which keys jwtkit refuses that crypto/rsa would refuse only later, at
-// every token, and which ones it refuses on its own.
+// every token, and which ones it refuses on its own. The class it guards:
+// a key accepted when a Verifier is made but refused by crypto/rsa at every
+// token, in either mode: so it runs in FIPS 140-only mode too, where
+// crypto/rsa refuses more keys (issue 21 item 11).
 func TestRSAPublicKeyBounds(t *testing.T) {
 	t.Parallel()
 	n2048 := rsaModulus(t, 2048)
@@ -44,9 +47,16 @@ func TestRSAPublicKeyBounds(t *testing.T) {
 		// stdlib reports whether crypto/rsa refuses the key when
 		// verifying (an error other than rsa.ErrVerification).
 		stdlib bool
+		// fips reports whether FIPS 140-only mode refuses a key that
+		// is otherwise accepted: jwtkit with ErrNotFIPSApproved, and
+		// crypto/rsa.
+		fips bool
 	}{
 		{name: "e=65537", n: n2048, e: 65537, ok: true},
-		{name: "e=3", n: n2048, e: 3, ok: true},
+		{name: "e=3", n: n2048, e: 3, ok: true, fips: true},
+		{name: "e=65535", n: n2048, e: 65535, ok: true, fips: true},
+		{name: "2049 bits", n: rsaModulus(t, 2049), e: 65537, ok: true, fips: true},
+		{name: "3072 bits", n: rsaModulus(t, 3072), e: 65537, ok: true},
 		{name: "e=2^31-1", n: n2048, e: 1<<31 - 1, ok: true},
 		{name: "even modulus", n: even, e: 65537, stdlib: true},
 		{name: "e=1", n: n2048, e: 1, stdlib: true},
@@ -57,13 +67,16 @@ func TestRSAPublicKeyBounds(t *testing.T) {
 		{name: "e=2^31+1", n: n2048, e: 1<<31 + 1, stdlib: true},
 		{name: "e=2^32+1", n: n2048, e: 1<<32 + 1, stdlib: true},
 		{name: "8192 bits", n: rsaModulus(t, 8192), e: 65537, ok: true},
-		{name: "8193 bits", n: rsaModulus(t, 8193), e: 65537},
+		{name: "8193 bits", n: rsaModulus(t, 8193), e: 65537, stdlib: fipsOnly()}, // odd size
 		{name: "16384 bits", n: rsaModulus(t, 16384), e: 65537},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			if int64(int(tc.e)) != tc.e {
 				t.Skip("e does not fit in an int here")
+			}
+			if tc.fips && fipsOnly() {
+				tc.ok, tc.stdlib = false, true
 			}
 			pub := &rsa.PublicKey{N: tc.n, E: int(tc.e)}
 			check := func(what string, err error) {
@@ -73,6 +86,9 @@ func TestRSAPublicKeyBounds(t *testing.T) {
 					return
 				}
 				assert.ErrorIs(t, err, ErrInvalidKey, what)
+				if tc.fips {
+					assert.ErrorIs(t, err, ErrNotFIPSApproved, what)
+				}
 				if err != nil {
 					// Errors never quote the key.
 					assert.NotContains(t, err.Error(), tc.n.Text(16)[:16], what)
@@ -102,6 +118,9 @@ func TestRSAPublicKeyBounds(t *testing.T) {
 			err = rsa.VerifyPKCS1v15(pub, crypto.SHA256, d[:], sig)
 			require.Error(t, err)
 			assert.Equal(t, tc.stdlib, !errors.Is(err, rsa.ErrVerification), "crypto/rsa refuses the key: %v", err)
+			if tc.stdlib {
+				assert.False(t, tc.ok, "a key crypto/rsa refuses is refused when the Verifier is made")
+			}
 		})
 	}
 }

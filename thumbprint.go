@@ -13,13 +13,18 @@ import (
 // of the key's required members in lexicographic order, without
 // whitespace. A zero h means SHA-256. Only the public key counts: a private
 // JWK and its public form have the same thumbprint. A hash that is not
-// linked into the binary is an error wrapping ErrUnsupportedAlgorithm.
+// linked into the binary is an error wrapping ErrUnsupportedAlgorithm, as
+// is, in FIPS 140-only mode, a hash other than SHA-2 and SHA-3, such as
+// SHA-1, which would panic there.
 func (k *JWK) Thumbprint(h crypto.Hash) ([]byte, error) {
 	if h == 0 {
 		h = crypto.SHA256
 	}
 	if !h.Available() {
 		return nil, fmt.Errorf("%w: hash %v is not available", ErrUnsupportedAlgorithm, h)
+	}
+	if fipsOnly() && !fipsApprovedHash(h) {
+		return nil, fmt.Errorf("%w: hash %v is not approved in FIPS 140-only mode", ErrUnsupportedAlgorithm, h)
 	}
 	in, err := thumbprintInput(k.Key)
 	if err != nil {

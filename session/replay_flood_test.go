@@ -109,7 +109,7 @@ func TestUnauthenticatedRequestsFillNothing(t *testing.T) {
 	t.Cleanup(api.Close)
 
 	alice, mallory := newHolder(t), newHolder(t)
-	access, refresh := requireDPoPPair(t, m, k, clock, alice.post(t, srv.URL+"/login", aliceForm, ""), alice.prover.JKT())
+	_, refresh := requireDPoPPair(t, m, k, clock, alice.post(t, srv.URL+"/login", aliceForm, ""), alice.prover.JKT())
 	_, revokedRefresh := requireDPoPPair(t, m, k, clock, alice.post(t, srv.URL+"/login", aliceForm, ""), alice.prover.JKT())
 	require.NoError(t, m.RevokeToken(ctx, revokedRefresh))
 	other, _, _ := newTestManager(t, nil) // another key: forged tokens
@@ -118,7 +118,7 @@ func TestUnauthenticatedRequestsFillNothing(t *testing.T) {
 	expiring, err := m.Issue(ctx, session.Grant{Subject: "alice"})
 	require.NoError(t, err)
 	clock.Advance(session.DefaultAccessTTL + time.Second) // alice's first access token has expired too
-	access, refresh = requireDPoPPair(t, m, k, clock, alice.post(t, srv.URL+"/token/refresh", url.Values{"refresh_token": {refresh}}, ""), alice.prover.JKT())
+	access, refresh := requireDPoPPair(t, m, k, clock, alice.post(t, srv.URL+"/token/refresh", url.Values{"refresh_token": {refresh}}, ""), alice.prover.JKT())
 
 	paths := []struct {
 		name   string
@@ -156,7 +156,7 @@ func TestUnauthenticatedRequestsFillNothing(t *testing.T) {
 	remembered := cache.calls.Load()
 	r := alice.post(t, api.URL+"/", nil, "DPoP "+access)
 	require.Equal(t, http.StatusNoContent, r.status, "%v", r.body)
-	_, refresh = requireDPoPPair(t, m, k, clock, alice.post(t, srv.URL+"/token/refresh", url.Values{"refresh_token": {refresh}}, ""), alice.prover.JKT())
+	requireDPoPPair(t, m, k, clock, alice.post(t, srv.URL+"/token/refresh", url.Values{"refresh_token": {refresh}}, ""), alice.prover.JKT())
 	requireDPoPPair(t, m, k, clock, alice.post(t, srv.URL+"/login", aliceForm, ""), alice.prover.JKT())
 	require.Equal(t, remembered+3, cache.calls.Load(), "proofs of authenticated requests remembered")
 }

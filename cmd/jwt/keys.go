@@ -10,11 +10,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/jwtkit/jwt"
+	"github.com/jwtkit/jwt/internal/keyform"
 	"github.com/jwtkit/jwt/internal/strictjson"
 	"github.com/jwtkit/jwt/jwks"
 )
@@ -139,67 +139,18 @@ func isOpenSSH(text []byte) bool {
 	return false
 }
 
-// sshPublicKey matches the start of an OpenSSH public key line: a key type,
-// a space and the base64 of the key, which starts with a 32-bit length.
-var sshPublicKey = regexp.MustCompile(`^(ssh-[a-z0-9-]+|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9@.-]+) AAAA`)
-
 // readSecretFile reads the raw secret of --secret-file: its bytes exactly
-// as they are, unless the file is certainly a key of another kind (see
-// keyForm).
+// as they are, unless the file is certainly a key of another kind, as the
+// library's HMAC algorithms refuse it (see package internal/keyform).
 func readSecretFile(path string) (*keyFile, error) {
 	data, err := readFile(path, "secret")
 	if err != nil {
 		return nil, err
 	}
-	if form := keyForm(data); form != "" {
+	if form := keyform.Of(data); form != "" {
 		return nil, usageError("--secret-file %s holds %s, not a raw secret: give it with --key", quote(path), form)
 	}
 	return rawSecret(path, data)
-}
-
-// keyForm names the kind of key data certainly is, if it is one: a JWK or
-// JWK Set (after a UTF-8 byte-order mark and whitespace), PEM, DER whose
-// outer SEQUENCE spans the file, or an OpenSSH key. A raw secret cannot be
-// mistaken for these.
-func keyForm(data []byte) string {
-	text := bytes.TrimLeft(bytes.TrimPrefix(data, []byte(utf8BOM)), " \t\r\n")
-	switch {
-	case bytes.Contains(data, []byte(pemBegin)):
-		return "PEM"
-	case bytes.HasPrefix(text, []byte("openssh-key-v1")), sshPublicKey.Match(text):
-		return "an OpenSSH key"
-	case isDER(data):
-		return "DER"
-	}
-	if names, err := memberNames(text); err == nil {
-		if slices.Contains(names, "keys") {
-			return "a JWK Set"
-		}
-		if slices.Contains(names, "kty") {
-			return "a JWK"
-		}
-	}
-	return ""
-}
-
-// isDER reports whether data is one DER SEQUENCE spanning all of it.
-func isDER(data []byte) bool {
-	if len(data) < 2 || data[0] != 0x30 {
-		return false
-	}
-	n, header := int(data[1]), 2
-	if n >= 0x80 {
-		size := n & 0x7f
-		if size == 0 || size > 3 || len(data) < 2+size {
-			return false
-		}
-		n = 0
-		for _, b := range data[2 : 2+size] {
-			n = n<<8 | int(b)
-		}
-		header += size
-	}
-	return header+n == len(data)
 }
 
 // memberNames returns the member names of the JSON object text, read with
