@@ -52,7 +52,7 @@
 // Anyone can make valid proofs with a key of their own, so a cache that
 // remembered the proofs of anonymous requests could be filled by them, and
 // then refuse every client. Remember a proof only for a request that is
-// otherwise authenticated: verify it with [Verifier.VerifyPending], check
+// otherwise authenticated: verify it with [Verifier.VerifyRequestPending], check
 // the credentials or the token, then call [PendingProof.Remember]. The
 // session handlers and package jwthttp do so.
 //

@@ -94,7 +94,7 @@ func FuzzVerify(f *testing.F) {
 		if u, err := dpop.NormalizeURI(p.Claims.URI); err != nil || u != testURI {
 			t.Fatalf("accepted htu %q", p.Claims.URI)
 		}
-		if d := c.Now().Sub(p.Claims.IssuedAt.Time); d < -dpop.DefaultWindow || d > dpop.DefaultWindow {
+		if d := c.Now().Sub(p.Claims.IssuedAt.Time); d < -60e9 || d > 60e9 {
 			t.Fatalf("accepted iat %v", p.Claims.IssuedAt)
 		}
 	})

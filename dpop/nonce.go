@@ -31,16 +31,16 @@ type NonceSource interface {
 	CheckNonce(ctx context.Context, nonce string) error
 }
 
-// DefaultNoncePeriod is the rotation period of HMACNonces unless told
+// defaultNoncePeriod is the rotation period of HMACNonces unless told
 // otherwise.
-const DefaultNoncePeriod = 5 * time.Minute
+const defaultNoncePeriod = 5 * time.Minute
 
 // HMACNonceOptions configures HMACNonces. The zero value means the
 // defaults.
 type HMACNonceOptions struct {
 	// Period is the rotation period: a nonce is accepted during the
 	// period it was issued in and the next one, so for at least Period
-	// and at most twice Period. 0 means DefaultNoncePeriod; it must be at
+	// and at most twice Period. 0 means 5 minutes; it must be at
 	// least a second.
 	Period time.Duration
 	// Now returns the current time; nil means time.Now.
@@ -77,7 +77,7 @@ func NewHMACNonces(secret []byte, opts *HMACNonceOptions) (*HMACNonces, error) {
 	}
 	period := opts.Period
 	if period == 0 {
-		period = DefaultNoncePeriod
+		period = defaultNoncePeriod
 	}
 	if period < time.Second {
 		return nil, errorf(jwt.ErrInvalidOption, "DPoP nonce period %v is shorter than a second", period)

@@ -163,16 +163,32 @@ func (v *Verifier) remember(ctx context.Context, key string) error {
 // refuse every client. Check the credentials, or the token, first; then
 // call Remember.
 type PendingProof struct {
+	// JKT is the JWK SHA-256 thumbprint of the proof's key, for checking a
+	// token's binding before the proof is remembered: a mismatch is a
+	// reason to refuse, a match no reason yet to accept.
+	JKT string
+
 	v     *Verifier
 	proof *Proof
 	key   string // in the replay cache
 }
 
-// VerifyPending checks proof against req as [Verifier.Verify] does, except
-// that it neither asks nor changes the replay cache: the proof it returns
-// must be remembered with [PendingProof.Remember] before it is acted on.
-func (v *Verifier) VerifyPending(ctx context.Context, proof string, req *Request) (*PendingProof, error) {
-	p, err := v.verify(ctx, proof, req, false)
+// VerifyRequestPending checks the proof of r as [Verifier.VerifyRequest]
+// does, except that it neither asks nor changes the replay cache: the proof
+// it returns must be remembered with [PendingProof.Remember] before it is
+// acted on. A token endpoint calls it, checks the credentials or the token,
+// and only then calls Remember.
+func (v *Verifier) VerifyRequestPending(ctx context.Context, r *http.Request, accessToken, jkt string) (*PendingProof, error) {
+	proof, err := headerProof(r.Header)
+	if err != nil {
+		return nil, err
+	}
+	p, err := v.verify(ctx, proof, &Request{
+		Method:      r.Method,
+		URI:         requestURI(r, v.base),
+		AccessToken: accessToken,
+		JKT:         jkt,
+	}, false)
 	if err != nil {
 		return nil, err
 	}
@@ -180,28 +196,8 @@ func (v *Verifier) VerifyPending(ctx context.Context, proof string, req *Request
 	if err != nil {
 		return nil, wrap(ErrURIMismatch, "htu", err)
 	}
-	return &PendingProof{v: v, proof: p, key: replayKey(htu, p.Claims.ID)}, nil
+	return &PendingProof{JKT: p.JKT, v: v, proof: p, key: replayKey(htu, p.Claims.ID)}, nil
 }
-
-// VerifyRequestPending is [Verifier.VerifyRequest] without the replay
-// check, as [Verifier.VerifyPending] is Verify without it.
-func (v *Verifier) VerifyRequestPending(ctx context.Context, r *http.Request, accessToken, jkt string) (*PendingProof, error) {
-	proof, err := headerProof(r.Header)
-	if err != nil {
-		return nil, err
-	}
-	return v.VerifyPending(ctx, proof, &Request{
-		Method:      r.Method,
-		URI:         requestURI(r, v.base),
-		AccessToken: accessToken,
-		JKT:         jkt,
-	})
-}
-
-// JKT returns the JWK SHA-256 thumbprint of the proof's key, for checking
-// a token's binding before the proof is remembered: a mismatch is a reason
-// to refuse, a match no reason yet to accept.
-func (p *PendingProof) JKT() string { return p.proof.JKT }
 
 // Remember records the proof in the replay cache and returns it. It fails
 // with ErrReplay if the proof was seen, and with an error wrapping

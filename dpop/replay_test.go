@@ -3,6 +3,8 @@ package dpop_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -118,9 +120,18 @@ func (c *countingCache) Remember(ctx context.Context, key string, ttl time.Durat
 	return c.MemoryReplayCache.Remember(ctx, key, ttl)
 }
 
-// TestVerifyPending shows the two steps of VerifyPending: every check but
-// the replay check, with the cache untouched; then Remember, once.
-func TestVerifyPending(t *testing.T) {
+// tokenEndpointRequest is a request to testURI carrying proof in its DPoP
+// header, as a server receives it.
+func tokenEndpointRequest(method, proof string) *http.Request {
+	r := httptest.NewRequest(method, testURI, nil)
+	r.Header.Set("DPoP", proof)
+	return r
+}
+
+// TestVerifyRequestPending shows the two steps of VerifyRequestPending:
+// every check but the replay check, with the cache untouched; then
+// Remember, once.
+func TestVerifyRequestPending(t *testing.T) {
 	ctx := context.Background()
 	hdr := es256Header(t)
 	c := newClock()
@@ -128,36 +139,35 @@ func TestVerifyPending(t *testing.T) {
 	v := newVerifier(t, c, &dpop.Options{ReplayCache: cache})
 	proof := forge(t, jwt.ES256, key("P-256"), hdr, proofClaims(nil))
 
-	_, err := v.VerifyPending(ctx, proof, &dpop.Request{Method: "POST", URI: testURI})
+	_, err := v.VerifyRequestPending(ctx, tokenEndpointRequest("POST", proof), "", "")
 	require.ErrorIs(t, err, dpop.ErrMethodMismatch, "a pending proof passes every other check")
+	_, err = v.VerifyRequestPending(ctx, httptest.NewRequest("GET", testURI, nil), "", "")
+	require.ErrorIs(t, err, dpop.ErrMissingProof)
 	for range 3 {
-		p, err := v.VerifyPending(ctx, proof, request())
+		p, err := v.VerifyRequestPending(ctx, tokenEndpointRequest("GET", proof), "", "")
 		require.NoError(t, err)
-		require.Equal(t, mustThumbprint(t, key("P-256")), p.JKT())
+		require.Equal(t, mustThumbprint(t, key("P-256")), p.JKT)
 	}
-	require.Zero(t, cache.calls.Load(), "VerifyPending asked the replay cache")
+	require.Zero(t, cache.calls.Load(), "VerifyRequestPending asked the replay cache")
 
-	p, err := v.VerifyPending(ctx, proof, request())
+	p, err := v.VerifyRequestPending(ctx, tokenEndpointRequest("GET", proof), "", "")
 	require.NoError(t, err)
 	got, err := p.Remember(ctx)
 	require.NoError(t, err)
-	require.Equal(t, p.JKT(), got.JKT)
+	require.Equal(t, p.JKT, got.JKT)
 	_, err = p.Remember(ctx)
 	require.ErrorIs(t, err, dpop.ErrReplay, "a second Remember")
 	_, err = v.Verify(ctx, proof, request())
 	require.ErrorIs(t, err, dpop.ErrReplay, "Verify of a proof remembered by a PendingProof")
-	later, err := v.VerifyPending(ctx, proof, request())
-	require.NoError(t, err, "VerifyPending does not check the cache")
+	later, err := v.VerifyRequestPending(ctx, tokenEndpointRequest("GET", proof), "", "")
+	require.NoError(t, err, "VerifyRequestPending does not check the cache")
 	_, err = later.Remember(ctx)
 	require.ErrorIs(t, err, dpop.ErrReplay)
 
 	// The same proof after normalization of its htu is the same key.
 	q := forge(t, jwt.ES256, key("P-256"), hdr, proofClaims(map[string]any{"htu": "https://API.example.com:443/resource"}))
-	pq, err := v.VerifyPending(ctx, q, request())
+	pq, err := v.VerifyRequestPending(ctx, tokenEndpointRequest("GET", q), "", "")
 	require.NoError(t, err)
 	_, err = pq.Remember(ctx)
 	require.ErrorIs(t, err, dpop.ErrReplay)
-
-	_, err = v.VerifyPending(ctx, proof, nil)
-	require.ErrorIs(t, err, jwt.ErrInvalidOption)
 }

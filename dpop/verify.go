@@ -19,14 +19,14 @@ import (
 
 // Limits and defaults of a Verifier.
 const (
-	// DefaultWindow is how far a proof's "iat" may be from the verifier's
+	// defaultWindow is how far a proof's "iat" may be from the verifier's
 	// clock, in the past or the future, unless Options.Window is set.
-	DefaultWindow = 60 * time.Second
+	defaultWindow = 60 * time.Second
 	// MaxWindow is the largest Options.Window.
 	MaxWindow = 10 * time.Minute
-	// DefaultMaxSize is the largest proof, in bytes, unless
+	// defaultMaxSize is the largest proof, in bytes, unless
 	// Options.MaxSize is set: enough for an RSA key of 8192 bits.
-	DefaultMaxSize = 4 << 10
+	defaultMaxSize = 4 << 10
 )
 
 // Options configures a Verifier. The zero value means the defaults.
@@ -36,11 +36,12 @@ type Options struct {
 	// jwt: an HMAC algorithm is an error.
 	Algorithms []jwt.Algorithm
 	// Window bounds how far a proof's "iat" may be from now, in either
-	// direction; 0 means DefaultWindow, and it may be at most MaxWindow.
+	// direction; 0 means 60 seconds, and it may be at most MaxWindow.
 	// A proof is remembered by the replay cache for twice this long, and a
 	// second.
 	Window time.Duration
-	// MaxSize is the largest proof, in bytes; 0 means DefaultMaxSize.
+	// MaxSize is the largest proof, in bytes; 0 means 4 KiB, enough for
+	// an RSA key of 8192 bits.
 	MaxSize int
 	// ReplayCache remembers the proofs seen. nil means a cache of this
 	// Verifier alone (a MemoryReplayCache with default options); services
@@ -100,13 +101,13 @@ func NewVerifier(opts *Options) (*Verifier, error) {
 		now:     opts.Now,
 	}
 	if v.window == 0 {
-		v.window = DefaultWindow
+		v.window = defaultWindow
 	}
 	if v.window < 0 || v.window > MaxWindow {
 		return nil, errorf(jwt.ErrInvalidOption, "DPoP window %v is not between 0 and %v", opts.Window, MaxWindow)
 	}
 	if v.maxSize == 0 {
-		v.maxSize = DefaultMaxSize
+		v.maxSize = defaultMaxSize
 	}
 	if v.maxSize < 0 {
 		return nil, errorf(jwt.ErrInvalidOption, "negative DPoP proof size")

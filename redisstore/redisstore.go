@@ -39,7 +39,7 @@
 // proof, and anyone can make valid proofs with keys of their own. The
 // session handlers and package jwthttp remember a proof only once the
 // request is otherwise authenticated (a password or a token accepted; see
-// dpop.Verifier.VerifyPending), so anonymous requests add no key; each key
+// dpop.Verifier.VerifyRequestPending), so anonymous requests add no key; each key
 // lives at most twice the proof window and a second. For revocations never
 // to share a failure with the replay cache, give the DPoP verifiers a
 // Store of their own on another Redis (another database of the same server

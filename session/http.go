@@ -175,7 +175,7 @@ func (m *Manager) RefreshHandler(opts *HandlerOptions) http.Handler {
 		var remember func(context.Context) error
 		var proofErr *oauthError
 		if proof != nil {
-			jkt = proof.JKT()
+			jkt = proof.JKT
 			remember = func(ctx context.Context) error {
 				_, err := proof.Remember(ctx)
 				if err != nil {
