@@ -287,7 +287,7 @@ func (v *Verifier) VerifyRequest(ctx context.Context, r *http.Request, accessTok
 //
 // A server should remember only the proofs of requests that are otherwise
 // authenticated, so that anonymous requests cannot fill the replay cache:
-// see [Verifier.VerifyPending].
+// see [Verifier.VerifyRequestPending].
 //
 // Each failure is an error wrapping ErrInvalidProof and the sentinel of the
 // check, such as ErrURIMismatch, except a binding failure (ErrTokenBinding)

@@ -504,6 +504,12 @@ func wait(ctx context.Context, f *flight) error {
 // must.
 func (s *Remote) Prefetch(ctx context.Context) error {
 	if snap := s.state.Load(); snap != nil && s.cfg.now().Before(snap.expires) {
+		s.mu.Lock()
+		closed := s.closed
+		s.mu.Unlock()
+		if closed {
+			return ErrClosed // as documented, whether or not the set is fresh
+		}
 		return nil
 	}
 	return s.Refresh(ctx)

@@ -10,7 +10,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/jwtkit/jwt"
@@ -526,7 +525,7 @@ func (o handlerOpts) accessToken(r *http.Request) (string, oauth.Scheme, bool) {
 	if scheme == oauth.Other {
 		return "", oauth.Bearer, false
 	}
-	if !ok || strings.ContainsAny(tok, " \t") {
+	if !ok || !oauth.IsB64Token(tok) {
 		return "", scheme, false
 	}
 	return tok, scheme, true
