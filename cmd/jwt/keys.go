@@ -530,8 +530,11 @@ func (s *setKeySource) leftOut(k *jwt.JWK) string {
 	if len(skipped) == 0 {
 		return "it cannot verify signatures"
 	}
+	// The cause, without the set's "JWK Set key 0 (kid …)" around it.
 	why := skipped[0]
-	if inner := errors.Unwrap(why); inner != nil {
+	if u, ok := why.(interface{ Unwrap() []error }); ok && len(u.Unwrap()) > 0 {
+		why = u.Unwrap()[0]
+	} else if inner := errors.Unwrap(why); inner != nil {
 		why = inner
 	}
 	text := libText(why)
