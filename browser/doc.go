@@ -7,9 +7,12 @@
 // The tests find Chromium in JWTKIT_CHROMIUM, or as chromium,
 // chromium-browser or google-chrome on PATH, and skip with a message when
 // there is none; JWTKIT_BROWSER_REQUIRED=1 makes a missing Chromium a
-// failure (CI sets it). The web client's test needs the reference stack
-// running: examples/authserver/e2e/run.sh starts it and gives its URL in
-// JWTKIT_WEB_URL.
+// failure (CI sets it). The web client's test starts the reference stack
+// itself, as the service's end-to-end test does: a throw-away redis-server,
+// two instances of the service built from examples/authserver, and nginx
+// through examples/authserver/nginx/run.sh (JWTKIT_REDIS_SERVER and
+// JWTKIT_NGINX name them if they are not on PATH);
+// examples/authserver/e2e/run.sh runs it after the service's tests.
 //
 // Each test saves a screenshot of its page into the repository's docs
 // directory: docs/jwt-serve.png and docs/web-client.png.
