@@ -185,10 +185,22 @@ func TestServePage(t *testing.T) {
 	csp := header(rec.Document(page), "Content-Security-Policy")
 	assert.Contains(t, csp, "connect-src 'self'")
 	assert.NotContains(t, csp, "unsafe-inline")
-	for _, m := range rec.Console() {
+	console := rec.Console()
+	for _, m := range console {
 		assert.NotContains(t, m, "Content Security Policy", "console: %s", m)
 	}
-	t.Logf("%d checks on the page, %d requests, all to %s, %d console messages, none about CSP; CSP: %s", checks, len(requests), base.Host, len(rec.Console()), csp)
+	// The control: the browser enforces the policy, and the recorder sees
+	// a violation when there is one. (CSP refuses before any request.)
+	assert.Equal(t, "blocked", eval[string](t, ctx, `fetch("http://jwtkit.invalid/").then(() => "sent", () => "blocked")`))
+	require.Eventually(t, func() bool {
+		for _, m := range rec.Console() {
+			if strings.Contains(m, "Content Security Policy") && strings.Contains(m, "jwtkit.invalid") {
+				return true
+			}
+		}
+		return false
+	}, 10*time.Second, 20*time.Millisecond, "the CSP violation in the console")
+	t.Logf("%d checks on the page, %d requests, all to %s, %d console messages, none about CSP; CSP: %s", checks, len(requests), base.Host, len(console), csp)
 }
 
 // flip changes the two last characters of a signature to others of the

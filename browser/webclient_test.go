@@ -100,6 +100,23 @@ func refreshFromOutside(t *testing.T, st *stack, rt, proof string) (status int, 
 	return res.StatusCode, answer.Error, answer.RefreshToken
 }
 
+// loginFromOutside logs user in from outside the browser, without DPoP,
+// and returns the access token.
+func loginFromOutside(t *testing.T, st *stack, user string) string {
+	t.Helper()
+	body, err := json.Marshal(map[string]string{"username": user, "password": st.password[user]})
+	require.NoError(t, err)
+	res, err := http.Post(st.base+"/login", "application/json", strings.NewReader(string(body)))
+	require.NoError(t, err)
+	defer res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	var answer struct {
+		AccessToken string `json:"access_token"`
+	}
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&answer))
+	return answer.AccessToken
+}
+
 // expiry returns the "exp" of token, read without verifying it.
 func expiry(t *testing.T, token string) time.Time {
 	t.Helper()
@@ -266,6 +283,25 @@ func TestWebClient(t *testing.T) {
 	assert.Equal(t, "invalid_grant", code)
 	check("logout everywhere: a new key at login, then signed-out, key deleted, refresh token revoked")
 
+	// Revoked elsewhere: alice logs out everywhere from another client.
+	// The page's next API call is refused (invalid_token), its refresh too
+	// (invalid_grant): it ends the session and shows the code.
+	login(t, ctx, st, "alice")
+	assert.Equal(t, "alice", callAPI(t, ctx)["sub"])
+	outside := loginFromOutside(t, st, "alice")
+	req, err := http.NewRequest(http.MethodPost, st.base+"/logout/all", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+outside)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusNoContent, res.StatusCode)
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.ID("call-api"))))
+	waitStatus(t, ctx, "signed-out")
+	waitJS(t, ctx, `document.getElementById("error").textContent === "invalid_grant"`)
+	assert.True(t, eval[bool](t, ctx, `(async () => (await (await import("/keystore.js")).get("keys")) === undefined)()`), "the key is gone")
+	check("revoked elsewhere: the page's refresh is refused, it signs out and shows invalid_grant")
+
 	// A wrong password shows its OAuth error code.
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.SetValue(chromedp.ID("username"), "bob"),
@@ -278,6 +314,7 @@ func TestWebClient(t *testing.T) {
 
 	console := rec.Console()
 	for _, m := range console {
+		assert.NotContains(t, m, "exception: ", "console: %s", m)
 		assert.NotContains(t, m, "Content Security Policy", "console: %s", m)
 		assert.NotContains(t, m, "Content-Security-Policy", "console: %s", m)
 	}

@@ -273,3 +273,53 @@ func TestServeCommand(t *testing.T) {
 	require.NoError(t, cmd.Wait(), "stderr: %s", stderr.String())
 	assert.Empty(t, stderr.String())
 }
+
+// TestServeRemoteKeys checks the verdicts with a JWK Set URL and an OpenID
+// Connect issuer, fetched by the server as jwt verify --jwks and --oidc
+// fetch them, against jwt verify's.
+func TestServeRemoteKeys(t *testing.T) {
+	vs := loadVectors(t)
+	a3 := vs["rfc7515-A.3-ES256"]
+	const before = 1300819000
+	keys := newServer(t)
+	var pub map[string]any
+	require.NoError(t, json.Unmarshal(a3.PublicKey, &pub))
+	pub["kid"], pub["alg"] = "a3", "ES256"
+	set, err := json.Marshal(map[string]any{"keys": []any{pub}})
+	require.NoError(t, err)
+	keys.set("/jwks.json", string(set))
+	keys.set("/.well-known/openid-configuration", `{"issuer":"`+keys.URL+`","jwks_uri":"`+keys.URL+`/jwks.json"}`)
+	srv := serveT(t, before)
+
+	// A.3's own token, without a kid.
+	a := postCheck(t, srv, checkRequest{Token: a3.Token, JWKSURL: keys.URL + "/jwks.json"})
+	assert.Equal(t, cliVerdict(jwtRun(t, "verify", "--jwks", keys.URL+"/jwks.json", "--time", strconv.Itoa(before), a3.Token)), a.Verdict)
+	assert.Equal(t, "valid", a.Verdict)
+
+	// A token of that key with its kid, made by jwt sign, is valid; with
+	// the issuer, its "iss" must be the issuer.
+	dir := t.TempDir()
+	var priv map[string]any
+	require.NoError(t, json.Unmarshal(a3.Key, &priv))
+	priv["kid"] = "a3"
+	privJSON, err := json.Marshal(priv)
+	require.NoError(t, err)
+	keyFile := write(t, dir, "a3.jwk", privJSON)
+	token := strings.TrimSpace(ok(t, jwtRun(t, "sign", "--alg", "ES256", "--key", keyFile, "--time", strconv.Itoa(before), "--exp", "5m", `{"iss":"`+keys.URL+`","sub":"alice"}`)))
+	assert.Equal(t, "valid", postCheck(t, srv, checkRequest{Token: token, JWKSURL: keys.URL + "/jwks.json"}).Verdict)
+	assert.Equal(t, "valid", postCheck(t, srv, checkRequest{Token: token, Issuer: keys.URL}).Verdict)
+	other := strings.TrimSpace(ok(t, jwtRun(t, "sign", "--alg", "ES256", "--key", keyFile, "--time", strconv.Itoa(before), "--exp", "5m", `{"iss":"https://elsewhere.example","sub":"alice"}`)))
+	a = postCheck(t, srv, checkRequest{Token: other, Issuer: keys.URL})
+	assert.Equal(t, cliVerdict(jwtRun(t, "verify", "--oidc", keys.URL, "--time", strconv.Itoa(before), other)), a.Verdict)
+	assert.Contains(t, a.Verdict, "invalid: token rejected: ")
+	assert.Contains(t, a.Verdict, "iss")
+}
+
+// cliVerdict returns the page's verdict for r, a run of jwt verify:
+// "valid", or "invalid: " and its line without "jwt: ".
+func cliVerdict(r result) string {
+	if r.code == 0 {
+		return "valid"
+	}
+	return "invalid: " + strings.TrimPrefix(strings.TrimSuffix(r.stderr, "\n"), "jwt: ")
+}
