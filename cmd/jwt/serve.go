@@ -29,7 +29,15 @@ JWK, JWK Set, PEM key or certificate, or a raw HMAC secret), the JWK Set at
 a URL or an OpenID Connect issuer's. The verdict is jwt verify's, with its
 defaults, and when the token is rejected its reason is the one jwt verify
 prints for the same token and key. The page verifies nothing in
-JavaScript: it asks this server, which uses the library.
+JavaScript: it asks this server, which uses the library. With no key, URL
+or issuer, the token is decoded and linted, and "not verified".
+
+Lints, each with a stable code for the page's data-code: alg-none,
+no-typ (RFC 8725 §3.11), kid, jku, x5u, jwk and x5c in the header (§3.10),
+crit, no-exp, long-lifetime (over 24 hours from "iat", or from now),
+secret-in-claims (claim names such as "password", private keys), and
+weak-secret (an HMAC secret shorter than its hash, or text with too little
+entropy to be random: §3.5).
 
 The page loads nothing from elsewhere (its Content-Security-Policy allows
 connections to this server only), keeps nothing once its tab is closed,

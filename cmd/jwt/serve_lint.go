@@ -64,7 +64,7 @@ func tokenLints(u *jwt.Unverified, members map[string]string, names []string, no
 	}
 	exp, hasExp := dateClaim(members, "exp")
 	if !hasExp {
-		add("no-exp", `no "exp": the token never expires, so a stolen copy works forever (RFC 7519 §4.1.4; RFC 8725 §3.10)`)
+		add("no-exp", `no "exp": the token never expires, so a stolen copy works forever (RFC 7519 §4.1.4)`)
 	} else {
 		start, from := now, "now"
 		if iat, ok := dateClaim(members, "iat"); ok {
