@@ -23,6 +23,9 @@ import (
 // FILE for a raw HMAC secret.
 type keyFlags struct {
 	key, secret string
+	// given, if not nil, is the key itself, given on jwt serve's page; key
+	// then names it in messages.
+	given []byte
 }
 
 func (f *keyFlags) define(fs *flag.FlagSet, key string) {
@@ -33,6 +36,8 @@ func (f *keyFlags) define(fs *flag.FlagSet, key string) {
 // read reads the key file the flags name.
 func (f *keyFlags) read() (*keyFile, error) {
 	switch {
+	case f.given != nil:
+		return parseKey(f.key, f.given)
 	case f.key != "" && f.secret != "":
 		return nil, usageError("give --key or --secret-file, not both")
 	case f.secret != "":
@@ -69,6 +74,11 @@ func readKeyFile(path string) (*keyFile, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseKey(path, data)
+}
+
+// parseKey parses data, the key file at path, as readKeyFile does.
+func parseKey(path string, data []byte) (*keyFile, error) {
 	text := bytes.TrimLeft(bytes.TrimPrefix(data, []byte(utf8BOM)), " \t\r\n")
 	switch {
 	case bytes.Contains(data, []byte(pemBegin)):

@@ -11,6 +11,7 @@
 //	jwt decode [--indent] [--max-size BYTES] [TOKEN]
 //	jwt keygen --alg ALG [--kid KID] [--format jwk|pem] [--out FILE] [--bits BITS] [--force]
 //	jwt thumbprint --key FILE|--secret-file FILE [--kid KID]
+//	jwt serve [--addr ADDR] [--time UNIX] [--expose-tokens-to-network]
 //	jwt version
 //
 // A key file (--key) holds one JWK, a JWK Set, or a PEM key or certificate;
@@ -62,7 +63,7 @@ type command struct {
 }
 
 // commands are the commands of jwt, in the order of the manual.
-var commands = []*command{signCommand, verifyCommand, decodeCommand, keygenCommand, thumbprintCommand, versionCommand}
+var commands = []*command{signCommand, verifyCommand, decodeCommand, keygenCommand, thumbprintCommand, serveCommand, versionCommand}
 
 // env is what a command reads and writes.
 type env struct {

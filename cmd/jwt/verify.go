@@ -142,19 +142,30 @@ func runVerify(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ctx := context.Background()
-	keys, closeKeys, err := f.keySource(ctx)
+	out, err := f.verify(context.Background(), token)
 	if err != nil {
 		return err
+	}
+	_, err = e.stdout.Write(out)
+	return err
+}
+
+// verify verifies token with the keys and options of f, and returns what
+// jwt verify prints for a valid token, or the error it exits with. jwt
+// serve calls it too, so that its page gives the verdict and reason of jwt
+// verify.
+func (f *verifyFlags) verify(ctx context.Context, token string) ([]byte, error) {
+	keys, closeKeys, err := f.keySource(ctx)
+	if err != nil {
+		return nil, err
 	}
 	defer closeKeys()
 	if f.jws {
 		t, err := jwt.VerifyJWS(ctx, token, keys, &jwt.VerifyJWSOptions{Type: f.typ, MaxSize: int(f.maxSize)})
 		if err != nil {
-			return verifyError(err)
+			return nil, verifyError(err)
 		}
-		_, err = e.stdout.Write(t.Payload)
-		return err
+		return t.Payload, nil
 	}
 	t, err := jwt.Verify[json.RawMessage](ctx, token, keys, &jwt.VerifyOptions{
 		Issuer:                 f.iss,
@@ -170,12 +181,10 @@ func runVerify(e *env, args []string) error {
 		MaxSize:                int(f.maxSize),
 	})
 	if err != nil {
-		return verifyError(err)
+		return nil, verifyError(err)
 	}
 	// The claims as compact JSON, with what a terminal would act on escaped.
-	out := append(escapeUnprintable(nil, compact(string(t.Claims))), '\n')
-	_, err = e.stdout.Write(out)
-	return err
+	return append(escapeUnprintable(nil, compact(string(t.Claims))), '\n'), nil
 }
 
 // keySource returns the keys that may verify the token, from the key flags

@@ -117,6 +117,35 @@
 // with its own clock), and every API request asks the store whether its
 // token is revoked, failing closed (503) when the store does not answer.
 //
+// # Web client
+//
+// web/ holds the reference web client, a single page of plain JavaScript
+// modules (no build step, no third-party script) that the reference nginx
+// serves at / (nginx/run.sh copies it), with a Content-Security-Policy
+// allowing no inline script and connections to its own origin only,
+// frame-ancestors 'none', Referrer-Policy: no-referrer and nosniff; every
+// answer of /api/ is Cache-Control: no-store, from the service and from
+// nginx. The access token lives in the page's memory only; the refresh
+// token is DPoP-bound to a P-256 key made with WebCrypto as
+// non-extractable, and kept with it in IndexedDB, so a reload keeps the
+// session and a copied refresh token is of no use elsewhere. The client
+// refreshes shortly before the access token expires and on a 401 with
+// error="invalid_token", answers use_dpop_nonce with one retry, and
+// refreshes one tab at a time (the Web Locks API), each reading the latest
+// refresh token under the lock. Logging out, here or everywhere, deletes
+// the key and the state; the next login makes a new key.
+//
+// Its DOM is a contract, for tests and for those who restyle it:
+//
+//   - form #login, with inputs #username and #password and a submit
+//     button: logs in;
+//   - button #call-api: calls GET /api/me and writes its JSON into #me;
+//   - buttons #logout and #logout-all: POST /logout and /logout/all;
+//   - #status reads signed-in or signed-out (and so does the body's
+//     data-status attribute);
+//   - #error holds the OAuth error code of the last failure (such as
+//     invalid_grant), until the next success empties it.
+//
 // The service logs one line per request (method, path without the query,
 // status, duration) to standard error, and never a token, a password or a
 // request body. It stops gracefully on SIGINT or SIGTERM.

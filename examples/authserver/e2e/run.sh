@@ -8,6 +8,16 @@
 #
 #   examples/authserver/e2e/run.sh                         # from anywhere
 #   examples/authserver/e2e/run.sh -run '^TestEndToEnd$'   # more go test arguments
+#
+# Without arguments it then runs the reference web client in a real
+# browser against the same stack (nginx, two instances, Redis): the test
+# TestWebClient of the module browser/ (chromedp is no dependency of the
+# service), which fails, rather than skips, when Chromium is missing too
+# (JWTKIT_CHROMIUM names it if it is not on PATH).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-JWTKIT_E2E_REQUIRED=1 exec go test -count=1 -timeout 3m -v "$@" ./...
+JWTKIT_E2E_REQUIRED=1 go test -count=1 -timeout 3m -v "$@" ./...
+if [ $# -eq 0 ]; then
+	cd ../../browser
+	JWTKIT_BROWSER_REQUIRED=1 exec go test -count=1 -timeout 3m -v -run '^TestWebClient$' ./...
+fi

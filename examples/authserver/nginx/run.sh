@@ -50,6 +50,7 @@ if ! valid_dir "$dir"; then # where a symbolic link led
 fi
 echo "private page, served by nginx after auth_request" > "$dir/www/private/index.html"
 cp "$here/proxy_headers.conf" "$dir/proxy_headers.conf"
+rm -rf "$dir/web" && cp -R "$here/../web" "$dir/web" # the reference web client, served at /
 upstreams=""
 for p in "$@"; do upstreams="${upstreams}server 127.0.0.1:$p; "; done
 # Started as root, nginx runs its workers as nobody, who may not reach DIR
