@@ -1,6 +1,7 @@
 package browser
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -149,15 +150,22 @@ func header(h network.Headers, name string) string {
 	return ""
 }
 
-// saveScreenshot saves a screenshot of the tab of ctx as name in the
-// repository's docs directory.
+// saveScreenshot takes a screenshot of the tab of ctx and saves it as name
+// in the repository's docs directory when that file is missing or
+// JWTKIT_UPDATE_SCREENSHOTS=1 is set, so that a CI run leaves the
+// committed pictures alone.
 func saveScreenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	require.NoError(t, err)
-	dir := filepath.Join("..", "docs")
-	require.NoError(t, os.MkdirAll(dir, 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, name), png, 0o644))
+	require.True(t, bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")), "the screenshot is not a PNG")
+	path := filepath.Join("..", "docs", name)
+	if _, err := os.Stat(path); err == nil && os.Getenv("JWTKIT_UPDATE_SCREENSHOTS") != "1" {
+		t.Logf("screenshot taken (%d bytes); docs/%s kept (JWTKIT_UPDATE_SCREENSHOTS=1 replaces it)", len(png), name)
+		return
+	}
+	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+	require.NoError(t, os.WriteFile(path, png, 0o644))
 	t.Logf("screenshot saved in docs/%s (%d bytes)", name, len(png))
 }
 

@@ -15,5 +15,6 @@
 // examples/authserver/e2e/run.sh runs it after the service's tests.
 //
 // Each test saves a screenshot of its page into the repository's docs
-// directory: docs/jwt-serve.png and docs/web-client.png.
+// directory: docs/jwt-serve.png and docs/web-client.png (when missing, or with
+// JWTKIT_UPDATE_SCREENSHOTS=1).
 package browser
