@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -107,4 +108,39 @@ func TestIssuerInContext(t *testing.T) {
 	require.NoError(t, err)
 	_, err = jwthttp.New[jwt.RegisteredClaims](r, &jwthttp.Options{Verify: jwt.VerifyOptions{Issuer: a}})
 	assert.ErrorIs(t, err, jwt.ErrInvalidOption)
+}
+
+func TestIDTokenRefused(t *testing.T) {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	s, err := jwt.EdDSA.NewSigner(priv)
+	require.NoError(t, err)
+	v, err := jwt.EdDSA.NewVerifier(pub)
+	require.NoError(t, err)
+	mw, err := jwthttp.New[jwt.RegisteredClaims](v, &jwthttp.Options{Verify: func() jwt.VerifyOptions {
+		o := jwthttp.ProviderOptions(testIssuer, testAud)
+		o.Now = nowFunc
+		return o
+	}()})
+	require.NoError(t, err)
+	srv := httptest.NewServer(mw(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") })))
+	defer srv.Close()
+	status := func(extra map[string]any, typ string) int {
+		claims := map[string]any{"iss": testIssuer, "sub": "u", "aud": testAud, "exp": testNow.Add(time.Hour).Unix(), "iat": testNow.Unix()}
+		for k, v := range extra {
+			claims[k] = v
+		}
+		tok, err := jwt.Sign(context.Background(), s, claims, &jwt.SignOptions{Type: typ})
+		require.NoError(t, err)
+		req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	assert.Equal(t, http.StatusOK, status(nil, "JWT"))
+	assert.Equal(t, http.StatusOK, status(map[string]any{"nonce": "n", "azp": "client"}, "JWT"), "Keycloak's access tokens carry nonce and azp")
+	assert.Equal(t, http.StatusUnauthorized, status(map[string]any{"at_hash": "77QmUPtjPfzWtF2AnpK9RQ", "nonce": "n"}, "JWT"), "an ID token")
+	assert.Equal(t, http.StatusUnauthorized, status(map[string]any{"c_hash": "LDktKdoQak3Pk0cnXxCltA"}, ""), "an ID token")
 }

@@ -352,6 +352,9 @@ func (m *middleware[T]) serve(next http.Handler, w http.ResponseWriter, r *http.
 	if err == nil && notAccessToken(t.Header.Type) {
 		err = errNotAccessToken
 	}
+	if err == nil && isIDToken(t) {
+		err = errIDToken
+	}
 	if err != nil {
 		refuse(m.cfg.verdict(ctx, err, false))
 		return
