@@ -21,11 +21,12 @@ import (
 )
 
 // Client assertions (RFC 7523) and OpenID Connect ID tokens across
-// implementations, both ways: the Node package jose makes them and jwtkit
+// implementations, both ways: the Node package jose, and Python's PyJWT,
+// make them and jwtkit
 // (clientauth.Verifier, idtoken.Verify) verifies them; jwtkit makes them
-// (clientauth.NewAssertion; jwt.Sign with idtoken.HalfHash) and jose
-// verifies them, computing at_hash on its own. node/oidc.mjs is the Node
-// side.
+// (clientauth.NewAssertion; jwt.Sign with idtoken.HalfHash) and they
+// verify them, computing at_hash on their own. node/oidc.mjs and
+// python/oidc.py are the other sides.
 
 // oidcAlgorithms are the asymmetric algorithms both sides implement.
 var oidcAlgorithms = dpopAlgorithms
@@ -39,26 +40,72 @@ const (
 	oidcCode     = "Qcb0Orv1zh30vL1MPRsbm-diHiMwcLyZvn1arpZv-Jxf_11jnpEX3Tgfvk"
 )
 
-// runOIDCNode runs `node oidc.mjs <mode>` with jobs as JSON on stdin and
-// decodes its JSON output into out.
-func runOIDCNode(t *testing.T, mode string, jobs, out any) {
+// oidcPeer is an independent implementation driven through a script with
+// the modes of node/oidc.mjs.
+type oidcPeer struct {
+	name string
+	// run runs mode with jobs as JSON on stdin and decodes the output into
+	// out; it skips the test when the peer cannot run.
+	run func(t *testing.T, mode string, jobs, out any)
+}
+
+// oidcPeers are Node's jose (node/oidc.mjs) and Python's PyJWT
+// (python/oidc.py).
+var oidcPeers = []oidcPeer{
+	{"node-jose", func(t *testing.T, mode string, jobs, out any) {
+		if skip := nodeSetup(t); skip != "" {
+			t.Skip(skip)
+		}
+		runScript(t, nodeDir, []string{"node", "oidc.mjs", mode}, jobs, out)
+	}},
+	{"python-pyjwt", func(t *testing.T, mode string, jobs, out any) {
+		python := pythonSetup(t)
+		runScript(t, "python", []string{python, "oidc.py", mode}, jobs, out)
+	}},
+}
+
+// pythonSetup returns a Python interpreter that has PyJWT (Debian's
+// python3-jwt), or skips the test: $JWTKIT_PYTHON, else python3 on PATH,
+// else /usr/bin/python3 (a pyenv python3 first on PATH may lack the
+// Debian package).
+func pythonSetup(t *testing.T) string {
 	t.Helper()
-	if skip := nodeSetup(t); skip != "" {
-		t.Skip(skip)
+	if _, err := os.ReadFile(filepath.Join("python", "oidc.py")); err != nil { // a change invalidates go test's cache
+		t.Fatal(err)
 	}
-	_, err := os.ReadFile(filepath.Join(nodeDir, "oidc.mjs")) // a change invalidates go test's cache
-	require.NoError(t, err)
+	candidates := []string{"python3", "/usr/bin/python3"}
+	if p := os.Getenv("JWTKIT_PYTHON"); p != "" {
+		candidates = []string{p}
+	}
+	for _, p := range candidates {
+		out, err := exec.Command(p, "-c", "import jwt, cryptography; print(jwt.__version__, cryptography.__version__)").Output()
+		if err == nil {
+			t.Logf("Python peer: %s, PyJWT and cryptography %s", p, strings.TrimSpace(string(out)))
+			return p
+		}
+	}
+	t.Skipf("Python peer: no python3 with PyJWT and cryptography (Debian packages python3-jwt, python3-cryptography; or set JWTKIT_PYTHON) among %v", candidates)
+	return ""
+}
+
+// runScript runs argv in dir with jobs as JSON on stdin and decodes its
+// JSON output into out.
+func runScript(t *testing.T, dir string, argv []string, jobs, out any) {
+	t.Helper()
+	if _, err := os.ReadFile(filepath.Join(dir, argv[1])); err != nil { // a change invalidates go test's cache
+		t.Fatal(err)
+	}
 	in, err := json.Marshal(jobs)
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", "oidc.mjs", mode)
-	cmd.Dir = nodeDir
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Dir = dir
 	cmd.Stdin = bytes.NewReader(in)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	require.NoError(t, cmd.Run(), "node oidc.mjs %s: %s", mode, strings.TrimSpace(stderr.String()))
-	require.NoError(t, json.Unmarshal(stdout.Bytes(), out), "node oidc.mjs %s output %q", mode, stdout.String())
+	require.NoError(t, cmd.Run(), "%s: %s", strings.Join(argv, " "), strings.TrimSpace(stderr.String()))
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), out), "%s output %q", strings.Join(argv, " "), stdout.String())
 }
 
 // jwkKeySet returns the key set of one public JWK, as jose exported it.
@@ -75,9 +122,11 @@ func jwkKeySet(t *testing.T, raw json.RawMessage) *jwt.KeySet {
 	return ks
 }
 
-// TestAssertionNodeMakes verifies jose's client assertions with
+// TestAssertionPeerMakes verifies jose's client assertions with
 // clientauth.Verifier, and refuses each a second time.
-func TestAssertionNodeMakes(t *testing.T) {
+func TestAssertionPeerMakes(t *testing.T) { forPeers(t, assertionPeerMakes) }
+
+func assertionPeerMakes(t *testing.T, p oidcPeer) {
 	var jobs []map[string]string
 	for i, alg := range oidcAlgorithms {
 		aud := oidcTokenURL
@@ -90,7 +139,7 @@ func TestAssertionNodeMakes(t *testing.T) {
 		Alg, Assertion string
 		JWK            json.RawMessage
 	}
-	runOIDCNode(t, "assert", jobs, &results)
+	p.run(t, "assert", jobs, &results)
 	require.Len(t, results, len(jobs))
 	ran := 0
 	for _, res := range results {
@@ -111,12 +160,14 @@ func TestAssertionNodeMakes(t *testing.T) {
 			ran++
 		})
 	}
-	t.Logf("%d assertions made by jose verified by clientauth", ran)
+	t.Logf("%d assertions made by %s verified by clientauth", ran, p.name)
 }
 
-// TestAssertionNodeVerifies verifies clientauth.NewAssertion's assertions
+// TestAssertionPeerVerifies verifies clientauth.NewAssertion's assertions
 // with jose's jwtVerify.
-func TestAssertionNodeVerifies(t *testing.T) {
+func TestAssertionPeerVerifies(t *testing.T) { forPeers(t, assertionPeerVerifies) }
+
+func assertionPeerVerifies(t *testing.T, p oidcPeer) {
 	keys := testKeys(t)
 	var jobs []map[string]any
 	for _, alg := range oidcAlgorithms {
@@ -135,17 +186,19 @@ func TestAssertionNodeVerifies(t *testing.T) {
 		Alg, Error string
 		OK         bool
 	}
-	runOIDCNode(t, "verify-assertion", jobs, &results)
+	p.run(t, "verify-assertion", jobs, &results)
 	require.Len(t, results, len(jobs))
 	for _, res := range results {
 		assert.True(t, res.OK, "%s: %s", res.Alg, res.Error)
 	}
-	t.Logf("%d assertions made by clientauth verified by jose", len(results))
+	t.Logf("%d assertions made by clientauth verified by %s", len(results), p.name)
 }
 
-// TestIDTokenNodeMakes verifies jose's ID tokens, with at_hash and c_hash
+// TestIdTokenPeerMakes verifies jose's ID tokens, with at_hash and c_hash
 // jose computed, with idtoken.Verify.
-func TestIDTokenNodeMakes(t *testing.T) {
+func TestIdTokenPeerMakes(t *testing.T) { forPeers(t, idTokenPeerMakes) }
+
+func idTokenPeerMakes(t *testing.T, p oidcPeer) {
 	var jobs []map[string]string
 	for _, alg := range oidcAlgorithms {
 		jobs = append(jobs, map[string]string{"alg": alg, "issuer": oidcIssuer, "clientId": oidcClientID, "nonce": oidcNonce, "accessToken": oidcAccess, "code": oidcCode})
@@ -154,7 +207,7 @@ func TestIDTokenNodeMakes(t *testing.T) {
 		Alg, Token string
 		JWK        json.RawMessage
 	}
-	runOIDCNode(t, "idtoken", jobs, &results)
+	p.run(t, "idtoken", jobs, &results)
 	require.Len(t, results, len(jobs))
 	for _, res := range results {
 		t.Run(res.Alg, func(t *testing.T) {
@@ -179,12 +232,14 @@ func TestIDTokenNodeMakes(t *testing.T) {
 			assert.ErrorIs(t, err, jwt.ErrAudienceMismatch)
 		})
 	}
-	t.Logf("%d ID tokens made by jose verified by idtoken", len(results))
+	t.Logf("%d ID tokens made by %s verified by idtoken", len(results), p.name)
 }
 
-// TestIDTokenNodeVerifies verifies ID tokens signed by jwtkit, with
+// TestIdTokenPeerVerifies verifies ID tokens signed by jwtkit, with
 // at_hash from idtoken.HalfHash, with jose, which computes at_hash itself.
-func TestIDTokenNodeVerifies(t *testing.T) {
+func TestIdTokenPeerVerifies(t *testing.T) { forPeers(t, idTokenPeerVerifies) }
+
+func idTokenPeerVerifies(t *testing.T, p oidcPeer) {
 	keys := testKeys(t)
 	now := time.Now()
 	var jobs []map[string]any
@@ -209,10 +264,17 @@ func TestIDTokenNodeVerifies(t *testing.T) {
 		Alg, Error string
 		OK         bool
 	}
-	runOIDCNode(t, "verify-idtoken", jobs, &results)
+	p.run(t, "verify-idtoken", jobs, &results)
 	require.Len(t, results, len(jobs))
 	for _, res := range results {
 		assert.True(t, res.OK, "%s: %s", res.Alg, res.Error)
 	}
-	t.Logf("%d ID tokens made by jwtkit verified by jose (at_hash computed by jose)", len(results))
+	t.Logf("%d ID tokens made by jwtkit verified by %s (at_hash computed by it)", len(results), p.name)
+}
+
+// forPeers runs test once for each peer, as a subtest named after it.
+func forPeers(t *testing.T, test func(*testing.T, oidcPeer)) {
+	for _, p := range oidcPeers {
+		t.Run(p.name, func(t *testing.T) { test(t, p) })
+	}
 }
