@@ -25,6 +25,8 @@ type ReplayCache interface {
 	Remember(ctx context.Context, key string, ttl time.Duration) (fresh bool, err error)
 }
 
+var _ ReplayCache = (*session.MemoryStore)(nil)
+
 // Client is a client registered with a [Verifier].
 type Client struct {
 	// ID is the client_id: the "iss" and "sub" of its assertions.
@@ -157,9 +159,9 @@ func (v *Verifier) Verify(ctx context.Context, assertion string) (*Assertion, er
 	c := v.clients[rc.Issuer] // jwt.Verify required "iss" to be the client whose keys verified
 	switch t := tok.Header.Type; {
 	case t != "" && !strings.EqualFold(t, "JWT") && !strings.EqualFold(t, AssertionType) && !strings.EqualFold(t, "application/"+AssertionType):
-		return nil, invalid(jwt.ErrTypeMismatch, "header typ %q is not that of an assertion", t)
+		return nil, invalid(jwt.ErrTypeMismatch, "header typ %s is not that of an assertion", quote(t))
 	case rc.Subject != rc.Issuer:
-		return nil, invalid(jwt.ErrSubjectMismatch, "sub %q differs from iss %q", rc.Subject, rc.Issuer)
+		return nil, invalid(jwt.ErrSubjectMismatch, "sub %s differs from iss %s", quote(rc.Subject), quote(rc.Issuer))
 	case len(rc.Audience) != 1:
 		return nil, invalid(jwt.ErrAudienceMismatch, "aud has %d values; an assertion names one audience", len(rc.Audience))
 	}
@@ -176,7 +178,7 @@ func (v *Verifier) Verify(ctx context.Context, assertion string) (*Assertion, er
 	case err != nil:
 		return nil, fmt.Errorf("clientauth: the replay cache did not answer: %w: %w", jwt.ErrUnavailable, err)
 	case !fresh:
-		return nil, fmt.Errorf("%w: client %q, jti seen before", ErrReplayed, rc.Issuer)
+		return nil, fmt.Errorf("%w: client %s, jti seen before", ErrReplayed, quote(rc.Issuer))
 	}
 	return &Assertion{Client: c, Claims: rc}, nil
 }
@@ -206,7 +208,7 @@ func invalid(cause error, format string, args ...any) error {
 // replay cache that cannot answer wraps session.ErrStoreUnavailable.
 func (v *Verifier) AuthenticateClient(ctx context.Context, c session.ClientCredentials) (session.Client, error) {
 	if c.AssertionType != session.ClientAssertionType {
-		return session.Client{}, fmt.Errorf("%w: %w: client_assertion_type %q", session.ErrDenied, ErrInvalidAssertion, c.AssertionType)
+		return session.Client{}, fmt.Errorf("%w: %w: client_assertion_type %s", session.ErrDenied, ErrInvalidAssertion, quote(c.AssertionType))
 	}
 	a, err := v.Verify(ctx, c.Assertion)
 	switch {
@@ -215,7 +217,7 @@ func (v *Verifier) AuthenticateClient(ctx context.Context, c session.ClientCrede
 	case err != nil:
 		return session.Client{}, fmt.Errorf("%w: %w", session.ErrDenied, err)
 	case c.ClientID != "" && c.ClientID != a.Client.ID:
-		return session.Client{}, fmt.Errorf("%w: %w: client_id %q, but the assertion is client %q's", session.ErrDenied, ErrInvalidAssertion, c.ClientID, a.Client.ID)
+		return session.Client{}, fmt.Errorf("%w: %w: client_id %s, but the assertion is client %s's", session.ErrDenied, ErrInvalidAssertion, quote(c.ClientID), quote(a.Client.ID))
 	}
 	return session.Client{ID: a.Client.ID, Scopes: slices.Clone(a.Client.Scopes)}, nil
 }
@@ -234,7 +236,7 @@ func (resolver) Lookup(context.Context, jwt.Header) ([]jwt.Verifier, error) {
 func (r resolver) KeySourceFor(_ context.Context, iss string) (jwt.IssuerKeySource, error) {
 	c := r.v.clients[iss]
 	if c == nil {
-		return nil, fmt.Errorf("%w: %q (%w)", ErrUnknownClient, iss, jwt.ErrKeyNotFound)
+		return nil, fmt.Errorf("%w: %s (%w)", ErrUnknownClient, quote(iss), jwt.ErrKeyNotFound)
 	}
 	return clientKeys{c.Keys, iss}, nil
 }
@@ -246,3 +248,13 @@ type clientKeys struct {
 }
 
 func (k clientKeys) Issuer() string { return k.id }
+
+// quote returns s quoted, escaped and shortened, for error messages that
+// show a value the client chose.
+func quote(s string) string {
+	const max = 64
+	if len(s) > max {
+		return fmt.Sprintf("%+q...", s[:max])
+	}
+	return fmt.Sprintf("%+q", s)
+}

@@ -92,16 +92,17 @@ type Options struct {
 	// carry one of them.
 	ACRValues []string
 	// AccessToken, if set, is the access token issued with the ID token:
-	// its "at_hash", if present, must match it, and must be present if
-	// RequireAccessTokenHash (as in the implicit and hybrid flows, where
-	// the access token comes from the authorization endpoint).
-	AccessToken            string
+	// the token's "at_hash", if present, must match it.
+	AccessToken string
+	// RequireAccessTokenHash requires "at_hash", as the implicit and hybrid
+	// flows do when the access token comes from the authorization
+	// endpoint; it needs AccessToken.
 	RequireAccessTokenHash bool
 	// Code, if set, is the authorization code issued with the ID token:
-	// its "c_hash", if present, must match it, and must be present if
-	// RequireCodeHash (the hybrid flow's ID token from the authorization
-	// endpoint).
-	Code            string
+	// the token's "c_hash", if present, must match it.
+	Code string
+	// RequireCodeHash requires "c_hash", as the hybrid flow does for the
+	// ID token from the authorization endpoint; it needs Code.
 	RequireCodeHash bool
 	// MaxIssuedAtAge, if positive, refuses tokens whose "iat" is older.
 	MaxIssuedAtAge time.Duration

@@ -37,7 +37,9 @@ type IssuersOptions struct {
 	// by a tenant that TenantPattern matches whole and that holds only
 	// letters, digits, '-', '.', '_' and '~' (no '/', '%', '?', '#' or
 	// '@', whatever the pattern says). Matching is byte for byte: no
-	// prefix match, no case folding, no unescaping.
+	// prefix match, no case folding, no unescaping. A placeholder in the
+	// host needs a fixed parent domain after it, as in Okta's
+	// "https://{org}.okta.com/oauth2/default".
 	Template string
 	// TenantPattern is the regular expression (RE2 syntax) that a tenant
 	// must match whole; required with Template. For Entra ID's tenant
@@ -193,6 +195,16 @@ func (m *Issuers) setTemplate(template, pattern string) error {
 		return wrap(jwt.ErrInvalidOption, nil, "Template %s does not have exactly one placeholder such as {tenantid}", quote(template))
 	}
 	m.prefix, m.suffix = template[:open], template[end+1:]
+	// A placeholder in the host must leave a fixed parent domain after it
+	// ("https://{tenant}.okta.com"), so that no tenant names a host of
+	// its own choosing.
+	if i := strings.Index(m.prefix, "://"); i >= 0 && !strings.Contains(m.prefix[i+3:], "/") {
+		host, _, _ := strings.Cut(m.suffix, "/")
+		host, _, _ = strings.Cut(host, ":")
+		if !strings.HasPrefix(host, ".") || !strings.Contains(host[1:], ".") || strings.Contains(m.prefix[i+3:], "@") {
+			return wrap(jwt.ErrInvalidOption, nil, "Template %s: a placeholder in the host needs a fixed parent domain after it", quote(template))
+		}
+	}
 	// The template with a tenant in place must be an issuer NewOIDC takes.
 	if _, err := checkURL(m.prefix + "tenant" + m.suffix); err != nil || !strings.Contains(m.prefix, "://") {
 		return wrap(jwt.ErrInvalidOption, err, "Template %s", quote(template))

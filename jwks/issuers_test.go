@@ -223,6 +223,9 @@ func TestIssuersOptions(t *testing.T) {
 		"placeholder in host":  {Template: "{tenant}", TenantPattern: "x"},
 		"plain http":           {Template: "http://idp.example/{tenant}", TenantPattern: "x"},
 		"bad pattern":          {Template: "https://idp.example/{tenant}", TenantPattern: "("},
+		"the whole host":       {Template: "https://{tenant}/v2.0", TenantPattern: "x"},
+		"host and a TLD":       {Template: "https://{tenant}.com/", TenantPattern: "x"},
+		"host before a port":   {Template: "https://{tenant}:8443/", TenantPattern: "x"},
 		"pattern only":         {Issuers: []string{"https://idp.example"}, TenantPattern: "x"},
 		"duplicate issuer":     {Issuers: []string{"https://idp.example", "https://idp.example"}},
 		"negative size":        {Issuers: []string{"https://idp.example"}, MaxIssuers: -1},
@@ -233,6 +236,22 @@ func TestIssuersOptions(t *testing.T) {
 		assert.ErrorIs(t, err, jwt.ErrInvalidOption, name)
 	}
 	requireNoGoroutines(t)
+}
+
+func TestIssuersTemplateInHost(t *testing.T) {
+	m, err := NewIssuers(&IssuersOptions{Template: "https://{org}.okta.example/oauth2/default", TenantPattern: `[a-z0-9-]+`})
+	require.NoError(t, err)
+	defer m.Close()
+	tenant, ok := m.Tenant("https://acme.okta.example/oauth2/default")
+	assert.True(t, ok)
+	assert.Equal(t, "acme", tenant)
+	for _, iss := range []string{
+		"https://evil.example/x.okta.example/oauth2/default",
+		"https://acme.evil.example#.okta.example/oauth2/default",
+		"https://a@b.okta.example/oauth2/default",
+	} {
+		assert.False(t, m.Allowed(iss), iss)
+	}
 }
 
 func TestIssuersClose(t *testing.T) {
