@@ -111,11 +111,17 @@ func Verify[T any](ctx context.Context, token string, keys KeySource, opts *Veri
 			return nil, fmt.Errorf("%w: VerifyOptions.Issuer is %s, but the key source holds the keys of %s", ErrInvalidOption, quote(o.Issuer), quote(iss))
 		}
 	}
+	if _, ok := keys.(IssuerResolver); ok && o.Issuer != "" {
+		return nil, fmt.Errorf("%w: VerifyOptions.Issuer is set, but the key source chooses the issuer", ErrInvalidOption)
+	}
 	var p parsed
 	if err := p.verify(ctx, token, keys, o.MaxSize, o.Critical, isRegistered[T]()); err != nil {
 		return nil, err
 	}
 	defer p.release()
+	if p.issuer != "" {
+		o.Issuer = p.issuer // the token's "iss" must be the issuer whose keys verified it
+	}
 	// The claims are read in one pass: for T other than RegisteredClaims,
 	// the pass also decodes them into T (see decode.go). A member that does
 	// not fit T is reported after the claims checks.
@@ -261,6 +267,7 @@ func malformedForm(token, why string) error {
 type parsed struct {
 	header  Header
 	payload string // decoded payload
+	issuer  string // the issuer an IssuerResolver chose keys for, or ""
 	// buf, when not nil, holds the bytes payload is a view of: payload and
 	// every substring of it are valid only until release, and must be
 	// copied to outlive it.
@@ -328,7 +335,16 @@ func (p *parsed) verify(ctx context.Context, token string, keys KeySource, maxSi
 	if alg == "" || strings.EqualFold(alg, "none") {
 		return fmt.Errorf("%w: %s", ErrUnsupportedAlgorithm, quote(alg))
 	}
-	verifiers, err := keys.Lookup(ctx, p.header)
+	var verifiers []Verifier
+	if r, ok := keys.(IssuerResolver); ok {
+		payload := p.payload
+		if common {
+			payload = string(b[:at])
+		}
+		verifiers, err = p.lookupIssuer(ctx, r, payload)
+	} else {
+		verifiers, err = keys.Lookup(ctx, p.header)
+	}
 	if err != nil {
 		return err
 	}

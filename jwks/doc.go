@@ -80,6 +80,20 @@
 // them; keys whose "use" is not "sig" or whose "key_ops" lack "verify" are
 // never used.
 //
+// # Several issuers
+//
+// [Issuers] is a key source for the tokens of several OpenID Connect
+// issuers: exact ones (IssuersOptions.Issuers) and the tenants of one
+// template with a placeholder whose value must match a pattern, such as
+// Microsoft Entra ID's "https://login.microsoftonline.com/{tenantid}/v2.0".
+// It is a jwt.IssuerResolver: jwt.Verify reads the token's "iss" before the
+// signature, takes that issuer's Remote, and requires "iss" to be the issuer
+// whose keys verified the token. Matching is byte for byte; an issuer not
+// allowed costs no fetch; the template's issuers are kept in a bounded
+// cache (least recently used out), new ones admitted within a global
+// budget per interval, and one whose first fetch failed refused without a
+// fetch for a while.
+//
 // # Publishing keys
 //
 // A [KeyRing] holds the keys of a token issuer: a current key that signs,

@@ -32,6 +32,10 @@ var (
 	ErrDiscovery = errors.New("jwks: invalid discovery document")
 	// ErrClosed reports a Remote asked to fetch after Close.
 	ErrClosed = errors.New("jwks: closed")
+	// ErrFetchBudget reports an issuer that [Issuers] did not admit because
+	// it admitted IssuersOptions.FetchBudget new issuers in the current
+	// interval already; it comes wrapped in jwt.ErrUnavailable.
+	ErrFetchBudget = errors.New("jwks: fetch budget for new issuers spent")
 )
 
 // jwksError is an error with one "jwks: " prefix that wraps several errors:

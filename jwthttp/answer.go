@@ -125,6 +125,7 @@ type config struct {
 	res      oauth.Resource // realm, scope, metadata, and the schemes accepted
 	body     func(*http.Request, *Error) (string, []byte)
 	onResult func(r *http.Request, status int, code string, err error)
+	bound    bool // the key source binds the issuer (see Issuer)
 }
 
 func (c *config) noToken() *Error {

@@ -196,6 +196,7 @@ func New[T any](keys jwt.KeySource, opts *Options) (func(http.Handler) http.Hand
 			},
 			body:     o.ErrorBody,
 			onResult: o.OnResult,
+			bound:    issuerBound(keys),
 		},
 	}
 	if o.DPoP != nil {
@@ -229,8 +230,11 @@ func (noKeys) Lookup(context.Context, jwt.Header) ([]jwt.Verifier, error) {
 }
 
 // issuerBound reports whether keys binds the issuer of the tokens it
-// verifies (see jwt.IssuerKeySource).
+// verifies (see jwt.IssuerKeySource and jwt.IssuerResolver).
 func issuerBound(keys jwt.KeySource) bool {
+	if _, ok := keys.(jwt.IssuerResolver); ok {
+		return true
+	}
 	ik, ok := keys.(jwt.IssuerKeySource)
 	return ok && ik.Issuer() != ""
 }
@@ -268,6 +272,9 @@ func checkOptions(o *Options, keys jwt.KeySource) error {
 	}
 	if ik, ok := keys.(jwt.IssuerKeySource); ok && ik.Issuer() != "" && o.Verify.Issuer != "" && o.Verify.Issuer != ik.Issuer() {
 		return bad("Verify.Issuer is not the issuer the key source is bound to")
+	}
+	if _, ok := keys.(jwt.IssuerResolver); ok && o.Verify.Issuer != "" {
+		return bad("Verify.Issuer is set, but the key source chooses the issuer")
 	}
 	if o.AllowBearer && o.DPoP == nil {
 		return bad("AllowBearer without DPoP")
@@ -344,6 +351,9 @@ func (m *middleware[T]) serve(next http.Handler, w http.ResponseWriter, r *http.
 	t, err := jwt.Verify[T](ctx, token, m.keys, &m.verify)
 	if err == nil && notAccessToken(t.Header.Type) {
 		err = errNotAccessToken
+	}
+	if err == nil && isIDToken(t) {
+		err = errIDToken
 	}
 	if err != nil {
 		refuse(m.cfg.verdict(ctx, err, false))

@@ -21,6 +21,9 @@
 //
 // LoginHandler, RefreshHandler, LogoutHandler and LogoutAllHandler serve the
 // token endpoints with the requests and responses of RFC 6749 §5.
+// ClientCredentialsHandler serves the client credentials grant (RFC 6749
+// §4.4) to machine clients that authenticate with a JWT assertion (package
+// clientauth), issuing access tokens alone ([Manager.IssueAccess]).
 //
 // # Security
 //

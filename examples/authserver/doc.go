@@ -10,7 +10,7 @@
 //	go run . --addr 127.0.0.1:8080 --users FILE [--store memory|redis://HOST:PORT]
 //	    [--key FILE] [--alg ALG] [--access-ttl 5m] [--refresh-ttl 24h]
 //	    [--issuer URL] [--audience AUD] [--realm REALM] [--external-url URL]
-//	    [--trusted-proxy ADDRESS|PREFIX]...
+//	    [--trusted-proxy ADDRESS|PREFIX]... [--clients FILE]
 //	go run . hash-password [--cost N] < password
 //
 // or from the repository's root with go -C examples/authserver run . ….
@@ -62,6 +62,22 @@
 //     access token, 401 invalid_grant (a rotated one revokes its family); a
 //     refresh token in the Authorization header or in the query 400
 //     invalid_request.
+//   - POST /token, the client credentials grant for the machine clients of
+//     --clients (a JSON file {"clients":[{"client_id","jwks":{"keys":[…]},
+//     "scopes":[…]}]}, or "jwks_uri" in place of "jwks"), authenticated by
+//     private_key_jwt: form "grant_type=client_credentials",
+//     "client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+//     "client_assertion" and optional "scope" (a subset of the client's;
+//     none means all). The assertion's "aud" is --issuer (a string or an
+//     array of one) or the service's /token URL (--external-url + "/token"
+//     when set, else --issuer + "/token"), exactly; it needs "exp" and
+//     "jti", lives at most 5 minutes, and is used once on any instance.
+//     200 {"access_token","token_type":"Bearer","expires_in","scope"} with
+//     Cache-Control: no-store and no refresh token; the access token's "sub"
+//     and "client_id" are the client's, and it verifies at /api/me. Errors:
+//     401 invalid_client (unknown client, bad signature, wrong aud, expired
+//     or replayed assertion), 400 invalid_scope, unsupported_grant_type,
+//     invalid_request (a missing parameter).
 //   - POST /logout, Bearer access token and "refresh_token" in the body: 204,
 //     the family is revoked.
 //   - POST /logout/all, Bearer access token: 204, every token of the user

@@ -73,6 +73,8 @@ type config struct {
 	// trustedProxies are the proxies whose X-Forwarded-For names the
 	// client, for the limit on failed logins.
 	trustedProxies []netip.Prefix
+	// clientsFile is the clients file of --clients, or "".
+	clientsFile string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
@@ -95,6 +97,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.audience, "audience", "", "the access tokens' audience `AUD`, checked by /api (default: none)")
 	fs.StringVar(&c.realm, "realm", "authserver", "the realm of the Bearer and DPoP challenges")
 	fs.StringVar(&c.externalURL, "external-url", "", "the `URL` clients reach the service at, such as nginx's: DPoP proofs' htu are checked against it\n(default: each request's own scheme and Host header, which the client chooses)")
+	fs.StringVar(&c.clientsFile, "clients", "", "the clients `FILE` of POST /token (client credentials with private_key_jwt), JSON:\n{\"clients\":[{\"client_id\":\"…\",\"jwks\":{\"keys\":[…]},\"scopes\":[\"…\"]}]}, or \"jwks_uri\" in place of \"jwks\" (default: no clients)")
 	fs.Func("trusted-proxy", "the `ADDRESS` or PREFIX of a proxy, such as nginx, whose X-Forwarded-For names the client\nfor the limit on failed logins (repeat for several; default: none, each connection's own address)", func(v string) error {
 		p, err := parsePrefix(v)
 		if err != nil {

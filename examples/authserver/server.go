@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jwtkit/jwt/clientauth"
 	"github.com/jwtkit/jwt/dpop"
 	"github.com/jwtkit/jwt/jwks"
 	"github.com/jwtkit/jwt/jwthttp"
@@ -37,6 +38,8 @@ type service struct {
 	storeName string                          // "memory" or "redis"
 	health    func(ctx context.Context) error // whether the store answers
 	close     func() error                    // closes the store's client
+	clients   *clientauth.Verifier            // client assertions at /token
+	remotes   []*jwks.Remote                  // the key sets of clients given by jwks_uri
 }
 
 // newService loads the users and the key and connects the store. It does
@@ -114,6 +117,10 @@ func newService(cfg *config, log *slog.Logger) (*service, error) {
 	if cfg.audience != "" {
 		audience = []string{cfg.audience}
 	}
+	if err := s.setClients(rc); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("--clients: %w", err)
+	}
 	s.manager, err = session.New(session.Options{
 		Signer:     ring, // its current key signs each new pair
 		Keys:       ring,
@@ -136,6 +143,9 @@ func newService(cfg *config, log *slog.Logger) (*service, error) {
 // Close stops the key ring and closes the store's client.
 func (s *service) Close() error {
 	s.ring.Close()
+	for _, r := range s.remotes {
+		r.Close()
+	}
 	return s.close()
 }
 
@@ -146,6 +156,7 @@ func (s *service) Handler() http.Handler {
 	verify := s.protect(true)
 	mux := http.NewServeMux()
 	mux.Handle("/login", s.limitLogins(s.manager.LoginHandler(s.authenticate, token)))
+	mux.Handle("/token", s.manager.ClientCredentialsHandler(s.clients.AuthenticateClient, &session.HandlerOptions{}))
 	mux.Handle("/token/refresh", s.manager.RefreshHandler(token))
 	mux.Handle("/logout", s.manager.LogoutHandler(token))
 	mux.Handle("/logout/all", s.manager.LogoutAllHandler(token))

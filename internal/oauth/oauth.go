@@ -15,6 +15,8 @@ const (
 	InsufficientScope      = "insufficient_scope"
 	InvalidGrant           = "invalid_grant"
 	UnsupportedGrantType   = "unsupported_grant_type"
+	InvalidClient          = "invalid_client"
+	InvalidScope           = "invalid_scope"
 	ServerError            = "server_error"
 	TemporarilyUnavailable = "temporarily_unavailable"
 	InvalidDPoPProof       = "invalid_dpop_proof"

@@ -570,8 +570,9 @@ func TestEndToEnd(t *testing.T) {
 
 	// Redis, two instances sharing it and the key, and nginx in front.
 	redis, redisAddr := startRedis(t, redisServer, dir)
+	worker, clientsPath := writeClients(t, dir)
 	common := []string{"--users", usersPath, "--store", "redis://" + redisAddr, "--issuer", issuer, "--audience", audience, "--realm", realm,
-		"--trusted-proxy", "127.0.0.1"}
+		"--trusted-proxy", "127.0.0.1", "--clients", clientsPath}
 	primary := startGroup(t, authserver, nginx, dir, "main", slices.Concat(common, []string{"--key", keyJWK})...)
 	base, instanceA, instanceB := primary.base, primary.instances[0], primary.instances[1]
 	t.Logf("redis %s, instances %s and %s, nginx %s: up after %v", redisAddr, instanceA, instanceB, base, time.Since(began).Round(time.Millisecond))
@@ -671,6 +672,9 @@ func TestEndToEnd(t *testing.T) {
 	assertChallenge(t, r, 403, "insufficient_scope")
 	r = c.bearer("GET", base+"/api/admin", alice.access)
 	assert.Equal(t, 200, r.status, string(r.body))
+
+	// A machine client: the client credentials grant with private_key_jwt.
+	testClientCredentials(t, c, base, []string{instanceA, instanceB}, worker)
 
 	// /private/, a static page of nginx's behind auth_request.
 	r = c.get(base + "/private/")
