@@ -32,6 +32,13 @@ var (
 	ErrDiscovery = errors.New("jwks: invalid discovery document")
 	// ErrClosed reports a Remote asked to fetch after Close.
 	ErrClosed = errors.New("jwks: closed")
+	// ErrWithdrawn reports a key that a Registry refuses to publish
+	// because it was withdrawn (see Registry.Withdraw).
+	ErrWithdrawn = errors.New("jwks: key withdrawn")
+	// ErrRegistryUnavailable reports a Registry that could not answer
+	// (unreachable, timed out, ctx done), or a SharedRing whose view of
+	// its Registry is older than SharedRingOptions.MaxStale.
+	ErrRegistryUnavailable = errors.New("jwks: key registry unavailable")
 )
 
 // jwksError is an error with one "jwks: " prefix that wraps several errors:
