@@ -372,7 +372,7 @@ func (r *SharedRing) load() (*sharedState, error) {
 // Before the first successful sync, and once the last one is older than
 // MaxStale, it returns a Signer whose Sign fails with an error wrapping
 // ErrRegistryUnavailable: a key is used only while the ring can keep it
-// published.
+// published. The error wraps jwt.ErrUnavailable too.
 func (r *SharedRing) Signer() jwt.Signer {
 	st, err := r.load()
 	if err != nil {
@@ -460,5 +460,13 @@ type unavailableSigner struct{ alg jwt.Algorithm }
 func (s unavailableSigner) Algorithm() string { return s.alg.Name() }
 
 func (unavailableSigner) Sign(context.Context, []byte) ([]byte, error) {
-	return nil, wrap(ErrRegistryUnavailable, nil, "the signing key is not known to be published")
+	return nil, wrap(jwt.ErrUnavailable, ErrRegistryUnavailable, "the signing key is not known to be published")
+}
+
+// Ready returns nil if the ring signs and verifies: its last successful
+// sync is at most MaxStale old. Otherwise the error wraps
+// jwt.ErrUnavailable and ErrRegistryUnavailable. A health check reports it.
+func (r *SharedRing) Ready() error {
+	_, err := r.load()
+	return err
 }
