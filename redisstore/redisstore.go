@@ -216,8 +216,14 @@ return 1`)
 	// Returns ok, unknown, revoked, retry or reused. The rotation that
 	// finds reuse records itself ('rp', 'rn'), so that, run again (a
 	// client retrying after a lost reply), it returns reused again.
-	rotateScript = redis.NewScript(`
-local f = redis.call('HMGET', KEYS[1], 'cur', 'prev', 'rot', 'rev', 'rp', 'rn')
+	rotateScript = redis.NewScript(rotateLua + `
+return rotate(redis.call('HMGET', KEYS[1], 'cur', 'prev', 'rot', 'rev', 'rp', 'rn'))`)
+
+	// rotateLua is the function rotate(f) of rotateScript, shared with
+	// checkRedeemScript: f is the family's fields cur, prev, rot, rev, rp
+	// and rn (and maybe more).
+	rotateLua = `
+local function rotate(f)
 if not f[1] then return 'unknown' end
 if f[4] then
   if f[5] == ARGV[1] and f[6] == ARGV[2] then return 'reused' end
@@ -235,7 +241,9 @@ end
 if f[1] == ARGV[2] and f[2] == ARGV[1] then return 'ok' end
 if f[2] == ARGV[1] and tonumber(now) - tonumber(f[3]) < tonumber(ARGV[4]) then return 'retry' end
 redis.call('HSET', KEYS[1], 'rev', '1', 'rp', ARGV[1], 'rn', ARGV[2])
-return 'reused'`)
+return 'reused'
+end
+`
 
 	// Marks an existing family revoked, keeping its TTL.
 	revokeFamilyScript = redis.NewScript(`
@@ -289,6 +297,11 @@ func (s *Store) Redeem(ctx context.Context, r session.Redemption) error {
 	if err != nil {
 		return unavailable(err)
 	}
+	return rotation(res)
+}
+
+// rotation returns the error of a rotation's result.
+func rotation(res string) error {
 	switch res {
 	case "ok":
 		return nil

@@ -1,6 +1,7 @@
 package redisstore_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -11,9 +12,18 @@ import (
 )
 
 func TestRegistry(t *testing.T) {
+	c := newClient(t)
 	registrytest.Run(t, func(t *testing.T, now func() time.Time) jwks.Registry {
-		r, err := redisstore.NewRegistry(newClient(t), &redisstore.Options{Prefix: "test:" + randomHex() + ":", Now: now})
+		prefix := "jwtkit-test:" + randomHex() + ":"
+		r, err := redisstore.NewRegistry(c, &redisstore.Options{Prefix: prefix, Now: now})
 		require.NoError(t, err)
+		t.Cleanup(func() {
+			ctx := context.Background()
+			keys, _ := c.Keys(ctx, prefix+"*").Result()
+			for _, k := range keys {
+				c.Del(ctx, k)
+			}
+		})
 		return r
 	})
 }
