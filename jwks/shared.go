@@ -216,7 +216,9 @@ func (r *SharedRing) syncTimeout(ctx context.Context) error {
 // ring's goroutine calls it every SyncEvery; call it to wait for a first
 // sync. A key of the ring's own that the Registry reports withdrawn is
 // dropped: a withdrawn current key is replaced by the next key, and a new
-// next key is generated. Errors of the Registry are returned as they are,
+// next key is generated. A ring whose last successful sync is older than
+// MaxStale replaces its current and next keys with new ones first, so that
+// a withdrawal it missed cannot be undone by its publishing them again. Errors of the Registry are returned as they are,
 // and leave the ring's view unchanged.
 func (r *SharedRing) Sync(ctx context.Context) error {
 	r.mu.Lock()
@@ -227,6 +229,18 @@ func (r *SharedRing) Sync(ctx context.Context) error {
 func (r *SharedRing) sync(ctx context.Context) error {
 	now := r.now()
 	until := now.Add(r.keep + r.maxStale)
+	if last := r.state.Load().syncedAt; !last.IsZero() && now.Sub(last) > r.maxStale {
+		// Out of touch for longer than MaxStale: the ring has stopped
+		// signing, and a withdrawal of its keys may have come and gone
+		// unseen. It starts again with new keys; the old ones stay
+		// published, as they were, until their tokens have expired.
+		if err := r.replaceCurrent(); err != nil {
+			return err
+		}
+		if err := r.replaceCurrent(); err != nil {
+			return err
+		}
+	}
 	for range 3 { // a withdrawn current key, then a withdrawn next key
 		err := r.reg.Publish(ctx, r.current.pub, until)
 		if errors.Is(err, ErrWithdrawn) {

@@ -12,6 +12,7 @@
 //	    [--issuer URL] [--audience AUD] [--realm REALM] [--external-url URL]
 //	    [--trusted-proxy ADDRESS|PREFIX]...
 //	go run . hash-password [--cost N] < password
+//	go run . withdraw-key --store redis://HOST:PORT [--access-ttl D] [--refresh-ttl D] KID
 //
 // or from the repository's root with go -C examples/authserver run . ….
 //
@@ -49,9 +50,11 @@
 //   - a rotation retires only the rotating instance's current key, which
 //     stays published until its tokens have expired; its next key, already
 //     published for one rotation, signs the new tokens;
-//   - a key withdrawn from the registry (jwks.SharedRing.Withdraw, for a
-//     key that leaked) stops verifying on every instance within 1 s plus
-//     one round trip to Redis, and its instance replaces it;
+//   - a key withdrawn from the registry (the withdraw-key subcommand,
+//     given the instances' --store and token lifetimes, or
+//     jwks.SharedRing.Withdraw; for a key that leaked) stops verifying on
+//     every instance within 1 s plus one round trip to Redis, and its
+//     instance replaces it;
 //   - an instance that has not reached Redis for 5 s stops signing and
 //     verifying (503, failing closed), and /healthz says 503 until it has
 //     published its keys once after a start.

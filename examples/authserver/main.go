@@ -39,6 +39,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(args) > 0 && args[0] == "hash-password" {
 		return hashPasswordCommand(args[1:], stdin, stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "withdraw-key" {
+		return withdrawKeyCommand(ctx, args[1:], stdout, stderr)
+	}
 	cfg, err := parseFlags(args, stderr)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -84,6 +87,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: authserver --addr HOST:PORT --users FILE [flags]")
 		fmt.Fprintln(stderr, "       authserver hash-password [--cost N] < password")
+		fmt.Fprintln(stderr, "       authserver withdraw-key --store redis://HOST:PORT KID")
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&c.addr, "addr", "", "listen on `HOST:PORT` (port 0 picks a free port; the log says which)")

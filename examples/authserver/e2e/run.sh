@@ -2,7 +2,8 @@
 # Runs the tests of the reference auth service: its own tests, and the
 # end-to-end test (two instances on a throw-away redis-server behind nginx,
 # the whole HTTP contract through nginx, expiry with short lifetimes, and a
-# check that no log holds a token). The end-to-end test fails, rather than
+# check that no log holds a token; then three instances sharing keys through
+# Redis without --key, TestReplicas). The end-to-end tests fail, rather than
 # skips, when nginx or redis-server is missing (JWTKIT_NGINX and
 # JWTKIT_REDIS_SERVER name them if they are not on PATH).
 #
@@ -10,4 +11,4 @@
 #   examples/authserver/e2e/run.sh -run '^TestEndToEnd$'   # more go test arguments
 set -euo pipefail
 cd "$(dirname "$0")/.."
-JWTKIT_E2E_REQUIRED=1 exec go test -count=1 -timeout 3m -v "$@" ./...
+JWTKIT_E2E_REQUIRED=1 exec go test -count=1 -timeout 5m -v "$@" ./...
