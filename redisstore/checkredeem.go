@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jwtkit/jwt/session"
@@ -36,7 +37,8 @@ return rotate(f)`)
 // one script, one round trip, reading the token's, the family's and the
 // subject's keys; on any other client (a *redis.ClusterClient, on which
 // those keys lie in different slots), as Check then Redeem, two round
-// trips. Either way it is atomic with respect to the family, whose
+// trips (three when Check finds the family revoked, to tell a repeated
+// reuse). Either way it is atomic with respect to the family, whose
 // record alone it changes.
 func (s *Store) CheckRedeem(ctx context.Context, t session.TokenRef, r session.Redemption) error {
 	if t.ID == "" || t.ID != r.Presented || t.Family == "" || t.Family != r.Family {
@@ -44,6 +46,9 @@ func (s *Store) CheckRedeem(ctx context.Context, t session.TokenRef, r session.R
 	}
 	if _, single := s.client.(*redis.Client); !single {
 		if err := s.Check(ctx, t); err != nil {
+			if errors.Is(err, session.ErrRevoked) && s.reusedBy(ctx, r) {
+				return session.ErrReused // the CheckRedeem that found the reuse, repeated
+			}
 			return err
 		}
 		return s.Redeem(ctx, r)
@@ -52,7 +57,7 @@ func (s *Store) CheckRedeem(ctx context.Context, t session.TokenRef, r session.R
 		[]string{s.familyKey(r.Family), s.tokenKey(t.ID), s.subjectKey(t.Subject)},
 		r.Presented, r.Next, max(s.ttl(r.Expires), 1), r.Grace.Milliseconds(), digest(t.Subject)).Text()
 	if err != nil {
-		return unavailable(err)
+		return s.unavailable(err)
 	}
 	switch res {
 	case "jti":
@@ -65,4 +70,11 @@ func (s *Store) CheckRedeem(ctx context.Context, t session.TokenRef, r session.R
 		return fmt.Errorf("%w: malformed family or subject record", session.ErrStoreUnavailable)
 	}
 	return rotation(res)
+}
+
+// reusedBy reports whether the family of r was revoked by the reuse that a
+// Redeem of r found, reading the family's record: an error reads as false.
+func (s *Store) reusedBy(ctx context.Context, r session.Redemption) bool {
+	f, err := s.client.HMGet(ctx, s.familyKey(r.Family), "rev", "rp", "rn").Result()
+	return err == nil && f[0] != nil && f[1] == r.Presented && f[2] == r.Next
 }

@@ -113,7 +113,7 @@ func (r *Registry) Publish(ctx context.Context, key *jwt.JWK, until time.Time) e
 	res, err := publishScript.Run(ctx, r.client, []string{r.keys, r.withdrawn},
 		key.KeyID, ms(until), string(body), ms(r.now())).Text()
 	if err != nil {
-		return registryUnavailable(err)
+		return r.unavailable(err)
 	}
 	if res == "withdrawn" {
 		return fmt.Errorf("%w: kid %q", jwks.ErrWithdrawn, key.KeyID)
@@ -125,7 +125,7 @@ func (r *Registry) Publish(ctx context.Context, key *jwt.JWK, until time.Time) e
 func (r *Registry) Withdraw(ctx context.Context, kid string, until time.Time) error {
 	err := withdrawScript.Run(ctx, r.client, []string{r.keys, r.withdrawn}, kid, ms(until), ms(r.now())).Err()
 	if err != nil {
-		return registryUnavailable(err)
+		return r.unavailable(err)
 	}
 	return nil
 }
@@ -136,7 +136,7 @@ func (r *Registry) Withdraw(ctx context.Context, kid string, until time.Time) er
 func (r *Registry) Keys(ctx context.Context) ([]*jwt.JWK, error) {
 	all, err := r.client.HGetAll(ctx, r.keys).Result()
 	if err != nil {
-		return nil, registryUnavailable(err)
+		return nil, r.unavailable(err)
 	}
 	now := r.now().UnixMilli()
 	set := jwks.Set{}
