@@ -7,12 +7,12 @@
 //
 // Usage, from this directory (it is a module of its own):
 //
-//	go run . --addr 127.0.0.1:8080 --users FILE [--store memory|redis://HOST:PORT]
+//	go run . --addr 127.0.0.1:8080 --users FILE [--store memory|redis://HOST:PORT|redis-cluster://HOST:PORT]
 //	    [--key FILE] [--alg ALG] [--rotate-every 24h] [--access-ttl 5m] [--refresh-ttl 24h]
 //	    [--issuer URL] [--audience AUD] [--realm REALM] [--external-url URL]
 //	    [--trusted-proxy ADDRESS|PREFIX]...
 //	go run . hash-password [--cost N] < password
-//	go run . withdraw-key --store redis://HOST:PORT [--access-ttl D] [--refresh-ttl D] KID
+//	go run . withdraw-key --store redis://…|redis-cluster://… [--access-ttl D] [--refresh-ttl D] KID
 //
 // or from the repository's root with go -C examples/authserver run . ….
 //
@@ -33,12 +33,17 @@
 //
 // # Keys across instances
 //
-// With --store redis://… and no --key, the instances share keys through
-// Redis with no other flag (package jwks, SharedRing; redisstore.Registry):
-// each instance keeps its private keys in its own memory and publishes only
-// their public parts, under "jwtkit:jwks:{reg}", every second, each with an
-// expiry of the longest token lifetime plus 1 minute of leeway plus 5 s
-// ahead. Every instance verifies, and serves at /.well-known/jwks.json,
+// --store redis-cluster://HOST:PORT[?addr=HOST:PORT&addr=…] names a Redis
+// Cluster by some of its nodes: every key a script needs together shares a
+// hash tag, so the service works on it as on one Redis, except that a
+// refresh costs two round trips to it instead of one.
+//
+// With --store redis://… (or redis-cluster://…) and no --key, the
+// instances share keys through Redis with no other flag (package jwks,
+// SharedRing; redisstore.Registry): each instance keeps its private keys in
+// its own memory and publishes only their public parts, under
+// "jwtkit:jwks:{reg}", every second, each with an expiry of the longest
+// token lifetime plus jwt.MaxLeeway (5 minutes) plus 5 s ahead. Every instance verifies, and serves at /.well-known/jwks.json,
 // every key published there, so that:
 //
 //   - all instances serve the same set within 2 s of a change (each reads

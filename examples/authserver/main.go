@@ -92,7 +92,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	fs.StringVar(&c.addr, "addr", "", "listen on `HOST:PORT` (port 0 picks a free port; the log says which)")
 	fs.StringVar(&c.usersFile, "users", "", "the users `FILE`: name:hash[:scope1 scope2] lines")
-	fs.StringVar(&c.store, "store", "memory", "the session store: memory or redis://HOST:PORT[/DB]")
+	fs.StringVar(&c.store, "store", "memory", "the session store: memory, redis://HOST:PORT[/DB] or redis-cluster://HOST:PORT[?addr=HOST:PORT...]")
 	fs.StringVar(&c.keyFile, "key", "", "the private signing key `FILE`, a JWK or PEM (default: a new ES256 key)")
 	fs.DurationVar(&c.rotateEvery, "rotate-every", 24*time.Hour, "without --key, rotate the signing keys at this `INTERVAL`: any positive duration")
 	fs.StringVar(&c.alg, "alg", "", "the signing algorithm `ALG` (default: the JWK's alg, or from the key type)")

@@ -34,8 +34,9 @@ var (
 // publishing this instance's keys in the store's Redis, rotating every
 // --rotate-every, and ready, the health check says, once its first sync
 // has succeeded; on the memory store, a KeyRing of keys of its own,
-// rotating every --rotate-every.
-func newRing(cfg *config, key *jwt.JWK, alg jwt.Algorithm, client *redis.Client) (signingRing, http.Handler, func() error, error) {
+// rotating every --rotate-every. client is a *redis.Client or a
+// *redis.ClusterClient (the registry's keys share one hash tag).
+func newRing(cfg *config, key *jwt.JWK, alg jwt.Algorithm, client redis.UniversalClient) (signingRing, http.Handler, func() error, error) {
 	lifetime := max(cfg.accessTTL, cfg.refreshTTL)
 	ready := func() error { return nil }
 	switch {

@@ -55,7 +55,7 @@ func newService(cfg *config, log *slog.Logger) (*service, error) {
 	}
 	s := &service{cfg: cfg, log: log, users: u, limits: newLoginLimiter(time.Now)}
 	var store session.Store
-	var client *redis.Client // nil for the memory store
+	var client redis.UniversalClient // nil for the memory store
 	switch {
 	case cfg.store == "memory":
 		store = session.NewMemoryStore(nil)
@@ -84,8 +84,16 @@ func newService(cfg *config, log *slog.Logger) (*service, error) {
 		s.storeName = "redis"
 		s.health = func(ctx context.Context) error { return client.Ping(ctx).Err() }
 		s.close = client.Close
+	case strings.HasPrefix(cfg.store, clusterScheme):
+		cc, rs, err := clusterStore(cfg.store)
+		if err != nil {
+			return nil, fmt.Errorf("--store: %w", err)
+		}
+		client, store, s.storeName = cc, rs, "redis-cluster"
+		s.health = func(ctx context.Context) error { return cc.Ping(ctx).Err() }
+		s.close = cc.Close
 	default:
-		return nil, errors.New("--store must be memory or redis://HOST:PORT")
+		return nil, errors.New("--store must be memory, redis://HOST:PORT or redis-cluster://HOST:PORT")
 	}
 	var ready func() error
 	if s.ring, s.jwks, ready, err = newRing(cfg, key, alg, client); err != nil {

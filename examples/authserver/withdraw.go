@@ -22,12 +22,12 @@ func withdrawKeyCommand(ctx context.Context, args []string, stdout, stderr io.Wr
 	fs := flag.NewFlagSet("withdraw-key", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: authserver withdraw-key --store redis://HOST:PORT[/DB] [--access-ttl D] [--refresh-ttl D] KID")
+		fmt.Fprintln(stderr, "usage: authserver withdraw-key --store redis://HOST:PORT[/DB]|redis-cluster://HOST:PORT [--access-ttl D] [--refresh-ttl D] KID")
 		fmt.Fprintln(stderr, "Withdraws the signing key KID from the instances sharing the store (started without --key):")
 		fmt.Fprintln(stderr, "tokens it signed stop verifying on every instance within about a second.")
 		fs.PrintDefaults()
 	}
-	store := fs.String("store", "", "the instances' `redis://HOST:PORT[/DB]`")
+	store := fs.String("store", "", "the instances' --store, `redis://HOST:PORT[/DB]` or redis-cluster://HOST:PORT")
 	access := fs.Duration("access-ttl", 5*time.Minute, "the instances' --access-ttl")
 	refresh := fs.Duration("refresh-ttl", 24*time.Hour, "the instances' --refresh-ttl")
 	if err := fs.Parse(args); err != nil {
@@ -36,17 +36,31 @@ func withdrawKeyCommand(ctx context.Context, args []string, stdout, stderr io.Wr
 		}
 		return 2
 	}
-	if fs.NArg() != 1 || fs.Arg(0) == "" || !strings.HasPrefix(*store, "redis://") && !strings.HasPrefix(*store, "rediss://") {
+	if fs.NArg() != 1 || fs.Arg(0) == "" {
 		fs.Usage()
 		return 2
 	}
 	kid := fs.Arg(0)
-	opts, err := redis.ParseURL(*store)
-	if err != nil {
-		fmt.Fprintln(stderr, "authserver withdraw-key: --store:", err)
+	var client redis.UniversalClient
+	switch {
+	case strings.HasPrefix(*store, "redis://") || strings.HasPrefix(*store, "rediss://"):
+		opts, err := redis.ParseURL(*store)
+		if err != nil {
+			fmt.Fprintln(stderr, "authserver withdraw-key: --store:", err)
+			return 2
+		}
+		client = redis.NewClient(opts)
+	case strings.HasPrefix(*store, clusterScheme):
+		cc, _, err := clusterStore(*store)
+		if err != nil {
+			fmt.Fprintln(stderr, "authserver withdraw-key: --store:", err)
+			return 2
+		}
+		client = cc
+	default:
+		fs.Usage()
 		return 2
 	}
-	client := redis.NewClient(opts)
 	defer client.Close()
 	reg, err := redisstore.NewRegistry(client, nil)
 	if err != nil {

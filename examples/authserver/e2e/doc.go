@@ -19,7 +19,10 @@
 // 2 s of each change (measured), rotation keeps old tokens valid, a killed
 // instance's tokens go on working, a key withdrawn with the withdraw-key
 // subcommand stops verifying everywhere within 2 s (measured), and no log
-// holds a token or a key, nor Redis a private key.
+// holds a token or a key, nor Redis a private key. TestReplicasCluster
+// runs the same on a throw-away Redis Cluster of three masters and three
+// replicas (--store redis-cluster://…; redis-cli, Debian package
+// redis-tools, makes the cluster).
 //
 // Run it with ./run.sh, which runs the service's other tests too and fails
 // rather than skips when nginx or redis-server is missing, or with

@@ -5,11 +5,14 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -43,6 +46,28 @@ const (
 func TestReplicas(t *testing.T) {
 	nginx := tool(t, "JWTKIT_NGINX", "nginx", "/usr/sbin/nginx", "nginx")
 	redisServer := tool(t, "JWTKIT_REDIS_SERVER", "redis-server", "", "redis-server")
+	runReplicas(t, nginx, func(dir string) (string, []*proc, goredis.UniversalClient) {
+		p, addr := startRedis(t, redisServer, dir)
+		return "redis://" + addr, []*proc{p}, goredis.NewClient(&goredis.Options{Addr: addr})
+	})
+}
+
+// TestReplicasCluster is TestReplicas on a throw-away Redis Cluster of
+// three masters and three replicas (--store redis-cluster://…).
+func TestReplicasCluster(t *testing.T) {
+	nginx := tool(t, "JWTKIT_NGINX", "nginx", "/usr/sbin/nginx", "nginx")
+	redisServer := tool(t, "JWTKIT_REDIS_SERVER", "redis-server", "", "redis-server")
+	redisCLI := tool(t, "JWTKIT_REDIS_CLI", "redis-cli", "", "redis-tools")
+	runReplicas(t, nginx, func(dir string) (string, []*proc, goredis.UniversalClient) {
+		procs, addrs := startCluster(t, redisServer, redisCLI, dir)
+		return "redis-cluster://" + addrs[0] + "?addr=" + strings.Join(addrs[1:], "&addr="), procs,
+			goredis.NewClusterClient(&goredis.ClusterOptions{Addrs: addrs})
+	})
+}
+
+// runReplicas is TestReplicas on the Redis that startRedis starts in dir:
+// it returns the --store URL, its processes, and a client of it.
+func runReplicas(t *testing.T, nginx string, startRedis func(dir string) (string, []*proc, goredis.UniversalClient)) {
 	began := time.Now()
 	watchdog := time.AfterFunc(budget, func() {
 		t.Errorf("over the budget of %v: killing every process", budget)
@@ -65,8 +90,8 @@ func TestReplicas(t *testing.T) {
 	usersPath := filepath.Join(dir, "users")
 	require.NoError(t, os.WriteFile(usersPath, []byte("bob:"+strings.TrimSpace(string(hash))+":read\n"), 0o600))
 
-	redisProc, redisAddr := startRedis(t, redisServer, dir)
-	store := "redis://" + redisAddr
+	store, redisProcs, rc := startRedis(dir)
+	defer rc.Close()
 	ttls := []string{"--access-ttl", replicaAccessTTL.String(), "--refresh-ttl", "20s"}
 	args := slices.Concat([]string{"--users", usersPath, "--store", store, "--issuer", issuer, "--audience", audience,
 		"--rotate-every", rotateEvery.String()}, ttls)
@@ -97,7 +122,7 @@ func TestReplicas(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
-	t.Logf("redis %s, instances %v, nginx %s: up after %v", redisAddr, instances, base, time.Since(began).Round(time.Millisecond))
+	t.Logf("%s, instances %v, nginx %s: up after %v", store, instances, base, time.Since(began).Round(time.Millisecond))
 
 	kidOf := func(tok string) string { h, _ := claims(t, tok); return h["kid"].(string) }
 	// verifiesEverywhere checks an access token on every live instance
@@ -184,19 +209,11 @@ func TestReplicas(t *testing.T) {
 	assert.Nil(t, set.Key(kidOf(target.access)), "the withdrawn key is still published")
 
 	// Redis holds public keys only.
-	rc := goredis.NewClient(&goredis.Options{Addr: redisAddr})
-	defer rc.Close()
-	stored, err := rc.Keys(context.Background(), "*").Result()
-	require.NoError(t, err)
 	var registry string
-	for _, k := range stored {
-		if strings.HasPrefix(k, "jwtkit:jwks:") {
-			if kind, _ := rc.Type(context.Background(), k).Result(); kind == "hash" {
-				h, err := rc.HGetAll(context.Background(), k).Result()
-				require.NoError(t, err)
-				registry += fmt.Sprint(h)
-			}
-		}
+	for _, k := range []string{"jwtkit:jwks:{reg}", "jwtkit:jwks:{reg}:w"} {
+		h, err := rc.HGetAll(context.Background(), k).Result()
+		require.NoError(t, err)
+		registry += fmt.Sprint(h)
 	}
 	require.Contains(t, registry, `"kty":"EC"`)
 	assert.NotContains(t, registry, `"d":`, "a private key in Redis")
@@ -213,7 +230,7 @@ func TestReplicas(t *testing.T) {
 		require.NoError(t, err)
 		logs[f] = string(b)
 	}
-	for _, p := range append(procs, redisProc) {
+	for _, p := range slices.Concat(procs, redisProcs) {
 		logs[p.name] = p.output(t)
 	}
 	tokens := seen.all()
@@ -275,4 +292,59 @@ func watchSets(t *testing.T, c *client, instances []string, d time.Duration) set
 		w.longest = max(w.longest, time.Since(since))
 	}
 	return w
+}
+
+// startCluster starts six redis-servers on free ports, without
+// persistence, makes them a cluster of three masters and three replicas
+// with redis-cli, waits until it is ok, and returns them and their
+// addresses.
+func startCluster(t *testing.T, server, cli, dir string) ([]*proc, []string) {
+	t.Helper()
+	var procs []*proc
+	var addrs []string
+	for i := 0; len(addrs) < 6; i++ {
+		require.Less(t, i, 30, "could not start six redis-servers")
+		// The cluster bus listens on PORT+10000, which must be free too.
+		port := 20000 + rand.IntN(25000)
+		if !portFree(port) || !portFree(port+10000) {
+			continue
+		}
+		name := fmt.Sprintf("redis-cluster-%d", port)
+		data := filepath.Join(dir, name)
+		require.NoError(t, os.Mkdir(data, 0o700))
+		p := start(t, dir, name, nil, server, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", data,
+			"--save", "", "--appendonly", "no", "--daemonize", "no",
+			"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "1000")
+		addr := "127.0.0.1:" + strconv.Itoa(port)
+		if waitFor(t, p, func() bool { return pong(addr) }) {
+			procs, addrs = append(procs, p), append(addrs, addr)
+		}
+	}
+	create := exec.Command(cli, append(append([]string{"--cluster", "create"}, addrs...), "--cluster-replicas", "1", "--cluster-yes")...)
+	out, err := create.CombinedOutput()
+	require.NoError(t, err, "redis-cli --cluster create: %s", out)
+	for _, addr := range addrs {
+		c := goredis.NewClient(&goredis.Options{Addr: addr})
+		deadline := time.Now().Add(startTimeout)
+		for {
+			info, _ := c.ClusterInfo(context.Background()).Result()
+			if strings.Contains(info, "cluster_state:ok") {
+				break
+			}
+			require.True(t, time.Now().Before(deadline), "%s: the cluster is not ok: %s", addr, info)
+			time.Sleep(50 * time.Millisecond)
+		}
+		c.Close()
+	}
+	return procs, addrs
+}
+
+// portFree reports whether a loopback port could be listened on a moment ago.
+func portFree(port int) bool {
+	l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		return false
+	}
+	l.Close()
+	return true
 }

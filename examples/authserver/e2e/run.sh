@@ -3,9 +3,11 @@
 # end-to-end test (two instances on a throw-away redis-server behind nginx,
 # the whole HTTP contract through nginx, expiry with short lifetimes, and a
 # check that no log holds a token; then three instances sharing keys through
-# Redis without --key, TestReplicas). The end-to-end tests fail, rather than
-# skips, when nginx or redis-server is missing (JWTKIT_NGINX and
-# JWTKIT_REDIS_SERVER name them if they are not on PATH).
+# Redis without --key, TestReplicas, and on a Redis Cluster,
+# TestReplicasCluster). The end-to-end tests fail, rather than skip, when
+# nginx, redis-server or redis-cli is missing (JWTKIT_NGINX,
+# JWTKIT_REDIS_SERVER and JWTKIT_REDIS_CLI name them if they are not on
+# PATH).
 #
 #   examples/authserver/e2e/run.sh                         # from anywhere
 #   examples/authserver/e2e/run.sh -run '^TestEndToEnd$'   # more go test arguments
