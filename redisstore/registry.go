@@ -131,8 +131,9 @@ func (r *Registry) Withdraw(ctx context.Context, kid string, until time.Time) er
 }
 
 // Keys implements jwks.Registry with one command, HGETALL. An entry that is
-// not a public JWK is an error wrapping jwks.ErrRegistryUnavailable: the
-// registry holds what no Registry writes.
+// not a public JWK under its own kid, which only a writer other than a
+// Registry makes, is skipped: never verified with, and no reason for every
+// instance to stop.
 func (r *Registry) Keys(ctx context.Context) ([]*jwt.JWK, error) {
 	all, err := r.client.HGetAll(ctx, r.keys).Result()
 	if err != nil {
@@ -146,18 +147,12 @@ func (r *Registry) Keys(ctx context.Context) ([]*jwt.JWK, error) {
 			i++
 		}
 		until, err := strconv.ParseInt(v[:i], 10, 64)
-		if err != nil || i == len(v) {
-			return nil, fmt.Errorf("%w: malformed entry for kid %q", jwks.ErrRegistryUnavailable, kid)
-		}
-		if until <= now {
+		if err != nil || i == len(v) || until <= now {
 			continue
 		}
 		k, err := jwt.ParseJWK([]byte(v[i+1:]))
-		if err == nil {
-			err = jwks.CheckPublishable(k)
-		}
-		if err != nil || k.KeyID != kid {
-			return nil, fmt.Errorf("%w: entry for kid %q is not a public JWK with that kid: %w", jwks.ErrRegistryUnavailable, kid, err)
+		if err != nil || jwks.CheckPublishable(k) != nil || k.KeyID != kid {
+			continue
 		}
 		set.Keys = append(set.Keys, k)
 	}
