@@ -129,11 +129,11 @@ func NewSharedRing(opts *SharedRingOptions) (*SharedRing, error) {
 		reg:       opts.Registry,
 		lifetime:  opts.MaxTokenLifetime,
 		keep:      opts.MaxTokenLifetime + jwt.MaxLeeway,
-		syncEvery: cmpOr(opts.SyncEvery, DefaultSyncEvery),
+		syncEvery: orDefault(opts.SyncEvery, DefaultSyncEvery),
 		now:       opts.Now,
 		stop:      make(chan struct{}),
 	}
-	r.maxStale = cmpOr(opts.MaxStale, 5*r.syncEvery)
+	r.maxStale = orDefault(opts.MaxStale, 5*r.syncEvery)
 	if r.maxStale < r.syncEvery {
 		return nil, wrap(jwt.ErrInvalidOption, nil, "MaxStale %v is shorter than SyncEvery %v", r.maxStale, r.syncEvery)
 	}
@@ -150,12 +150,11 @@ func NewSharedRing(opts *SharedRingOptions) (*SharedRing, error) {
 	if r.now == nil {
 		r.now = time.Now
 	}
-	kr := &KeyRing{alg: r.alg} // for newKey
 	var err error
-	if r.current, err = kr.newKey(); err != nil {
+	if r.current, err = r.newKey(); err != nil {
 		return nil, err
 	}
-	if r.next, err = kr.newKey(); err != nil {
+	if r.next, err = r.newKey(); err != nil {
 		return nil, err
 	}
 	r.state.Store(&sharedState{signer: unavailableSigner{r.alg}, kid: r.current.pub.KeyID})
@@ -164,11 +163,9 @@ func NewSharedRing(opts *SharedRingOptions) (*SharedRing, error) {
 	return r, nil
 }
 
-func cmpOr(d, def time.Duration) time.Duration {
-	if d == 0 {
-		return def
-	}
-	return d
+// newKey generates a key for the ring's algorithm, as a KeyRing does.
+func (r *SharedRing) newKey() (ringKey, error) {
+	return (&KeyRing{alg: r.alg}).newKey()
 }
 
 // run syncs every syncEvery and rotates every rotateEvery, until Close.
@@ -257,7 +254,7 @@ func (r *SharedRing) sync(ctx context.Context) error {
 	for range 3 {
 		err := r.reg.Publish(ctx, r.next.pub, until)
 		if errors.Is(err, ErrWithdrawn) {
-			k, err := (&KeyRing{alg: r.alg}).newKey()
+			k, err := r.newKey()
 			if err != nil {
 				return err
 			}
@@ -299,7 +296,7 @@ func (r *SharedRing) sync(ctx context.Context) error {
 // replaceCurrent drops the current key, which was withdrawn: the next key
 // becomes current, and a new next key is generated.
 func (r *SharedRing) replaceCurrent() error {
-	k, err := (&KeyRing{alg: r.alg}).newKey()
+	k, err := r.newKey()
 	if err != nil {
 		return err
 	}
@@ -345,7 +342,7 @@ func (r *SharedRing) newState(now time.Time, keys []*jwt.JWK) (*sharedState, err
 func (r *SharedRing) Rotate(ctx context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	k, err := (&KeyRing{alg: r.alg}).newKey()
+	k, err := r.newKey()
 	if err != nil {
 		return err
 	}
