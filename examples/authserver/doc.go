@@ -42,12 +42,12 @@
 // instances share keys through Redis with no other flag (package jwks,
 // SharedRing; redisstore.Registry): each instance keeps its private keys in
 // its own memory and publishes only their public parts, under
-// "jwtkit:jwks:{reg}", every second, each with an expiry of the longest
+// "jwtkit:jwks:{reg}", twice a second, each with an expiry of the longest
 // token lifetime plus jwt.MaxLeeway (5 minutes) plus 5 s ahead. Every instance verifies, and serves at /.well-known/jwks.json,
 // every key published there, so that:
 //
 //   - all instances serve the same set within 2 s of a change (each reads
-//     the registry every second; a token of a key not yet read makes the
+//     the registry twice a second; a token of a key not yet read makes the
 //     instance read it at once);
 //   - a token, access or refresh, issued by any instance verifies on every
 //     other, also after the instance that issued it has died: its keys stay
@@ -58,7 +58,7 @@
 //   - a key withdrawn from the registry (the withdraw-key subcommand,
 //     given the instances' --store and token lifetimes, or
 //     jwks.SharedRing.Withdraw; for a key that leaked) stops verifying on
-//     every instance within 1 s plus one round trip to Redis, and its
+//     every instance within 0.5 s plus one round trip to Redis, and its
 //     instance replaces it;
 //   - an instance that has not reached Redis for 5 s stops signing and
 //     verifying (503, failing closed), and /healthz says 503 until it has

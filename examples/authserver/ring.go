@@ -12,6 +12,14 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
+// The schedule of a SharedRing: how often an instance publishes its keys
+// and reads everyone's, and how long it goes on without doing so before it
+// stops signing and verifying.
+const (
+	syncEvery = 500 * time.Millisecond
+	maxStale  = 5 * time.Second
+)
+
 // signingRing is what the service signs and verifies with: a jwks.KeyRing
 // of one process (--key, or the memory store), or a jwks.SharedRing whose
 // keys every instance on the same Redis publishes and verifies.
@@ -50,6 +58,10 @@ func newRing(cfg *config, key *jwt.JWK, alg jwt.Algorithm, client redis.Universa
 			MaxTokenLifetime: lifetime,
 			Registry:         reg,
 			RotateEvery:      cfg.rotateEvery,
+			// Twice a second, so that every instance serves a change
+			// within 2 s with a margin for a loaded machine.
+			SyncEvery: syncEvery,
+			MaxStale:  maxStale,
 		})
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("--rotate-every: %w", err)
