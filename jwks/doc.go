@@ -106,6 +106,30 @@
 // same key and publish the same set. [NewHandler] serves the ring's public JWK Set with
 // Cache-Control max-age and an ETag, and answers If-None-Match with 304.
 //
+// # Keys across the instances of a service
+//
+// A [SharedRing] is a key ring for one instance of several: each instance
+// signs with keys of its own, generated in memory, and publishes their
+// public parts in a [Registry] shared by all of them (package
+// github.com/jwtkit/jwt/redisstore has one in Redis; [MemoryRegistry] is
+// for one process). Every instance verifies, and serves with
+// [NewSharedHandler], every key published there, so that a token of any
+// instance verifies on every other, and all serve one set: within
+// SharedRingOptions.SyncEvery (1 s) of a change, or at once for a token of
+// a key not yet seen. Keys stay published, by their expiry in the
+// Registry, until every token they signed has expired, also when their
+// instance has died; [SharedRing.Withdraw] stops a leaked key verifying on
+// every instance within SyncEvery. No private key leaves its instance.
+// Package registrytest holds the tests every Registry must pass.
+//
+// # Cold starts
+//
+// A Remote can start from a JWK Set the application saved earlier
+// (Options.Snapshot, from [Remote.Snapshot]), so that a service started
+// while its identity provider is down verifies tokens at once; the
+// snapshot is marked stale (Status.FromSnapshot) and replaced by the first
+// successful fetch.
+//
 // Sets and KeyRings hold no package-level state, and every goroutine they
 // start ends by their Close.
 package jwks

@@ -36,6 +36,13 @@ var (
 	// it admitted IssuersOptions.FetchBudget new issuers in the current
 	// interval already; it comes wrapped in jwt.ErrUnavailable.
 	ErrFetchBudget = errors.New("jwks: fetch budget for new issuers spent")
+	// ErrWithdrawn reports a key that a Registry refuses to publish
+	// because it was withdrawn (see Registry.Withdraw).
+	ErrWithdrawn = errors.New("jwks: key withdrawn")
+	// ErrRegistryUnavailable reports a Registry that could not answer
+	// (unreachable, timed out, ctx done), or a SharedRing whose view of
+	// its Registry is older than SharedRingOptions.MaxStale.
+	ErrRegistryUnavailable = errors.New("jwks: key registry unavailable")
 )
 
 // jwksError is an error with one "jwks: " prefix that wraps several errors:

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // NewHandler returns an http.Handler that serves the public JWK Set of
@@ -14,10 +15,21 @@ import (
 // that ETag gets 304 Not Modified. Other methods get 405. Only public keys
 // are ever written: the set is built from the keys' public parts.
 func NewHandler(ring *KeyRing) http.Handler {
-	return &handler{ring: ring}
+	return &handler{src: ring}
 }
 
-type handler struct{ ring *KeyRing }
+// publisher is a ring whose JWK Set a handler serves.
+type publisher interface {
+	// published returns the set, its ETag and the max-age to send.
+	published() (body []byte, etag string, maxAge time.Duration)
+}
+
+func (r *KeyRing) published() ([]byte, string, time.Duration) {
+	st := r.load()
+	return st.body, st.etag, r.maxAge
+}
+
+type handler struct{ src publisher }
 
 var _ http.Handler = (*handler)(nil)
 
@@ -28,19 +40,19 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	st := h.ring.load()
-	hd.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(h.ring.maxAge.Seconds())))
-	hd.Set("ETag", st.etag)
-	if etagMatches(req.Header.Values("If-None-Match"), st.etag) {
+	body, etag, maxAge := h.src.published()
+	hd.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(maxAge.Seconds())))
+	hd.Set("ETag", etag)
+	if etagMatches(req.Header.Values("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
 	hd.Set("Content-Type", "application/jwk-set+json")
-	hd.Set("Content-Length", strconv.Itoa(len(st.body)))
+	hd.Set("Content-Length", strconv.Itoa(len(body)))
 	hd.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
 	if req.Method == http.MethodGet {
-		w.Write(st.body)
+		w.Write(body)
 	}
 }
 

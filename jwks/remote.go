@@ -110,6 +110,16 @@ type Options struct {
 	// outside is taken as the nearest bound. Nil means a random duration
 	// (math/rand/v2); a fixed one is meant for tests.
 	Jitter func(max time.Duration) time.Duration
+	// Snapshot, if set, is a JWK Set the application saved earlier (see
+	// [Remote.Snapshot]), which the Remote serves from the start, so that
+	// a service started while the provider is down can verify tokens. It
+	// is marked stale (Status.FromSnapshot) and due for a refresh at once:
+	// the first successful fetch replaces it entirely, and it is served
+	// for at most MaxStaleness after NewRemote while no fetch succeeds.
+	// It must hold public keys only; one that cannot be parsed, or holds
+	// no usable key, is an error wrapping jwt.ErrInvalidOption and
+	// ErrInvalidSet.
+	Snapshot []byte
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }
@@ -258,6 +268,8 @@ type snapshot struct {
 	refreshAt time.Time // when a refresh is due
 	expires   time.Time
 	staleAt   time.Time // when the set stops being served
+	body      []byte    // the JWK Set as fetched (see Remote.Snapshot)
+	given     bool      // Options.Snapshot, not fetched
 }
 
 // flight is one fetch, which any number of callers may wait for.
@@ -312,6 +324,9 @@ type Status struct {
 	LastError error
 	// Fetches counts the fetches started.
 	Fetches int
+	// FromSnapshot reports whether the set served is Options.Snapshot,
+	// which no fetch has replaced yet: it may be out of date.
+	FromSnapshot bool
 }
 
 // NewRemote returns a Remote that fetches the JWK Set at rawURL, which must be
@@ -341,6 +356,12 @@ func newRemote(configured *url.URL, opts *Options) (*Remote, error) {
 	cfg.client.CheckRedirect = redirectPolicy(cfg.follow, configured, cfg.client.CheckRedirect)
 	s := &Remote{cfg: cfg, issuer: cfg.issuer, configured: configured, neg: make(map[[sha256.Size]byte]struct{})}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	if opts != nil && opts.Snapshot != nil {
+		if err := s.startFromSnapshot(opts.Snapshot); err != nil {
+			s.cancel()
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -675,6 +696,7 @@ func (s *Remote) fetchSet(prev *snapshot, u string, ev *FetchEvent) (*snapshot, 
 	lifetime, ok := freshness(resp.header, now)
 	if resp.notModified {
 		next := *prev
+		next.given = false
 		if resp.etag != "" {
 			next.etag = resp.etag
 		}
@@ -703,6 +725,7 @@ func (s *Remote) fetchSet(prev *snapshot, u string, ev *FetchEvent) (*snapshot, 
 		count:   len(set.Keys) - len(unusable),
 		skipped: skipped,
 		etag:    resp.etag,
+		body:    resp.body,
 	}
 	next.setTimes(now, s.clamp(lifetime, ok), s.cfg)
 	return next, nil
@@ -767,6 +790,7 @@ func (s *Remote) Status() Status {
 		st.Skipped = slices.Clone(snap.skipped)
 		st.LastSuccess = snap.fetched
 		st.Expires = snap.expires
+		st.FromSnapshot = snap.given
 	}
 	return st
 }

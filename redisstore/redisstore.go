@@ -65,6 +65,23 @@
 // with appendfsync always, nothing acknowledged is lost even if Redis
 // crashes, and with the default everysec, up to a second of writes may be.
 //
+// # Redis Cluster
+//
+// A Store (and a Registry) works on Redis Cluster with a
+// *redis.ClusterClient: every script touches keys of one hash tag, so of
+// one slot. A refresh then costs two round trips, the revocation check and
+// the rotation, whose keys lie in different slots; on a *redis.Client it
+// costs one (see Store.CheckRedeem). After any failure the Store asks a
+// cluster client to reload the cluster's slots, so that, once a replica has
+// taken the place of a master that died, the same client finds it within
+// moments rather than at go-redis's next scheduled reload (a minute unless
+// ClusterStateReloadInterval says otherwise). Until then every call on the
+// dead master's slots fails closed, with session.ErrStoreUnavailable.
+// Replication is asynchronous: a write the master acknowledged but had not
+// passed on when it died is lost with it, a revocation too. To bound that,
+// run the masters with min-replicas-to-write 1 (and min-replicas-max-lag),
+// and use append-only persistence on every node.
+//
 // The times in the store are those of the service's clock (family start,
 // subject revocations) and of the Redis server's clock (the reuse grace
 // window, so that it is measured by one clock for all instances); keep the
@@ -216,8 +233,14 @@ return 1`)
 	// Returns ok, unknown, revoked, retry or reused. The rotation that
 	// finds reuse records itself ('rp', 'rn'), so that, run again (a
 	// client retrying after a lost reply), it returns reused again.
-	rotateScript = redis.NewScript(`
-local f = redis.call('HMGET', KEYS[1], 'cur', 'prev', 'rot', 'rev', 'rp', 'rn')
+	rotateScript = redis.NewScript(rotateLua + `
+return rotate(redis.call('HMGET', KEYS[1], 'cur', 'prev', 'rot', 'rev', 'rp', 'rn'))`)
+
+	// rotateLua is the function rotate(f) of rotateScript, shared with
+	// checkRedeemScript: f is the family's fields cur, prev, rot, rev, rp
+	// and rn (and maybe more).
+	rotateLua = `
+local function rotate(f)
 if not f[1] then return 'unknown' end
 if f[4] then
   if f[5] == ARGV[1] and f[6] == ARGV[2] then return 'reused' end
@@ -235,7 +258,9 @@ end
 if f[1] == ARGV[2] and f[2] == ARGV[1] then return 'ok' end
 if f[2] == ARGV[1] and tonumber(now) - tonumber(f[3]) < tonumber(ARGV[4]) then return 'retry' end
 redis.call('HSET', KEYS[1], 'rev', '1', 'rp', ARGV[1], 'rn', ARGV[2])
-return 'reused'`)
+return 'reused'
+end
+`
 
 	// Marks an existing family revoked, keeping its TTL.
 	revokeFamilyScript = redis.NewScript(`
@@ -274,7 +299,7 @@ func (s *Store) Create(ctx context.Context, f session.Family) error {
 	n, err := createScript.Run(ctx, s.client, []string{s.familyKey(f.ID)},
 		digest(f.Subject), nanos(f.Created), f.Token, ttl).Int()
 	if err != nil {
-		return unavailable(err)
+		return s.unavailable(err)
 	}
 	if n != 1 {
 		return fmt.Errorf("%w: family ID already in use", session.ErrStoreUnavailable)
@@ -287,8 +312,13 @@ func (s *Store) Redeem(ctx context.Context, r session.Redemption) error {
 	res, err := rotateScript.Run(ctx, s.client, []string{s.familyKey(r.Family)},
 		r.Presented, r.Next, max(s.ttl(r.Expires), 1), r.Grace.Milliseconds()).Text()
 	if err != nil {
-		return unavailable(err)
+		return s.unavailable(err)
 	}
+	return rotation(res)
+}
+
+// rotation returns the error of a rotation's result.
+func rotation(res string) error {
 	switch res {
 	case "ok":
 		return nil
@@ -307,7 +337,7 @@ func (s *Store) Redeem(ctx context.Context, r session.Redemption) error {
 // RevokeFamily implements session.Store.
 func (s *Store) RevokeFamily(ctx context.Context, id string) error {
 	if err := revokeFamilyScript.Run(ctx, s.client, []string{s.familyKey(id)}).Err(); err != nil {
-		return unavailable(err)
+		return s.unavailable(err)
 	}
 	return nil
 }
@@ -319,7 +349,7 @@ func (s *Store) RevokeToken(ctx context.Context, id string, until time.Time) err
 		return nil
 	}
 	if err := revokeTokenScript.Run(ctx, s.client, []string{s.tokenKey(id)}, ttl).Err(); err != nil {
-		return unavailable(err)
+		return s.unavailable(err)
 	}
 	return nil
 }
@@ -331,7 +361,7 @@ func (s *Store) RevokeSubject(ctx context.Context, subject string, before, until
 		return nil
 	}
 	if err := revokeSubjectScript.Run(ctx, s.client, []string{s.subjectKey(subject)}, nanos(before), ttl).Err(); err != nil {
-		return unavailable(err)
+		return s.unavailable(err)
 	}
 	return nil
 }
@@ -351,7 +381,7 @@ func (s *Store) Check(ctx context.Context, t session.TokenRef) error {
 	}
 	cutoff := pipe.Get(ctx, s.subjectKey(t.Subject))
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		return unavailable(err)
+		return s.unavailable(err)
 	}
 	if revoked != nil && revoked.Val() > 0 {
 		return fmt.Errorf("%w: token ID revoked", session.ErrRevoked)
@@ -414,5 +444,5 @@ func (s *Store) Remember(ctx context.Context, key string, ttl time.Duration) (bo
 	case errors.Is(err, redis.Nil):
 		return false, nil // NX: the key was there
 	}
-	return false, unavailable(err)
+	return false, s.unavailable(err)
 }

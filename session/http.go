@@ -385,7 +385,9 @@ var badGrant = []error{
 // response: the store first (an unanswered question is never a bad grant),
 // then the bad grants, and anything else is the server's fault.
 func (o handlerOpts) classify(err error) *oauthError {
-	if errors.Is(err, ErrStoreUnavailable) {
+	// jwt.ErrUnavailable: a key source that cannot answer, such as a
+	// jwks.SharedRing out of touch with its registry.
+	if errors.Is(err, ErrStoreUnavailable) || errors.Is(err, jwt.ErrUnavailable) {
 		return &oauthError{Status: http.StatusServiceUnavailable, Code: oauth.TemporarilyUnavailable, Err: err}
 	}
 	for _, e := range badGrant {

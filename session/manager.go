@@ -570,8 +570,17 @@ func (m *Manager) refresh(ctx context.Context, refreshToken, jkt string, remembe
 		}
 	}
 	ref := TokenRef{ID: c.ID, Family: c.FamilyID, Subject: c.Subject, IssuedAt: c.IssuedAt.Time}
-	if err := m.store.Check(ctx, ref); err != nil {
-		return nil, storeError(err)
+	// One step (Check and Redeem together) if the store can, unless a
+	// proof must be remembered, or Recheck called, once the token is known
+	// to be unrevoked.
+	oneStep, _ := m.store.(CheckRedeemer)
+	if remember != nil || m.recheck != nil {
+		oneStep = nil
+	}
+	if oneStep == nil {
+		if err := m.store.Check(ctx, ref); err != nil {
+			return nil, storeError(err)
+		}
 	}
 	if remember != nil {
 		if err := remember(ctx); err != nil {
@@ -605,13 +614,18 @@ func (m *Manager) refresh(ctx context.Context, refreshToken, jkt string, remembe
 	if err != nil {
 		return nil, err
 	}
-	err = m.store.Redeem(ctx, Redemption{
+	red := Redemption{
 		Family:    c.FamilyID,
 		Presented: c.ID,
 		Next:      t.refreshJTI,
 		Expires:   t.expires,
 		Grace:     m.grace,
-	})
+	}
+	if oneStep != nil {
+		err = oneStep.CheckRedeem(ctx, ref, red)
+	} else {
+		err = m.store.Redeem(ctx, red)
+	}
 	switch {
 	case err == nil:
 		return &t.pair, nil

@@ -179,6 +179,11 @@ func (s *MemoryStore) Redeem(ctx context.Context, r Redemption) error {
 		return err
 	}
 	defer s.mu.Unlock()
+	return s.redeem(r, now)
+}
+
+// redeem is Redeem, with s.mu held.
+func (s *MemoryStore) redeem(r Redemption, now time.Time) error {
 	f := s.family(r.Family, now)
 	switch {
 	case f == nil:
@@ -260,6 +265,11 @@ func (s *MemoryStore) Check(ctx context.Context, t TokenRef) error {
 		return err
 	}
 	defer s.mu.Unlock()
+	return s.check(t, now)
+}
+
+// check is Check, with s.mu held.
+func (s *MemoryStore) check(t TokenRef, now time.Time) error {
 	if t.ID != "" {
 		if until, ok := s.tokens[t.ID]; ok && now.Before(until) {
 			return fmt.Errorf("%w: token ID revoked", ErrRevoked)

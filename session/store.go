@@ -33,7 +33,9 @@ import (
 //
 // [MemoryStore] is the in-process store; package
 // github.com/jwtkit/jwt/redisstore shares one among many instances. Package
-// storetest holds the behavioural tests every Store must pass.
+// storetest holds the behavioural tests every Store must pass. A store that
+// can check and redeem a refresh token in one step, one round trip, also
+// implements [CheckRedeemer].
 type Store interface {
 	// Create records a new family. It fails, changing nothing, if a family
 	// with f.ID exists, unless that family is exactly f (a repeated Create).

@@ -7,11 +7,12 @@
 //
 // Usage, from this directory (it is a module of its own):
 //
-//	go run . --addr 127.0.0.1:8080 --users FILE [--store memory|redis://HOST:PORT]
-//	    [--key FILE] [--alg ALG] [--access-ttl 5m] [--refresh-ttl 24h]
+//	go run . --addr 127.0.0.1:8080 --users FILE [--store memory|redis://HOST:PORT|redis-cluster://HOST:PORT]
+//	    [--key FILE] [--alg ALG] [--rotate-every 24h] [--access-ttl 5m] [--refresh-ttl 24h]
 //	    [--issuer URL] [--audience AUD] [--realm REALM] [--external-url URL]
 //	    [--trusted-proxy ADDRESS|PREFIX]... [--clients FILE]
 //	go run . hash-password [--cost N] < password
+//	go run . withdraw-key --store redis://…|redis-cluster://… [--access-ttl D] [--refresh-ttl D] KID
 //
 // or from the repository's root with go -C examples/authserver run . ….
 //
@@ -24,10 +25,49 @@
 // writes it (a JWK) or as a PEM file (PKCS #8, PKCS #1 or SEC 1). Its
 // algorithm is --alg, or the JWK's "alg", or else follows from the key:
 // ES256/384/512 by curve, EdDSA for Ed25519, RS256 for RSA. Without --key
-// the service makes an ES256 key (or one for --alg) at start; instances
-// that share a store must share the key too. Every token carries the key's
+// the service makes its own keys (ES256, or for --alg) in memory and
+// rotates them every --rotate-every (default 24h; any positive duration,
+// also shorter than the token lifetimes). Every token carries its key's
 // kid, the kid of the published JWK (the file's "kid", or else the RFC 7638
 // thumbprint).
+//
+// # Keys across instances
+//
+// --store redis-cluster://HOST:PORT[?addr=HOST:PORT&addr=…] names a Redis
+// Cluster by some of its nodes: every key a script needs together shares a
+// hash tag, so the service works on it as on one Redis, except that a
+// refresh costs two round trips to it instead of one.
+//
+// With --store redis://… (or redis-cluster://…) and no --key, the
+// instances share keys through Redis with no other flag (package jwks,
+// SharedRing; redisstore.Registry): each instance keeps its private keys in
+// its own memory and publishes only their public parts, under
+// "jwtkit:jwks:{reg}", twice a second, each with an expiry of the longest
+// token lifetime plus jwt.MaxLeeway (5 minutes) plus 5 s ahead. Every instance verifies, and serves at /.well-known/jwks.json,
+// every key published there, so that:
+//
+//   - all instances serve the same set within 2 s of a change (each reads
+//     the registry twice a second; a token of a key not yet read makes the
+//     instance read it at once);
+//   - a token, access or refresh, issued by any instance verifies on every
+//     other, also after the instance that issued it has died: its keys stay
+//     published until its last tokens have expired, then drop out;
+//   - a rotation retires only the rotating instance's current key, which
+//     stays published until its tokens have expired; its next key, already
+//     published for one rotation, signs the new tokens;
+//   - a key withdrawn from the registry (the withdraw-key subcommand,
+//     given the instances' --store and token lifetimes, or
+//     jwks.SharedRing.Withdraw; for a key that leaked) stops verifying on
+//     every instance within 0.5 s plus one round trip to Redis, and its
+//     instance replaces it;
+//   - an instance that has not reached Redis for 5 s stops signing and
+//     verifying (503, failing closed), and /healthz says 503 until it has
+//     published its keys once after a start.
+//
+// With --key, every instance signs with the one key of the file and
+// publishes it alone, as a single process does; --rotate-every is then
+// unused. With the memory store and no --key, the one process rotates its
+// own keys.
 //
 // --external-url is the URL clients reach the service at, such as nginx's
 // "https://auth.example.com": DPoP proofs name it ("htu"), and are checked
@@ -92,7 +132,8 @@
 //     /api/me would give with the header X-Auth-Error set to the error code.
 //   - GET /.well-known/jwks.json: the public JWK Set, with Cache-Control
 //     max-age and an ETag (304 for If-None-Match).
-//   - GET /healthz: 200 when the store answers (PING for Redis), else 503.
+//   - GET /healthz: 200 when the store answers (PING for Redis) and, with
+//     keys shared through Redis, the instance's keys are published, else 503.
 //
 // # DPoP
 //

@@ -39,6 +39,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(args) > 0 && args[0] == "hash-password" {
 		return hashPasswordCommand(args[1:], stdin, stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "withdraw-key" {
+		return withdrawKeyCommand(ctx, args[1:], stdout, stderr)
+	}
 	cfg, err := parseFlags(args, stderr)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -57,16 +60,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 // config is the service's configuration, from its flags.
 type config struct {
-	addr       string
-	usersFile  string
-	store      string
-	keyFile    string
-	alg        string
-	accessTTL  time.Duration
-	refreshTTL time.Duration
-	issuer     string
-	audience   string
-	realm      string
+	addr      string
+	usersFile string
+	store     string
+	keyFile   string
+	// rotateEvery is the schedule of key rotation, without --key.
+	rotateEvery time.Duration
+	alg         string
+	accessTTL   time.Duration
+	refreshTTL  time.Duration
+	issuer      string
+	audience    string
+	realm       string
 	// externalURL is the URL clients reach the service at, which DPoP
 	// proofs name ("htu"); "" means each request's own scheme and Host.
 	externalURL string
@@ -84,12 +89,14 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: authserver --addr HOST:PORT --users FILE [flags]")
 		fmt.Fprintln(stderr, "       authserver hash-password [--cost N] < password")
+		fmt.Fprintln(stderr, "       authserver withdraw-key --store redis://HOST:PORT KID")
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&c.addr, "addr", "", "listen on `HOST:PORT` (port 0 picks a free port; the log says which)")
 	fs.StringVar(&c.usersFile, "users", "", "the users `FILE`: name:hash[:scope1 scope2] lines")
-	fs.StringVar(&c.store, "store", "memory", "the session store: memory or redis://HOST:PORT[/DB]")
+	fs.StringVar(&c.store, "store", "memory", "the session store: memory, redis://HOST:PORT[/DB] or redis-cluster://HOST:PORT[?addr=HOST:PORT...]")
 	fs.StringVar(&c.keyFile, "key", "", "the private signing key `FILE`, a JWK or PEM (default: a new ES256 key)")
+	fs.DurationVar(&c.rotateEvery, "rotate-every", 24*time.Hour, "without --key, rotate the signing keys at this `INTERVAL`: any positive duration")
 	fs.StringVar(&c.alg, "alg", "", "the signing algorithm `ALG` (default: the JWK's alg, or from the key type)")
 	fs.DurationVar(&c.accessTTL, "access-ttl", 5*time.Minute, "the lifetime of access tokens")
 	fs.DurationVar(&c.refreshTTL, "refresh-ttl", 24*time.Hour, "the lifetime of refresh tokens: the idle timeout of a session")
@@ -120,6 +127,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, errors.New("--access-ttl must be whole seconds, at least 1s")
 	case c.refreshTTL < time.Second || c.refreshTTL%time.Second != 0:
 		return nil, errors.New("--refresh-ttl must be whole seconds, at least 1s")
+	case c.rotateEvery <= 0:
+		return nil, errors.New("--rotate-every must be positive")
 	case c.issuer == "":
 		return nil, errors.New("--issuer must not be empty")
 	}

@@ -15,7 +15,6 @@ import (
 
 	"github.com/jwtkit/jwt/clientauth"
 	"github.com/jwtkit/jwt/dpop"
-	"github.com/jwtkit/jwt/jwks"
 	"github.com/jwtkit/jwt/jwthttp"
 	"github.com/jwtkit/jwt/redisstore"
 	"github.com/jwtkit/jwt/session"
@@ -30,7 +29,8 @@ const healthTimeout = 2 * time.Second
 type service struct {
 	cfg       *config
 	log       *slog.Logger
-	ring      *jwks.KeyRing
+	ring      signingRing  // see newRing
+	jwks      http.Handler // the ring's JWK Set
 	manager   *session.Manager
 	proofs    *dpop.Verifier // DPoP proofs, at the token endpoints and the API
 	users     *users
@@ -53,19 +53,12 @@ func newService(cfg *config, log *slog.Logger) (*service, error) {
 	if err != nil {
 		return nil, err
 	}
-	ring, err := jwks.NewKeyRing(&jwks.KeyRingOptions{
-		Algorithm:        alg,
-		MaxTokenLifetime: max(cfg.accessTTL, cfg.refreshTTL),
-		Current:          key,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("--key: %w", err)
-	}
 	if n := u.belowCost(); n > 0 {
 		log.Warn("users hashed below the cost of every login: each login pads their work up to it; rehash them with hash-password --cost", "users", n, "cost", u.cost)
 	}
-	s := &service{cfg: cfg, log: log, ring: ring, users: u, limits: newLoginLimiter(time.Now)}
+	s := &service{cfg: cfg, log: log, users: u, limits: newLoginLimiter(time.Now)}
 	var store session.Store
+	var client redis.UniversalClient // nil for the memory store
 	switch {
 	case cfg.store == "memory":
 		store = session.NewMemoryStore(nil)
@@ -75,7 +68,6 @@ func newService(cfg *config, log *slog.Logger) (*service, error) {
 	case strings.HasPrefix(cfg.store, "redis://") || strings.HasPrefix(cfg.store, "rediss://"):
 		opts, err := redis.ParseURL(cfg.store)
 		if err != nil {
-			ring.Close()
 			return nil, fmt.Errorf("--store: %w", err)
 		}
 		opts.DialTimeout = time.Second
@@ -85,20 +77,34 @@ func newService(cfg *config, log *slog.Logger) (*service, error) {
 		opts.DialerRetries = 2
 		opts.DialerRetryTimeout = 50 * time.Millisecond
 		opts.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
-		client := redis.NewClient(opts)
+		client = redis.NewClient(opts)
 		rs, err := redisstore.New(client, nil)
 		if err != nil {
 			client.Close()
-			ring.Close()
 			return nil, fmt.Errorf("--store: %w", err)
 		}
 		store = rs
 		s.storeName = "redis"
 		s.health = func(ctx context.Context) error { return client.Ping(ctx).Err() }
 		s.close = client.Close
+	case strings.HasPrefix(cfg.store, clusterScheme):
+		cc, rs, err := clusterStore(cfg.store)
+		if err != nil {
+			return nil, fmt.Errorf("--store: %w", err)
+		}
+		client, store, s.storeName = cc, rs, "redis-cluster"
+		s.health = func(ctx context.Context) error { return cc.Ping(ctx).Err() }
+		s.close = cc.Close
 	default:
-		ring.Close()
-		return nil, errors.New("--store must be memory or redis://HOST:PORT")
+		return nil, errors.New("--store must be memory, redis://HOST:PORT or redis-cluster://HOST:PORT")
+	}
+	var ready func() error
+	if s.ring, s.jwks, ready, err = newRing(cfg, key, alg, client); err != nil {
+		s.close()
+		return nil, err
+	}
+	if storeHealth := s.health; client != nil {
+		s.health = func(ctx context.Context) error { return cmp.Or(storeHealth(ctx), ready()) }
 	}
 	// One verifier for the token endpoints and the API, remembering proofs
 	// in the store, so that a proof used on one instance is refused on
@@ -122,8 +128,8 @@ func newService(cfg *config, log *slog.Logger) (*service, error) {
 		return nil, fmt.Errorf("--clients: %w", err)
 	}
 	s.manager, err = session.New(session.Options{
-		Signer:     ring, // its current key signs each new pair
-		Keys:       ring,
+		Signer:     s.ring, // its current key signs each new pair
+		Keys:       s.ring,
 		Store:      store,
 		Issuer:     cfg.issuer,
 		Audience:   audience,
@@ -163,7 +169,7 @@ func (s *service) Handler() http.Handler {
 	mux.Handle("GET /api/me", noStore(api(http.HandlerFunc(s.me))))
 	mux.Handle("GET /api/admin", noStore(api(jwthttp.RequireScopes("admin")(http.HandlerFunc(s.admin)))))
 	mux.Handle("/auth/verify", authRequest(verify(http.HandlerFunc(verified))))
-	mux.Handle("/.well-known/jwks.json", jwks.NewHandler(s.ring))
+	mux.Handle("/.well-known/jwks.json", s.jwks)
 	mux.Handle("GET /healthz", http.HandlerFunc(s.healthz))
 	return s.logRequests(mux)
 }

@@ -58,6 +58,7 @@ func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) session
 		{"ContextDone", testContextDone},
 		{"ReplayCache", testReplayCache},
 		{"ReplayCache/DPoP", testReplayCacheDPoP},
+		{"CheckRedeem", testCheckRedeem},
 		{"Manager/Lifecycle", testManagerLifecycle},
 		{"Manager/Logout", testManagerLogout},
 		{"Manager/LogoutEverywhere", testManagerLogoutEverywhere},
