@@ -15,6 +15,7 @@ import (
 
 	"github.com/jwtkit/jwt/clientauth"
 	"github.com/jwtkit/jwt/dpop"
+	"github.com/jwtkit/jwt/jwks"
 	"github.com/jwtkit/jwt/jwthttp"
 	"github.com/jwtkit/jwt/redisstore"
 	"github.com/jwtkit/jwt/session"
