@@ -1,0 +1,6 @@
+//go:build !go1.27
+
+package jwt
+
+// mldsaKeyPair reports that there are no ML-DSA keys in this build.
+func mldsaKeyPair(Algorithm) (priv, pub any, ok bool) { return nil, nil, false }
