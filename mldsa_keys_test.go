@@ -30,3 +30,7 @@ func mldsaKeyPair(alg Algorithm) (priv, pub any, ok bool) {
 	k := mldsaKeys()[a]
 	return k, k.PublicKey(), k != nil
 }
+
+// mldsaFIPSTests are the ML-DSA tests that TestFIPS140OnlyNoPanic also runs
+// in FIPS 140-only mode, where ML-DSA is approved.
+var mldsaFIPSTests = []string{"TestWycheproofMLDSA", "TestMLDSARFC9964Examples", "TestMLDSAJWKParseErrors", "TestMLDSAStrictVerify"}
