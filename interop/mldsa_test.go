@@ -31,7 +31,7 @@ func mldsaPeer(t *testing.T, req map[string]any) ([]byte, error) {
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "python3", "python/mldsa_jose.py")
+	cmd := exec.CommandContext(ctx, pythonExe, "python/mldsa_jose.py")
 	cmd.Stdin = bytes.NewReader(in)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -49,15 +49,20 @@ type peerError struct {
 
 func (e *peerError) Error() string { return e.err.Error() + ": " + strings.TrimSpace(e.stderr) }
 
+// pythonExe is the Python interpreter itself, found by mldsaPeerSkip, so
+// that each run skips the wrappers (such as pyenv's) in front of python3.
+var pythonExe = "python3"
+
 // mldsaPeerSkip returns why the Python peer cannot run, or "".
 func mldsaPeerSkip() string {
 	if _, err := exec.LookPath("python3"); err != nil {
 		return "python3 is not installed"
 	}
-	out, err := exec.Command("python3", "-c", "from cryptography.hazmat.primitives.asymmetric import mldsa; import cryptography; print(cryptography.__version__)").CombinedOutput()
+	out, err := exec.Command("python3", "-c", "from cryptography.hazmat.primitives.asymmetric import mldsa; import sys; print(sys.executable)").CombinedOutput()
 	if err != nil {
 		return "python3 has no pyca/cryptography with ML-DSA (version 47 or later; pip install 'cryptography>=47'): " + strings.TrimSpace(string(out))
 	}
+	pythonExe = strings.TrimSpace(string(out))
 	return ""
 }
 
