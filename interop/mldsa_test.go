@@ -13,16 +13,19 @@ import (
 	"testing"
 	"time"
 
+	jose "github.com/go-jose/go-jose/v4"
+	josejwt "github.com/go-jose/go-jose/v4/jwt"
 	"github.com/jwtkit/jwt"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// ML-DSA (RFC 9964) in both directions with an independent implementation:
-// python/mldsa_jose.py, on pyca/cryptography's ML-DSA, with its own
-// base64url, JSON and thumbprints. Peers tried and not usable here: Node's
-// jose (Node v20 has no ML-DSA in node:crypto or WebCrypto), openssl 3.0
-// (ML-DSA came in 3.5), jwx v3.4 (no ML-DSA).
+// ML-DSA (RFC 9964) in both directions with two independent
+// implementations: python/mldsa_jose.py, on pyca/cryptography's ML-DSA,
+// with its own base64url, JSON and thumbprints (TestMLDSAInterop), and
+// go-jose v4.1.9's ML-DSA (TestMLDSAInteropGoJose). Peers tried and not
+// usable here: Node's jose (Node v20 has no ML-DSA in node:crypto or
+// WebCrypto), openssl 3.0 (ML-DSA came in 3.5), jwx v3.4.0 (no ML-DSA).
 
 // mldsaPeer runs one request through the Python peer.
 func mldsaPeer(t *testing.T, req map[string]any) ([]byte, error) {
@@ -150,4 +153,61 @@ func TestMLDSAInterop(t *testing.T) {
 		})
 	}
 	t.Logf("ML-DSA interop with pyca/cryptography: %d of 6 directions ran", ran)
+}
+
+// ML-DSA both ways with go-jose v4.1.9, whose ML-DSA (Go 1.27) is its own
+// code over crypto/mldsa: its own JWS, JWK and thumbprint.
+func TestMLDSAInteropGoJose(t *testing.T) {
+	now := time.Now().Truncate(time.Second)
+	want := jwt.RegisteredClaims{Issuer: "https://peer.example", Subject: "alice", Audience: jwt.Audience{"api"},
+		ExpiresAt: jwt.NewNumericDate(now.Add(time.Hour)), IssuedAt: jwt.NewNumericDate(now)}
+	opts := &jwt.VerifyOptions{Issuer: "https://peer.example", Audience: []string{"api"}, Now: func() time.Time { return now }}
+	for _, alg := range []jwt.MLDSAAlgorithm{jwt.MLDSA44, jwt.MLDSA65, jwt.MLDSA87} {
+		t.Run(alg.Name(), func(t *testing.T) {
+			k, err := jwt.GenerateKey(alg)
+			require.NoError(t, err)
+			require.NoError(t, k.SetThumbprintKeyID())
+
+			// go-jose reads jwtkit's AKP JWKs and computes the same thumbprint.
+			pubJSON, err := json.Marshal(k.Public())
+			require.NoError(t, err)
+			var jk jose.JSONWebKey
+			require.NoError(t, jk.UnmarshalJSON(pubJSON))
+			tp, err := jk.Thumbprint(crypto.SHA256)
+			require.NoError(t, err)
+			assert.Equal(t, k.KeyID, base64.RawURLEncoding.EncodeToString(tp))
+			privJSON, err := k.MarshalPrivateJSON()
+			require.NoError(t, err)
+			var jkPriv jose.JSONWebKey
+			require.NoError(t, jkPriv.UnmarshalJSON(privJSON))
+			assert.False(t, jkPriv.IsPublic())
+
+			// jwtkit signs, go-jose verifies with the key it read.
+			s, err := k.Signer(nil)
+			require.NoError(t, err)
+			token, err := jwt.Sign(context.Background(), s, want, nil)
+			require.NoError(t, err)
+			parsed, err := josejwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg.Name())})
+			require.NoError(t, err)
+			var got josejwt.Claims
+			require.NoError(t, parsed.Claims(jk.Key, &got))
+			assert.Equal(t, want.Subject, got.Subject)
+
+			// go-jose signs with the key it read from jwtkit's private JWK;
+			// jwtkit verifies.
+			signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.SignatureAlgorithm(alg.Name()), Key: jkPriv.Key},
+				(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", k.KeyID))
+			require.NoError(t, err)
+			peerToken, err := josejwt.Signed(signer).Claims(josejwt.Claims{
+				Issuer: want.Issuer, Subject: want.Subject, Audience: josejwt.Audience{"api"},
+				Expiry: josejwt.NewNumericDate(now.Add(time.Hour)), IssuedAt: josejwt.NewNumericDate(now),
+			}).Serialize()
+			require.NoError(t, err)
+			v, err := k.Public().Verifier(nil)
+			require.NoError(t, err)
+			tok, err := jwt.Verify[jwt.RegisteredClaims](context.Background(), peerToken, v, opts)
+			require.NoError(t, err)
+			assert.Equal(t, want, tok.Claims)
+		})
+	}
 }
