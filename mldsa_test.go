@@ -291,7 +291,7 @@ func TestMLDSARFC9964Examples(t *testing.T) {
 		tokens++
 	}
 	t.Logf("RFC 9964 examples: %d key thumbprints, %d JWS verified", keys, tokens)
-	assert.Equal(t, 2, keys)
+	assert.Equal(t, 3, keys)
 	assert.Equal(t, 1, tokens)
 }
 
