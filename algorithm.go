@@ -91,19 +91,32 @@ type IssuerKeySource interface {
 
 // AlgorithmByName returns the algorithm of this package whose "alg" name is
 // name, case-sensitively. It returns an error wrapping
-// ErrUnsupportedAlgorithm for any other name, including "none".
+// ErrUnsupportedAlgorithm for any other name, including "none", and, built
+// with Go 1.26, for the ML-DSA names, saying that they need Go 1.27.
 func AlgorithmByName(name string) (Algorithm, error) {
-	for _, a := range Algorithms() {
+	for _, a := range rfcAlgorithms() {
 		if a.Name() == name {
 			return a, nil
 		}
 	}
+	if a, ok := mldsaByName(name); ok {
+		if err := a.available(); err != nil {
+			return nil, err
+		}
+		return a, nil
+	}
 	return nil, fmt.Errorf("%w: %s", ErrUnsupportedAlgorithm, quote(name))
 }
 
-// Algorithms returns the 14 algorithms of this package in a new slice: the
-// 12 of RFC 7518, EdDSA (RFC 8037) and Ed25519 (RFC 9864).
+// Algorithms returns the algorithms of this package in a new slice: the
+// 12 of RFC 7518, EdDSA (RFC 8037) and Ed25519 (RFC 9864), and, built with
+// Go 1.27 or later, ML-DSA-44, ML-DSA-65 and ML-DSA-87 (RFC 9964): 14 or 17.
 func Algorithms() []Algorithm {
+	return append(rfcAlgorithms(), mldsaAlgorithms()...)
+}
+
+// rfcAlgorithms returns the algorithms of every build, those before ML-DSA.
+func rfcAlgorithms() []Algorithm {
 	return []Algorithm{
 		HS256, HS384, HS512,
 		RS256, RS384, RS512,

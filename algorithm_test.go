@@ -141,7 +141,7 @@ func TestAlgorithmByName(t *testing.T) {
 		_, err := AlgorithmByName(name)
 		assert.ErrorIs(t, err, ErrUnsupportedAlgorithm, name)
 	}
-	assert.Len(t, Algorithms(), 14)
+	assert.Len(t, Algorithms(), 14+len(mldsaAlgorithms()))
 	assert.Equal(t, "", HMACAlgorithm(0).Name())
 	assert.Equal(t, "", RSAAlgorithm(0).Name())
 	assert.Equal(t, "", RSAPSSAlgorithm(0).Name())

@@ -80,6 +80,14 @@
 // algorithm (P-256, P-384, P-521 for ES256, ES384, ES512), and ECDSA
 // signatures must be the fixed-length R || S form.
 //
+// For signatures that must resist a quantum computer, built with Go 1.27 or
+// later, use ML-DSA (RFC 9964): [MLDSA44], [MLDSA65] or [MLDSA87], with
+// keys of kty "AKP". Its public keys (1312 to 2592 bytes) and signatures
+// (2420 to 4627 bytes) are large: an ML-DSA-87 token is over 6 KB, within
+// the default maximum token size only for small claims. Built with Go 1.26,
+// the three algorithms exist by name and return errors that say they need
+// Go 1.27 (see [MLDSAAlgorithm]).
+//
 // To add an algorithm, such as one whose private key lives in a cloud KMS,
 // implement [Signer] (and [Verifier]); for the algorithms here, any
 // [crypto.Signer] already works as the key.

@@ -163,7 +163,13 @@ func kindOf(key any) string {
 	case *ecdh.PrivateKey, *ecdh.PublicKey:
 		return "an ECDH key"
 	case crypto.Signer:
+		if s := akpKindOf(key); s != "" {
+			return s
+		}
 		return "a crypto.Signer holding " + kindOf(k.Public())
+	}
+	if s := akpKindOf(key); s != "" {
+		return s
 	}
 	return fmt.Sprintf("a value of type %T", key)
 }

@@ -227,6 +227,7 @@ func TestFIPS140OnlyNoPanic(t *testing.T) {
 		"TestPEMErrors", "TestPEMCertificate", "TestPEMLegacyFormats",
 		"TestRSAPublicKeyBounds", "TestAlgorithms", "TestKeyConstructorsRefuse",
 	}
+	names = append(names, mldsaFIPSTests...)
 	// Every fuzz target, listed by the test binary so that a new one is
 	// not left out; run with -test.run, each runs its seed corpus.
 	exe, err := os.Executable()

@@ -13,12 +13,15 @@ import (
 )
 
 // JWK is a JSON Web Key (RFC 7517) holding one key of type "RSA", "EC"
-// (curves P-256, P-384 and P-521, RFC 7518 §6), "OKP" (Ed25519, RFC 8037) or
-// "oct" (a symmetric secret).
+// (curves P-256, P-384 and P-521, RFC 7518 §6), "OKP" (Ed25519, RFC 8037),
+// "oct" (a symmetric secret) or, built with Go 1.27 or later, "AKP" (ML-DSA,
+// RFC 9964; see [MLDSAAlgorithm]).
 //
 // Key holds the key itself, as one of *rsa.PublicKey, *rsa.PrivateKey,
 // *ecdsa.PublicKey, *ecdsa.PrivateKey, ed25519.PublicKey,
-// ed25519.PrivateKey or []byte (a secret of kty "oct").
+// ed25519.PrivateKey, []byte (a secret of kty "oct"), *mldsa.PublicKey or
+// *mldsa.PrivateKey (kty "AKP", whose "alg" is required and is always that
+// of the key's parameter set).
 //
 // A JWK is written out in its public form by [JWK.MarshalJSON] (and so by
 // encoding/json); private members are written only by
@@ -79,6 +82,8 @@ const (
 	jwkQI
 	jwkOth
 	jwkK
+	jwkPub
+	jwkPriv
 	jwkMemberCount
 )
 
@@ -92,7 +97,8 @@ const (
 	jwkECMembers         = 1<<jwkCrv | 1<<jwkX | 1<<jwkY | 1<<jwkD
 	jwkOKPMembers        = 1<<jwkCrv | 1<<jwkX | 1<<jwkD
 	jwkOctMembers        = 1 << jwkK
-	jwkPrivateMembers    = 1<<jwkD | jwkRSAPrivateMembers | 1<<jwkK
+	jwkAKPMembers        = 1<<jwkPub | 1<<jwkPriv
+	jwkPrivateMembers    = 1<<jwkD | jwkRSAPrivateMembers | 1<<jwkK | 1<<jwkPriv
 )
 
 // jwkMemberIndex returns the index of the member name, or -1 if this
@@ -141,13 +147,17 @@ func jwkMemberIndex(name string) int {
 		return jwkOth
 	case "k":
 		return jwkK
+	case "pub":
+		return jwkPub
+	case "priv":
+		return jwkPriv
 	}
 	return -1
 }
 
 // jwkMemberName returns the name of member i.
 func jwkMemberName(i int) string {
-	const names = "kty kid use key_ops alg x5c x5t x5t#S256 crv x y d n e p q dp dq qi oth k"
+	const names = "kty kid use key_ops alg x5c x5t x5t#S256 crv x y d n e p q dp dq qi oth k pub priv"
 	for n := range strings.FieldsSeq(names) {
 		if i == 0 {
 			return n
@@ -176,7 +186,9 @@ func NewJWK(key any) (*JWK, error) {
 	case *rsa.PublicKey, *rsa.PrivateKey, *ecdsa.PublicKey, *ecdsa.PrivateKey,
 		ed25519.PublicKey, ed25519.PrivateKey, []byte:
 	case crypto.Signer:
-		key = k.Public()
+		if !isAKPPrivate(key) {
+			key = k.Public()
+		}
 	}
 	kty, err := checkJWKKey(key)
 	if err != nil {
@@ -187,7 +199,7 @@ func NewJWK(key any) (*JWK, error) {
 			return nil, fmt.Errorf("%w: RSA private key: %w", ErrInvalidKey, err)
 		}
 	}
-	return &JWK{KeyType: kty, Key: key}, nil
+	return &JWK{KeyType: kty, Algorithm: akpAlgorithm(key), Key: key}, nil
 }
 
 // checkJWKKey checks key as a JWK key and returns its kty.
@@ -246,6 +258,9 @@ func checkJWKKey(key any) (string, error) {
 	case nil:
 		return "", jwkError("no key")
 	}
+	if kty, ok, err := checkAKPKey(key); ok {
+		return kty, err
+	}
 	return "", fmt.Errorf("%w: %s", ErrUnsupportedKeyType, kindOf(key))
 }
 
@@ -289,18 +304,20 @@ func publicKeyOf(key any) any {
 		if len(k) == ed25519.PrivateKeySize {
 			return ed25519.PublicKey(k[ed25519.SeedSize:])
 		}
+	default:
+		return akpPublicKeyOf(key)
 	}
 	return key
 }
 
-// IsPrivate reports whether k holds a private or secret key: an RSA, EC or
-// Ed25519 private key, or a symmetric key.
+// IsPrivate reports whether k holds a private or secret key: an RSA, EC,
+// Ed25519 or ML-DSA private key, or a symmetric key.
 func (k *JWK) IsPrivate() bool {
 	switch k.Key.(type) {
 	case *rsa.PrivateKey, *ecdsa.PrivateKey, ed25519.PrivateKey, []byte:
 		return true
 	}
-	return false
+	return isAKPPrivate(k.Key)
 }
 
 // Public returns a copy of k holding only its public key, or nil if k holds

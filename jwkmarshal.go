@@ -71,6 +71,9 @@ func (k *JWK) marshal(private bool) ([]byte, error) {
 		}
 		b = append(append(b, `,"key_ops":`...), ops...)
 	}
+	if k.Algorithm == "" {
+		str("alg", akpAlgorithm(k.Key)) // required for kty "AKP"
+	}
 	str("alg", k.Algorithm)
 	switch key := k.Key.(type) {
 	case *rsa.PublicKey:
@@ -104,6 +107,8 @@ func (k *JWK) marshal(private bool) ([]byte, error) {
 		}
 	case []byte:
 		bin("k", key)
+	default:
+		appendAKPJWK(bin, key, private)
 	}
 	if len(k.X5C) > 0 {
 		b = append(b, `,"x5c":[`...)

@@ -247,6 +247,8 @@ func (f *jwkFields) parse() (*JWK, error) {
 		kty, members = "OKP", jwkOKPMembers
 	case "oct":
 		kty, members = "oct", jwkOctMembers
+	case "AKP":
+		kty, members = "AKP", jwkAKPMembers
 	default:
 		return nil, fmt.Errorf("%w: kty %q", ErrUnsupportedKeyType, kty)
 	}
@@ -292,6 +294,8 @@ func (f *jwkFields) parse() (*JWK, error) {
 			err = jwkError(`member "k" is empty`)
 		}
 		k.Key = secret
+	case "AKP":
+		k.Key, err = f.parseAKP(alg)
 	}
 	if err != nil {
 		return nil, err

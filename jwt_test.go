@@ -64,6 +64,9 @@ func keyPair(t testing.TB, alg Algorithm) (priv, pub any) {
 	case EdDSAAlgorithm:
 		return k.ed, k.ed.Public()
 	}
+	if priv, pub, ok := mldsaKeyPair(alg); ok {
+		return priv, pub
+	}
 	t.Fatalf("no key for %v", alg)
 	return nil, nil
 }

@@ -18,7 +18,9 @@ import (
 //   - RS256 … PS512: an *rsa.PrivateKey of 2048 bits for RS256 and PS256,
 //     3072 bits for RS384 and PS384, 4096 bits for RS512 and PS512;
 //   - ES256, ES384, ES512: an *ecdsa.PrivateKey on P-256, P-384 or P-521;
-//   - EdDSA, Ed25519: an ed25519.PrivateKey.
+//   - EdDSA, Ed25519: an ed25519.PrivateKey;
+//   - ML-DSA-44, ML-DSA-65, ML-DSA-87: an *mldsa.PrivateKey (Go 1.27 or
+//     later; with Go 1.26 an error wrapping ErrUnsupportedAlgorithm).
 //
 // Any other algorithm is an error wrapping ErrUnsupportedAlgorithm.
 // [JWK.MarshalPrivateJSON] and [EncodePrivateKeyPEM] write the key out,
@@ -59,6 +61,10 @@ func generateKey(alg Algorithm) (any, error) {
 		if a.Name() != "" {
 			_, priv, err := ed25519.GenerateKey(rand.Reader)
 			return priv, err
+		}
+	case MLDSAAlgorithm:
+		if a.Name() != "" {
+			return generateMLDSAKey(a)
 		}
 	}
 	if alg == nil {

@@ -150,7 +150,7 @@ func isPrivateKey(key any) bool {
 	case *rsa.PrivateKey, *ecdsa.PrivateKey, ed25519.PrivateKey:
 		return true
 	}
-	return false
+	return isAKPPrivate(key)
 }
 
 // EncodePrivateKeyPEM returns key, an *rsa.PrivateKey, *ecdsa.PrivateKey or

@@ -86,6 +86,13 @@ func thumbprintInput(key any) ([]byte, error) {
 	case []byte:
 		member("k", enc(k), false)
 		member("kty", []byte("oct"), true)
+	default:
+		// RFC 9964 §6: "alg", "kty" and "pub", in that order.
+		if alg, pub := akpAlgorithm(k), akpPublicBytes(k); alg != "" {
+			member("alg", []byte(alg), false)
+			member("kty", []byte("AKP"), false)
+			member("pub", enc(pub), true)
+		}
 	}
 	return append(b, '}'), nil
 }

@@ -24,8 +24,9 @@ const (
 	claimAdmin = true
 )
 
-// algNames lists the algorithms benchmarked, in table order.
-var algNames = []string{"HS256", "RS256", "PS256", "ES256", "ES384", "ES512", "EdDSA"}
+// algNames lists the algorithms benchmarked, in table order: ML-DSA
+// (mldsaAlgNames) only under Go 1.27 or later.
+var algNames = append([]string{"HS256", "RS256", "PS256", "ES256", "ES384", "ES512", "EdDSA"}, mldsaAlgNames...)
 
 // keys holds the key material of one algorithm, generated once per process.
 type keys struct {
@@ -36,6 +37,7 @@ type keys struct {
 	rsaPriv *rsa.PrivateKey
 	ecPriv  *ecdsa.PrivateKey
 	edPriv  ed25519.PrivateKey
+	pq      crypto.Signer // an *mldsa.PrivateKey (Go 1.27)
 }
 
 func (k *keys) rsaPub() *rsa.PublicKey   { return &k.rsaPriv.PublicKey }
@@ -136,7 +138,9 @@ func generateKeys(tb testing.TB, alg string) keys {
 	case "EdDSA":
 		_, k.edPriv, err = ed25519.GenerateKey(rand.Reader)
 	default:
-		tb.Fatalf("unknown algorithm %q", alg)
+		if k.pq, err = generateMLDSA(alg); k.pq == nil && err == nil {
+			tb.Fatalf("unknown algorithm %q", alg)
+		}
 	}
 	if err != nil {
 		tb.Fatalf("%s: generating key: %v", alg, err)

@@ -26,6 +26,8 @@ func (k *keys) signingKey() any {
 		return k.rsaPriv
 	case k.ecPriv != nil:
 		return k.ecPriv
+	case k.pq != nil:
+		return k.pq
 	default:
 		return k.edPriv
 	}
@@ -39,6 +41,8 @@ func (k *keys) verifyingKey() any {
 		return k.rsaPub()
 	case k.ecPriv != nil:
 		return k.ecPub()
+	case k.pq != nil:
+		return k.pq.Public()
 	default:
 		return k.edPub()
 	}

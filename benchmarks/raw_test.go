@@ -129,6 +129,9 @@ func rawSigCheck(k *keys) func(signingInput, sig []byte) bool {
 		pub := k.edPub()
 		return func(in, sig []byte) bool { return ed25519.Verify(pub, in, sig) }
 	}
+	if check := mldsaSigCheck(k); check != nil {
+		return check
+	}
 	panic("unknown algorithm " + k.alg)
 }
 
@@ -138,7 +141,7 @@ func rawSigCheck(k *keys) func(signingInput, sig []byte) bool {
 // concurrent use.
 func rawSigVerifier(k *keys) func(tokb []byte) (payload []byte, err error) {
 	check := rawSigCheck(k)
-	var sigBuf [256]byte // RSA 2048 is the largest signature
+	var sigBuf [4627]byte // ML-DSA-87 is the largest signature
 	return func(tokb []byte) ([]byte, error) {
 		in, payload, sig, err := split(tokb)
 		if err != nil {
@@ -234,6 +237,7 @@ func rawSign(k *keys) func(c *rawClaims) ([]byte, error) {
 func rawSignPayload(k *keys, header []byte) func(payload []byte) ([]byte, error) {
 	var sign func(in []byte) ([]byte, error)
 	var sigBuf [256]byte
+	sigSize := len(sigBuf)
 	var buf [64]byte
 	switch k.alg {
 	case "HS256":
@@ -267,12 +271,14 @@ func rawSignPayload(k *keys, header []byte) func(payload []byte) ([]byte, error)
 	case "EdDSA":
 		sign = func(in []byte) ([]byte, error) { return ed25519.Sign(k.edPriv, in), nil }
 	default:
-		panic("unknown algorithm " + k.alg)
+		if sign, sigSize = mldsaRawSign(k); sign == nil {
+			panic("unknown algorithm " + k.alg)
+		}
 	}
 	return func(payload []byte) ([]byte, error) {
 		// One allocation for the whole token: header, payload and the
 		// largest signature, encoded.
-		tok := make([]byte, 0, b64.EncodedLen(len(header))+b64.EncodedLen(len(payload))+b64.EncodedLen(len(sigBuf))+2)
+		tok := make([]byte, 0, b64.EncodedLen(len(header))+b64.EncodedLen(len(payload))+b64.EncodedLen(sigSize)+2)
 		tok = b64.AppendEncode(tok, header)
 		tok = append(tok, '.')
 		tok = b64.AppendEncode(tok, payload)

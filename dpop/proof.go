@@ -47,7 +47,7 @@ type Prover struct {
 
 // NewProver returns a Prover that signs proofs with key under alg, which
 // must be one of the asymmetric algorithms of package jwt (RS*, PS*, ES*,
-// EdDSA) and fit the key. The key may be any crypto.Signer, such as a key
+// EdDSA, and ML-DSA-* when built with Go 1.27) and fit the key. The key may be any crypto.Signer, such as a key
 // held in an HSM or a cloud KMS. An HMAC algorithm, or any other
 // algorithm, is an error wrapping jwt.ErrUnsupportedAlgorithm; a key that
 // does not fit alg, one wrapping jwt.ErrInvalidKey.
@@ -202,7 +202,7 @@ func Thumbprint(key *jwt.JWK) (string, error) {
 // algorithms.
 func isAsymmetric(alg jwt.Algorithm) bool {
 	switch alg.(type) {
-	case jwt.RSAAlgorithm, jwt.RSAPSSAlgorithm, jwt.ECDSAAlgorithm, jwt.EdDSAAlgorithm:
+	case jwt.RSAAlgorithm, jwt.RSAPSSAlgorithm, jwt.ECDSAAlgorithm, jwt.EdDSAAlgorithm, jwt.MLDSAAlgorithm:
 	default:
 		return false
 	}

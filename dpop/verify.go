@@ -65,7 +65,13 @@ type Options struct {
 }
 
 // DefaultAlgorithms returns the algorithms a Verifier accepts unless told
-// otherwise, in a new slice: every asymmetric algorithm of package jwt.
+// otherwise, in a new slice: every asymmetric algorithm of package jwt but
+// ML-DSA. RFC 9449 allows ML-DSA, as it allows any asymmetric JWS
+// algorithm, but its proofs carry a public key of 1312 to 2592 bytes and a
+// signature of 2420 to 4627: 5 to 11 KB, over the default MaxSize and the
+// 8 KB per header line that common proxies accept. A service that wants it
+// lists it in Options.Algorithms with a MaxSize that fits (see
+// [MinProofSize]).
 func DefaultAlgorithms() []jwt.Algorithm {
 	return []jwt.Algorithm{
 		jwt.ES256, jwt.ES384, jwt.ES512, jwt.EdDSA,
@@ -124,6 +130,9 @@ func NewVerifier(opts *Options) (*Verifier, error) {
 	for _, a := range v.algs {
 		if a == nil || !isAsymmetric(a) {
 			return nil, errorf(jwt.ErrInvalidOption, "DPoP algorithms must be asymmetric algorithms of package jwt")
+		}
+		if m := MinProofSize(a); v.maxSize < m {
+			return nil, errorf(jwt.ErrInvalidOption, "DPoP MaxSize %d is below %d, the smallest %s proof", v.maxSize, m, a.Name())
 		}
 	}
 	if opts.ExternalURL != "" {
@@ -449,6 +458,8 @@ type privateMembers struct {
 	QI  json.RawMessage `json:"qi"`
 	Oth json.RawMessage `json:"oth"`
 	K   json.RawMessage `json:"k"`
+	// Priv is the seed of an ML-DSA key (kty "AKP", RFC 9964).
+	Priv json.RawMessage `json:"priv"`
 }
 
 // headerKey returns the public key of the header's "jwk" member.
@@ -470,7 +481,7 @@ func (k *proofKey) headerKey(h jwt.Header) (*jwt.JWK, error) {
 		for _, m := range [...]struct {
 			name string
 			v    json.RawMessage
-		}{{"d", pm.D}, {"p", pm.P}, {"q", pm.Q}, {"dp", pm.DP}, {"dq", pm.DQ}, {"qi", pm.QI}, {"oth", pm.Oth}, {"k", pm.K}} {
+		}{{"d", pm.D}, {"p", pm.P}, {"q", pm.Q}, {"dp", pm.DP}, {"dq", pm.DQ}, {"qi", pm.QI}, {"oth", pm.Oth}, {"k", pm.K}, {"priv", pm.Priv}} {
 			if m.v != nil {
 				return nil, fmt.Errorf("%w: jwk has the private member %q", ErrProofKey, m.name)
 			}

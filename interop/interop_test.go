@@ -113,6 +113,9 @@ func TestInterop(t *testing.T) {
 	keys := testKeys(t)
 	var algs []string
 	for _, a := range jwt.Algorithms() {
+		if _, ok := a.(jwt.MLDSAAlgorithm); ok {
+			continue // TestMLDSAInterop, with a peer that has ML-DSA
+		}
 		algs = append(algs, a.Name())
 	}
 	require.Len(t, algs, 14, "jwtkit algorithms")

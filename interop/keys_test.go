@@ -151,6 +151,9 @@ func toJWK(key any) (map[string]string, error) {
 func TestJWKExchange(t *testing.T) {
 	keys := testKeys(t)
 	for _, a := range jwt.Algorithms() {
+		if _, ok := a.(jwt.MLDSAAlgorithm); ok {
+			continue // TestMLDSAInterop exchanges AKP JWKs
+		}
 		alg, k := a.Name(), keys[a.Name()]
 		for _, kind := range []string{"private", "public"} {
 			key := k.private

@@ -21,7 +21,8 @@ const DefaultMaxAge = 15 * time.Minute
 // KeyRingOptions configure a [KeyRing].
 type KeyRingOptions struct {
 	// Algorithm is the signing algorithm, one with public keys: RS256 …
-	// PS512, ES256 … ES512 or EdDSA. Required.
+	// PS512, ES256 … ES512, EdDSA or, built with Go 1.27 or later,
+	// ML-DSA-44 … ML-DSA-87. Required.
 	Algorithm jwt.Algorithm
 	// MaxTokenLifetime is the longest time from signing a token to its
 	// "exp". KeyRing.Sign refuses tokens that would outlive it, and a

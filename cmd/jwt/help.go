@@ -44,9 +44,15 @@ const keyHelp = `Key files (--key FILE, --secret-file FILE):
 
   The algorithm is never taken from a token: it comes from --alg, from the
   key's own "alg" member, or from a key that fits one algorithm only
-  (Ed25519: EdDSA; EC P-256, P-384, P-521: ES256, ES384, ES512). RSA keys
-  and secrets fit several, so they need --alg or "alg". If --alg and "alg"
-  disagree, jwt stops.
+  (Ed25519: EdDSA; EC P-256, P-384, P-521: ES256, ES384, ES512; ML-DSA:
+  ML-DSA-44, ML-DSA-65, ML-DSA-87 by its parameter set). RSA keys and secrets
+  fit several, so they need --alg or "alg". If --alg and "alg" disagree, jwt
+  stops.
+
+  ML-DSA (RFC 9964: ML-DSA-44, ML-DSA-65, ML-DSA-87; JWKs of kty "AKP", PEM
+  PKCS #8 seed and PKIX keys) needs a jwt built with Go 1.27 or later (jwt
+  version prints the Go version). Built with Go 1.26, jwt refuses these
+  algorithms, and skips AKP keys in a JWK Set as unsupported.
 
 Times, durations and sizes:
   DURATION is a Go duration such as 90s, 5m, 1h30m or -1m; a number needs a

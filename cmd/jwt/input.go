@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -191,6 +192,9 @@ func algorithmNames() string {
 // algorithmByName returns the named algorithm or a usage error.
 func algorithmByName(name string) (jwt.Algorithm, error) {
 	a, err := jwt.AlgorithmByName(name)
+	if err != nil && strings.HasPrefix(name, "ML-DSA-") && errors.Is(err, jwt.ErrUnsupportedAlgorithm) && strings.Contains(err.Error(), "Go 1.27") {
+		return nil, usageError("%s needs a jwt built with Go 1.27 or later; this one was built with %s", name, runtime.Version())
+	}
 	if err != nil {
 		return nil, usageError("unknown algorithm %s (want one of %s)", quote(name), algorithmNames())
 	}

@@ -31,11 +31,14 @@ need no --alg. A PEM file holds PKCS #8 (private) and PKIX (public) keys,
 with no algorithm: jwt sign and verify take EdDSA and ES* from the key, and
 need --alg for RS* and PS*. Key sizes: HS256/384/512 32, 48 or 64 random
 bytes; RS* and PS* 2048 bits for *256, 3072 for *384 and 4096 for *512 (see
---bits); ES256/384/512 P-256, P-384 or P-521; EdDSA Ed25519.`,
+--bits); ES256/384/512 P-256, P-384 or P-521; EdDSA Ed25519; ML-DSA-44/65/87
+a 32-byte seed of that parameter set (kty "AKP"; needs a jwt built with Go
+1.27 or later). jwt sign and verify take ML-DSA-* from the key too.`,
 	examples: []string{
 		`jwt keygen --alg ES256 --out es256.jwk          # writes es256.jwk and es256.jwk.pub`,
 		`jwt keygen --alg RS256 --bits 3072 --format pem --out rsa.pem --force`,
 		`jwt keygen --alg HS256 --kid 2024-01 > secret.jwk`,
+		`jwt keygen --alg ML-DSA-65 --out pq.jwk        # Go 1.27 builds`,
 	},
 	run: runKeygen,
 }

@@ -247,7 +247,7 @@ func readPEM(path string, data []byte) (*keyFile, error) {
 	case errors.Is(err, jwt.ErrEncryptedPEM):
 		return nil, usageError("key file %s: the PEM private key is encrypted; decrypt it first, e.g. with openssl pkey -in KEY -out PLAIN", quote(path))
 	case errors.Is(err, jwt.ErrUnsupportedKeyType):
-		return nil, usageError("key file %s holds a key of a type jwt does not use; jwt uses RSA keys, EC keys on P-256, P-384 and P-521, and Ed25519 keys", quote(path))
+		return nil, usageError("key file %s holds a key of a type jwt does not use; jwt uses RSA keys, EC keys on P-256, P-384 and P-521, Ed25519 keys and, built with Go 1.27 or later, ML-DSA keys", quote(path))
 	case err != nil && block.Type == "OPENSSH PRIVATE KEY":
 		return nil, usageError("key file %s is an OpenSSH private key, which jwt does not read: convert it to PKCS #8, e.g. with ssh-keygen -p -m PKCS8 -f KEY", quote(path))
 	case err != nil:
@@ -380,6 +380,8 @@ func fits(alg jwt.Algorithm, key any) bool {
 		case ed25519.PublicKey, ed25519.PrivateKey:
 			return true
 		}
+	case jwt.MLDSAAlgorithm:
+		return mldsaFits(a, key)
 	}
 	return false
 }
@@ -408,6 +410,9 @@ func describeKey(key any) string {
 		return "an Ed25519 key"
 	case []byte:
 		return fmt.Sprintf("a secret of %d bytes", len(k))
+	}
+	if d := mldsaDescribe(key); d != "" {
+		return d
 	}
 	return "a key of a type jwt does not use"
 }
