@@ -309,6 +309,22 @@ func readNumericDate(r *strictjson.Reader) (NumericDate, error) {
 	return numericDateFromFloat(f), nil
 }
 
+// addName records a member name that is not a registered claim name: no
+// name may fold to a registered name or to an earlier name. h is
+// strictjson.FoldHash(name). Only a name of three ASCII bytes, or one with
+// non-ASCII runes (such as "ſ", which folds to "S"), can fold to a
+// registered name.
+func (cs *claimSet) addName(name string, h uint32) error {
+	if len(name) == 3 || !isASCII(name) {
+		for _, reg := range registeredNames {
+			if strictjson.FoldEqual(name, reg) {
+				return strictjson.Errorf("member %s differs from the registered claim %q only in case", quote(name), reg)
+			}
+		}
+	}
+	return cs.names.AddHashed(name, h)
+}
+
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
+
+	"github.com/jwtkit/jwt/internal/codec"
 )
 
 // Token is a verified token: its signature was valid and its claims passed
@@ -82,36 +84,11 @@ func decodeMember(s, name string, v any) (bool, error) {
 			return false, fmt.Errorf("%w: claim %s: decoding needs a non-nil pointer, not %T", ErrInvalidOption, quote(name), v)
 		}
 	}
-	d := getDecodeState(s)
-	defer d.put()
-	r := &d.r
-	if s == "" {
-		return false, nil
+	found, fit, err := codec.DecodeMember(s, name, rv)
+	if fit != nil {
+		return true, fmt.Errorf("%w: claim does not fit %T: %w", ErrMalformed, v, fit)
 	}
-	if err := r.ObjectStart(); err != nil {
-		return false, err
-	}
-	n, ok, err := r.FirstMember()
-	for ; ok && err == nil; n, ok, err = r.NextMember() {
-		if n != name {
-			if err := r.Skip(); err != nil {
-				return false, err
-			}
-			continue
-		}
-		if v == nil {
-			return true, nil
-		}
-		d.member = name
-		if err := decoderFor(rv.Type().Elem()).decode(d, r, rv.Elem(), 1); err != nil {
-			return true, err
-		}
-		if d.fit != nil {
-			return true, fmt.Errorf("%w: claim does not fit %T: %w", ErrMalformed, v, d.fit)
-		}
-		return true, nil
-	}
-	return false, err
+	return found, err
 }
 
 // scratch is a reusable buffer for decoding and signing.

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/jwtkit/jwt/internal/codec"
 )
 
 // SignOptions sets the header of a token made by [Sign] or [SignJWS]. A nil
@@ -45,15 +47,15 @@ func Sign(ctx context.Context, s Signer, claims any, opts *SignOptions) (string,
 	case json.RawMessage:
 		payload = c
 	default:
-		// Per-type encoders (encode.go) write what json.Marshal would; their
+		// Per-type encoders (internal/codec) write what json.Marshal would; their
 		// output needs the re-read below only if they say so.
-		e := getEncodeState()
-		defer e.put()
-		if e.encodeClaims(claims) {
-			if !e.check {
-				return signPayload(ctx, s, e.buf, opts, "JWT")
+		e := codec.NewEncoder(&registered)
+		defer e.Release()
+		if e.Encode(claims) {
+			if !e.Check() {
+				return signPayload(ctx, s, e.Bytes(), opts, "JWT")
 			}
-			payload = e.buf
+			payload = e.Bytes()
 			break
 		}
 		var err error

@@ -1,7 +1,6 @@
-package jwt
+package codec
 
 import (
-	"bytes"
 	"encoding"
 	"encoding/base64"
 	"encoding/json"
@@ -44,20 +43,20 @@ var (
 	marshalerType     = reflect.TypeFor[json.Marshaler]()
 	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
 	isZeroerType      = reflect.TypeFor[interface{ IsZero() bool }]()
-	audienceType      = reflect.TypeFor[Audience]()
-	numericDateType   = reflect.TypeFor[NumericDate]()
 )
 
 // errEncode sends a claims value the old way: json.Marshal and the re-read.
-var errEncode = errors.New("jwt: encode with encoding/json")
+var errEncode = errors.New("codec: encode with encoding/json")
 
 // encodeState is one encoding of claims.
 type encodeState struct {
-	buf   []byte
-	tmp   []byte           // scratch for the RegisteredClaims appender
-	rc    RegisteredClaims // an addressable copy of an unaddressable one
-	date  NumericDate      // likewise
-	check bool             // the output needs the claims reader's check
+	reg  *Registered
+	buf  []byte
+	tmp  []byte        // scratch for the registered claims' appender
+	rc   reflect.Value // an addressable copy of unaddressable registered claims
+	date reflect.Value // likewise for a date
+	// check: the output needs the claims reader's check
+	check bool
 	// derefs counts the pointers and interfaces being followed, which
 	// nest no JSON value: a cycle of them ends encoding here.
 	derefs int
@@ -66,17 +65,35 @@ type encodeState struct {
 // encodeStates pools encodeStates; it is a cache with no visible state.
 var encodeStates = sync.Pool{New: func() any { return &encodeState{buf: make([]byte, 0, 1024), tmp: make([]byte, 0, 512)} }}
 
-func getEncodeState() *encodeState {
+func getEncodeState(reg *Registered) *encodeState {
 	e := encodeStates.Get().(*encodeState)
-	e.buf, e.tmp, e.check, e.derefs = e.buf[:0], e.tmp[:0], false, 0
+	e.reg, e.buf, e.tmp, e.check, e.derefs = reg, e.buf[:0], e.tmp[:0], false, 0
 	return e
 }
 
 func (e *encodeState) put() {
-	e.rc, e.date = RegisteredClaims{}, NumericDate{}
+	if e.rc.IsValid() {
+		e.rc.SetZero()
+	}
+	if e.date.IsValid() {
+		e.date.SetZero()
+	}
 	if cap(e.buf) <= 64<<10 && cap(e.tmp) <= 64<<10 {
 		encodeStates.Put(e)
 	}
+}
+
+// addressable returns v, or if it is not addressable, a copy of it in
+// *scratch, a value of v's type kept with the pooled encodeState.
+func addressable(v reflect.Value, scratch *reflect.Value) reflect.Value {
+	if v.CanAddr() {
+		return v
+	}
+	if !scratch.IsValid() || scratch.Type() != v.Type() {
+		*scratch = reflect.New(v.Type()).Elem()
+	}
+	scratch.Set(v)
+	return *scratch
 }
 
 // An encoder appends a Go value of one type to e.buf as json.Marshal would.
@@ -90,11 +107,11 @@ type encoder struct {
 // state.
 var encoders sync.Map
 
-func encoderFor(t reflect.Type) *encoder {
+func encoderFor(t reflect.Type, reg *Registered) *encoder {
 	if enc, ok := encoders.Load(t); ok {
 		return enc.(*encoder)
 	}
-	b := encoderBuilder{building: map[reflect.Type]*encoder{}}
+	b := encoderBuilder{reg: reg, building: map[reflect.Type]*encoder{}}
 	b.get(t)
 	for k, enc := range b.building {
 		encoders.LoadOrStore(k, enc)
@@ -104,6 +121,7 @@ func encoderFor(t reflect.Type) *encoder {
 }
 
 type encoderBuilder struct {
+	reg      *Registered
 	building map[reflect.Type]*encoder
 }
 
@@ -124,9 +142,9 @@ func (b *encoderBuilder) get(t reflect.Type) *encoder {
 // first (the pointer methods of an addressable value too), then its kind.
 func (b *encoderBuilder) build(t reflect.Type) func(*encodeState, reflect.Value, int, bool) error {
 	switch t {
-	case audienceType:
+	case b.reg.Audience:
 		return encodeAudience
-	case numericDateType:
+	case b.reg.Date:
 		return encodeNumericDate
 	}
 	own := func(t reflect.Type) bool { return t.Implements(marshalerType) || t.Implements(textMarshalerType) }
@@ -347,7 +365,7 @@ func encodeInterface(e *encodeState, v reflect.Value, depth int, _ bool) error {
 		return errEncode
 	}
 	v = v.Elem()
-	err := encoderFor(v.Type()).encode(e, v, depth, false)
+	err := encoderFor(v.Type(), e.reg).encode(e, v, depth, false)
 	e.derefs--
 	return err
 }
@@ -392,19 +410,15 @@ func encodeAudience(e *encodeState, v reflect.Value, _ int, _ bool) error {
 	return nil
 }
 
-// encodeNumericDate writes a NumericDate as its MarshalJSON method does. A
-// claim out of the range Verify reads asks for the check.
+// encodeNumericDate writes a date of the registered claims as its
+// MarshalJSON method does. A claim out of the range Verify reads asks for
+// the check.
 func encodeNumericDate(e *encodeState, v reflect.Value, depth int, _ bool) error {
-	d := &e.date
-	if v.CanAddr() {
-		d = v.Addr().Interface().(*NumericDate)
-	} else {
-		reflect.ValueOf(d).Elem().Set(v)
-	}
-	if depth == 1 && (d.Unix() < 0 || d.Unix() > maxNumericDate) {
+	var outOfRange bool
+	e.buf, outOfRange = e.reg.AppendDate(e.buf, addressable(v, &e.date))
+	if depth == 1 && outOfRange {
 		e.check = true
 	}
-	e.buf = d.appendJSON(e.buf)
 	return nil
 }
 
@@ -458,11 +472,11 @@ func (b *encoderBuilder) structEncoder(t reflect.Type) func(*encodeState, reflec
 			}
 		}
 	}
-	if rc := registeredIndex(t); rc != nil {
+	if rc := b.reg.index(t); rc != nil {
 		for i := range s.fields {
-			if i+len(registeredNames) <= len(s.fields) && slices.Equal(s.fields[i].index, append(slices.Clip(rc), 0)) {
+			if i+NumRegistered <= len(s.fields) && slices.Equal(s.fields[i].index, append(slices.Clip(rc), 0)) {
 				s.rcAt, s.rcIndex = i, rc
-				for k := range registeredNames {
+				for k := range NumRegistered {
 					if !slices.Equal(s.fields[i+k].index, append(slices.Clip(rc), k)) {
 						s.rcAt, s.rcIndex = -1, nil
 					}
@@ -559,11 +573,11 @@ func (s *structEncoder) encode(e *encodeState, v reflect.Value, depth int, _ boo
 				}
 			}
 			if !ok {
-				i += len(registeredNames) - 1
+				i += NumRegistered - 1
 				continue
 			}
 			if wrote, ok := s.registered(e, rv, depth, n > 0); ok {
-				i += len(registeredNames) - 1
+				i += NumRegistered - 1
 				if wrote {
 					n++
 				}
@@ -595,21 +609,12 @@ func (s *structEncoder) encode(e *encodeState, v reflect.Value, depth int, _ boo
 // is false, with nothing written, if the appender would not write what
 // json.Marshal writes.
 func (s *structEncoder) registered(e *encodeState, rv reflect.Value, depth int, comma bool) (wrote, ok bool) {
-	rc := &e.rc
-	if rv.CanAddr() {
-		rc = rv.Addr().Interface().(*RegisteredClaims)
-	} else {
-		reflect.ValueOf(rc).Elem().Set(rv)
+	var outOfRange bool
+	e.tmp, ok, outOfRange = e.reg.AppendClaims(e.tmp[:0], addressable(rv, &e.rc))
+	if depth == 0 && outOfRange {
+		e.check = true
 	}
-	if depth == 0 {
-		for _, d := range [...]NumericDate{rc.ExpiresAt, rc.NotBefore, rc.IssuedAt} {
-			if !d.IsZero() && (d.Unix() < 0 || d.Unix() > maxNumericDate) {
-				e.check = true
-			}
-		}
-	}
-	e.tmp = rc.appendJSON(e.tmp[:0])
-	if bytes.IndexByte(e.tmp, '\\') >= 0 && !rc.plain() {
+	if !ok {
 		return false, false
 	}
 	members := e.tmp[1 : len(e.tmp)-1]
@@ -621,21 +626,6 @@ func (s *structEncoder) registered(e *encodeState, rv reflect.Value, depth int, 
 	}
 	e.buf = append(e.buf, members...)
 	return true, true
-}
-
-// plain reports whether no string of rc holds a byte the appender writes
-// otherwise than json.Marshal may: invalid UTF-8.
-func (rc *RegisteredClaims) plain() bool {
-	ok := utf8.ValidString
-	if !ok(rc.Issuer) || !ok(rc.Subject) || !ok(rc.ID) {
-		return false
-	}
-	for _, a := range rc.Audience {
-		if !ok(a) {
-			return false
-		}
-	}
-	return true
 }
 
 func isEmptyValue(v reflect.Value) bool {
@@ -733,15 +723,15 @@ type dateField struct {
 // encoded the old way). It is a cache with no visible state.
 var claimsEncoders sync.Map
 
-func claimsEncoderFor(t reflect.Type) *claimsEncoder {
+func claimsEncoderFor(t reflect.Type, reg *Registered) *claimsEncoder {
 	if ce, ok := claimsEncoders.Load(t); ok {
 		return ce.(*claimsEncoder)
 	}
-	ce, _ := claimsEncoders.LoadOrStore(t, newClaimsEncoder(t))
+	ce, _ := claimsEncoders.LoadOrStore(t, newClaimsEncoder(t, reg))
 	return ce.(*claimsEncoder)
 }
 
-func newClaimsEncoder(t reflect.Type) *claimsEncoder {
+func newClaimsEncoder(t reflect.Type, reg *Registered) *claimsEncoder {
 	ce := &claimsEncoder{}
 	for ; t.Kind() == reflect.Pointer; t = t.Elem() {
 		if t.Implements(marshalerType) || t.Implements(textMarshalerType) {
@@ -756,18 +746,18 @@ func newClaimsEncoder(t reflect.Type) *claimsEncoder {
 	if odd {
 		return nil
 	}
-	ce.st = encoderFor(t)
-	rc := registeredIndex(t)
+	ce.st = encoderFor(t, reg)
+	rc := reg.index(t)
 	for _, f := range fields {
 		own := rc != nil && len(f.index) == len(rc)+1 && slices.Equal(f.index[:len(rc)], rc)
 		if own {
 			continue
 		}
-		for _, reg := range registeredNames {
-			if !strictjson.FoldEqual(f.name, reg) {
+		for _, name := range reg.Names {
+			if !strictjson.FoldEqual(f.name, name) {
 				continue
 			}
-			switch plainRegistered(f, rc == nil) {
+			switch reg.plainRegistered(f, rc == nil) {
 			case plainString:
 			case plainDate:
 				ce.dates = append(ce.dates, dateField{index: f.index[0], unsigned: f.typ.Kind() >= reflect.Uint})
@@ -793,9 +783,9 @@ const (
 // checked after encoding), without ",string" and without methods of its
 // own for encoding/json. Anything else (a name equal only under folding,
 // another kind, a field inside an embedded struct) is re-read.
-func plainRegistered(f jsonField, alone bool) int {
-	bit := regBit(f.name)
-	if !alone || len(f.index) != 1 || f.quoted || bit == 0 {
+func (reg *Registered) plainRegistered(f jsonField, alone bool) int {
+	k := slices.Index(reg.Names[:], f.name)
+	if !alone || len(f.index) != 1 || f.quoted || k < 0 {
 		return plainOther
 	}
 	t := f.typ
@@ -803,10 +793,10 @@ func plainRegistered(f jsonField, alone bool) int {
 		reflect.PointerTo(t).Implements(marshalerType) || reflect.PointerTo(t).Implements(textMarshalerType) {
 		return plainOther
 	}
-	switch k := t.Kind(); {
-	case k == reflect.String && bit&(bitIss|bitSub|bitAud|bitJTI) != 0:
+	switch kind := t.Kind(); {
+	case kind == reflect.String && !reg.Dates[k]:
 		return plainString
-	case k >= reflect.Int && k <= reflect.Uint64 && bit&(bitExp|bitNbf|bitIat) != 0:
+	case kind >= reflect.Int && kind <= reflect.Uint64 && reg.Dates[k]:
 		return plainDate
 	}
 	return plainOther
@@ -821,7 +811,7 @@ func (e *encodeState) encodeClaims(claims any) bool {
 	if !v.IsValid() {
 		return false
 	}
-	ce := claimsEncoderFor(v.Type())
+	ce := claimsEncoderFor(v.Type(), e.reg)
 	if ce == nil {
 		return false
 	}
@@ -837,9 +827,31 @@ func (e *encodeState) encodeClaims(claims any) bool {
 	}
 	for _, d := range ce.dates {
 		f := v.Field(d.index)
-		if d.unsigned && f.Uint() > maxNumericDate || !d.unsigned && (f.Int() < 0 || f.Int() > maxNumericDate) {
+		if d.unsigned && f.Uint() > uint64(e.reg.MaxDate) || !d.unsigned && (f.Int() < 0 || f.Int() > e.reg.MaxDate) {
 			e.check = true
 		}
 	}
 	return true
 }
+
+// An Encoder encodes a claims value on Sign, as json.Marshal would, without
+// encoding/json. Get one with NewEncoder and give it back with Release.
+type Encoder struct{ e *encodeState }
+
+// NewEncoder returns an Encoder from a pool.
+func NewEncoder(reg *Registered) Encoder { return Encoder{getEncodeState(reg)} }
+
+// Encode appends claims, a struct or a pointer to one, as json.Marshal
+// would. It reports false, with the bytes in any state, for claims the
+// caller must encode with json.Marshal.
+func (en Encoder) Encode(claims any) bool { return en.e.encodeClaims(claims) }
+
+// Bytes returns what Encode wrote, valid until Release.
+func (en Encoder) Bytes() []byte { return en.e.buf }
+
+// Check reports whether the bytes need the claims reader's check before
+// they are signed: they may hold what Verify rejects.
+func (en Encoder) Check() bool { return en.e.check }
+
+// Release gives the Encoder back to the pool.
+func (en Encoder) Release() { en.e.put() }
