@@ -1,6 +1,8 @@
 package codec
 
-import "reflect"
+import (
+	"reflect"
+)
 
 // A Field is a struct field as encoding/json sees it: its member name, the
 // path of field indexes from the outer struct, and its type.
