@@ -16,10 +16,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jwtkit/jwt/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
-// testKeys holds one key per algorithm family, made once per test binary.
+// testKeys holds one key per algorithm family, made once per test binary
+// (the asymmetric ones by internal/testkit).
 type testKeys struct {
 	hmac  map[HMACAlgorithm][]byte
 	rsa   *rsa.PrivateKey
@@ -34,19 +36,11 @@ var keysOnce = sync.OnceValue(func() *testKeys {
 		k.hmac[a] = make([]byte, a.hash().Size())
 		rand.Read(k.hmac[a])
 	}
-	var err error
-	if k.rsa, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-		panic(err)
-	}
-	if k.other, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-		panic(err)
-	}
+	k.rsa, k.other = testkit.RSAKey(0), testkit.RSAKey(1)
 	for _, a := range []ECDSAAlgorithm{ES256, ES384, ES512} {
-		if k.ec[a], err = ecdsa.GenerateKey(a.curve(), rand.Reader); err != nil {
-			panic(err)
-		}
+		k.ec[a] = testkit.ECKey(a.curve())
 	}
-	_, k.ed, _ = ed25519.GenerateKey(rand.Reader)
+	k.ed = testkit.Ed25519Key()
 	return k
 })
 
