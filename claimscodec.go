@@ -2,6 +2,7 @@ package jwt
 
 import (
 	"bytes"
+	"fmt"
 	"reflect"
 	"unicode/utf8"
 
@@ -63,4 +64,21 @@ func (rc *RegisteredClaims) plain() bool {
 		}
 	}
 	return true
+}
+
+// decodeMember decodes the member name of the JSON object s, which the
+// strict reader has accepted, into v (see [Token.Claim]).
+func decodeMember(s, name string, v any) (bool, error) {
+	var rv reflect.Value
+	if v != nil {
+		rv = reflect.ValueOf(v)
+		if rv.Kind() != reflect.Pointer || rv.IsNil() {
+			return false, fmt.Errorf("%w: claim %s: decoding needs a non-nil pointer, not %T", ErrInvalidOption, quote(name), v)
+		}
+	}
+	found, fit, err := codec.DecodeMember(s, name, rv)
+	if fit != nil {
+		return true, fmt.Errorf("%w: claim does not fit %T: %w", ErrMalformed, v, fit)
+	}
+	return found, err
 }

@@ -1,11 +1,7 @@
 package jwt
 
 import (
-	"fmt"
-	"reflect"
 	"sync"
-
-	"github.com/jwtkit/jwt/internal/codec"
 )
 
 // Token is a verified token: its signature was valid and its claims passed
@@ -72,23 +68,6 @@ func (t *Token[T]) Registered() RegisteredClaims {
 type JWS struct {
 	Header  Header
 	Payload []byte
-}
-
-// decodeMember decodes the member name of the JSON object s, which the
-// strict reader has accepted, into v (see [Token.Claim]).
-func decodeMember(s, name string, v any) (bool, error) {
-	var rv reflect.Value
-	if v != nil {
-		rv = reflect.ValueOf(v)
-		if rv.Kind() != reflect.Pointer || rv.IsNil() {
-			return false, fmt.Errorf("%w: claim %s: decoding needs a non-nil pointer, not %T", ErrInvalidOption, quote(name), v)
-		}
-	}
-	found, fit, err := codec.DecodeMember(s, name, rv)
-	if fit != nil {
-		return true, fmt.Errorf("%w: claim does not fit %T: %w", ErrMalformed, v, fit)
-	}
-	return found, err
 }
 
 // scratch is a reusable buffer for decoding and signing.

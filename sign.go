@@ -86,51 +86,6 @@ func signRegistered(ctx context.Context, s Signer, c *RegisteredClaims, opts *Si
 	return signPayload(ctx, s, c.appendJSON(stack[:0]), opts, "JWT")
 }
 
-// appendJSON appends c as JSON, with the members encoding/json would write.
-func (c *RegisteredClaims) appendJSON(dst []byte) []byte {
-	dst = append(dst, '{')
-	sep := func(dst []byte, name string) []byte {
-		if len(dst) > 1 {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, '"')
-		dst = append(dst, name...)
-		return append(dst, '"', ':')
-	}
-	if c.Issuer != "" {
-		dst = appendJSONString(sep(dst, "iss"), c.Issuer)
-	}
-	if c.Subject != "" {
-		dst = appendJSONString(sep(dst, "sub"), c.Subject)
-	}
-	switch {
-	case len(c.Audience) == 1:
-		dst = appendJSONString(sep(dst, "aud"), c.Audience[0])
-	case len(c.Audience) > 1:
-		dst = append(sep(dst, "aud"), '[')
-		for i, a := range c.Audience {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = appendJSONString(dst, a)
-		}
-		dst = append(dst, ']')
-	}
-	if !c.ExpiresAt.IsZero() {
-		dst = c.ExpiresAt.appendJSON(sep(dst, "exp"))
-	}
-	if !c.NotBefore.IsZero() {
-		dst = c.NotBefore.appendJSON(sep(dst, "nbf"))
-	}
-	if !c.IssuedAt.IsZero() {
-		dst = c.IssuedAt.appendJSON(sep(dst, "iat"))
-	}
-	if c.ID != "" {
-		dst = appendJSONString(sep(dst, "jti"), c.ID)
-	}
-	return append(dst, '}')
-}
-
 // SignJWS returns a compact JWS over payload, which need not be JSON, signed
 // by s. Its header has no "typ" unless opts sets one.
 func SignJWS(ctx context.Context, s Signer, payload []byte, opts *SignOptions) (string, error) {
