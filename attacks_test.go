@@ -165,7 +165,7 @@ func atkReject(t *testing.T, tok string, v KeySource, opts *VerifyOptions, want 
 	assert.ErrorIs(t, err, want, "as a JWS")
 }
 
-func TestAttack01AlgNone(t *testing.T) {
+func TestAttackAlgNone(t *testing.T) {
 	t.Parallel()
 	s, v := atkHS256(t)
 	ks, err := NewKeySet(VerifierWithKeyID(v, "k1"))
@@ -198,7 +198,7 @@ func TestAttack01AlgNone(t *testing.T) {
 	})
 }
 
-func TestAttack02AlgConfusionPublicKeyAsHMACSecret(t *testing.T) {
+func TestAttackAlgConfusionPublicKeyAsHMACSecret(t *testing.T) {
 	t.Parallel()
 	rsaPriv := atkRSAKey(t)
 	ecPriv := atkECKey(t, elliptic.P256())
@@ -274,46 +274,7 @@ func TestAttack02AlgConfusionPublicKeyAsHMACSecret(t *testing.T) {
 	}
 }
 
-func TestAttack03ECDSAPsychicSignature(t *testing.T) {
-	t.Parallel()
-	for _, alg := range []ECDSAAlgorithm{ES256, ES384, ES512} {
-		t.Run(alg.Name(), func(t *testing.T) {
-			t.Parallel()
-			priv := atkECKey(t, alg.curve())
-			s, v := atkPair(t, alg, priv, &priv.PublicKey)
-			good := atkSign(t, s, `{"alg":"`+alg.Name()+`"}`, atkPayload())
-			atkControl(t, good, v, nil)
-			h, p, sig := atkSplit(good)
-			raw, err := decodeSegment(nil, sig)
-			require.NoError(t, err)
-			_, _, _, size := alg.params()
-			n := make([]byte, size)
-			alg.curve().Params().N.FillBytes(n)
-			zero := make([]byte, size)
-			r, sv := raw[:size], raw[size:]
-			cat := func(a, b []byte) []byte { return append(append([]byte{}, a...), b...) }
-			for _, tc := range []struct {
-				name string
-				sig  []byte
-			}{
-				{name: "r=s=0", sig: cat(zero, zero)},
-				{name: "r=s=n", sig: cat(n, n)},
-				{name: "r=0", sig: cat(zero, sv)},
-				{name: "s=0", sig: cat(r, zero)},
-				{name: "r=n", sig: cat(n, sv)},
-				{name: "s=n", sig: cat(r, n)},
-				{name: "r=s=0 as DER", sig: []byte{0x30, 0x06, 0x02, 0x01, 0x00, 0x02, 0x01, 0x00}},
-			} {
-				t.Run(tc.name, func(t *testing.T) {
-					atkReject(t, h+"."+p+"."+atkB64(tc.sig), v, nil, ErrInvalidSignature)
-					assert.ErrorIs(t, v.Verify([]byte(h+"."+p), tc.sig), ErrInvalidSignature)
-				})
-			}
-		})
-	}
-}
-
-func TestAttack04EmbeddedJWK(t *testing.T) {
+func TestAttackEmbeddedJWK(t *testing.T) {
 	t.Parallel()
 	victim := atkECKey(t, elliptic.P256())
 	attacker := atkECKey(t, elliptic.P256())
@@ -338,7 +299,7 @@ func TestAttack04EmbeddedJWK(t *testing.T) {
 	atkReject(t, atkMAC(secret, hheader, atkPayload()), hv, nil, ErrInvalidSignature)
 }
 
-func TestAttack05HeaderKeyURLs(t *testing.T) {
+func TestAttackHeaderKeyURLs(t *testing.T) {
 	t.Parallel()
 	victim := atkECKey(t, elliptic.P256())
 	attacker := atkECKey(t, elliptic.P256())
@@ -385,7 +346,7 @@ func TestAttack05HeaderKeyURLs(t *testing.T) {
 	assert.Zero(t, hits.Load(), "no header URL was fetched")
 }
 
-func TestAttack06KIDInjection(t *testing.T) {
+func TestAttackKIDInjection(t *testing.T) {
 	t.Parallel()
 	s, v := atkHS256(t)
 	ks, err := NewKeySet(VerifierWithKeyID(v, "k1"))
@@ -430,7 +391,7 @@ func TestAttack06KIDInjection(t *testing.T) {
 	})
 }
 
-func TestAttack07EmptyHMACKey(t *testing.T) {
+func TestAttackEmptyHMACKey(t *testing.T) {
 	t.Parallel()
 	s, v := atkHS256(t)
 	atkControl(t, atkSign(t, s, `{"alg":"HS256"}`, atkPayload()), v, nil)
@@ -459,7 +420,7 @@ func TestAttack07EmptyHMACKey(t *testing.T) {
 	atkReject(t, tok, nil, nil, ErrKeyNotFound)
 }
 
-func TestAttack08SignatureStripping(t *testing.T) {
+func TestAttackSignatureStripping(t *testing.T) {
 	t.Parallel()
 	hs, hv := atkHS256(t)
 	rsaPriv := atkRSAKey(t)
@@ -508,183 +469,7 @@ func TestAttack08SignatureStripping(t *testing.T) {
 	}
 }
 
-// atkDER encodes an R || S signature as ASN.1 DER.
-func atkDER(t *testing.T, raw []byte) []byte {
-	t.Helper()
-	half := len(raw) / 2
-	der, err := asn1.Marshal(struct{ R, S *big.Int }{new(big.Int).SetBytes(raw[:half]), new(big.Int).SetBytes(raw[half:])})
-	require.NoError(t, err)
-	return der
-}
-
-func TestAttack09ECDSADERSignature(t *testing.T) {
-	t.Parallel()
-	t.Run("RFC 7515 A.3", func(t *testing.T) {
-		var e *rfcEntry
-		for _, x := range loadRFCEntries(t) {
-			if x.Name == "rfc7515-A.3-ES256" {
-				e = &x
-			}
-		}
-		require.NotNil(t, e)
-		_, v := rfcKey(t, e, ES256)
-		tok := *e.Token
-		_, err := VerifyJWS(bg, tok, v, nil)
-		require.NoError(t, err, "control")
-		h, p, sig := atkSplit(tok)
-		raw, err := decodeSegment(nil, sig)
-		require.NoError(t, err)
-		der := atkDER(t, raw)
-		assert.Contains(t, []int{70, 71, 72}, len(der))
-		_, err = VerifyJWS(bg, h+"."+p+"."+atkB64(der), v, nil)
-		assert.ErrorIs(t, err, ErrInvalidSignature)
-	})
-	for _, alg := range []ECDSAAlgorithm{ES256, ES384, ES512} {
-		t.Run(alg.Name(), func(t *testing.T) {
-			t.Parallel()
-			priv := atkECKey(t, alg.curve())
-			s, v := atkPair(t, alg, priv, &priv.PublicKey)
-			good := atkSign(t, s, `{"alg":"`+alg.Name()+`"}`, atkPayload())
-			atkControl(t, good, v, nil)
-			h, p, sig := atkSplit(good)
-			raw, err := decodeSegment(nil, sig)
-			require.NoError(t, err)
-			require.Len(t, raw, map[ECDSAAlgorithm]int{ES256: 64, ES384: 96, ES512: 132}[alg])
-			// The DER form is a valid signature to a DER verifier.
-			der := atkDER(t, raw)
-			digest := map[ECDSAAlgorithm]func([]byte) []byte{
-				ES256: func(b []byte) []byte { s := sha256.Sum256(b); return s[:] },
-				ES384: func(b []byte) []byte { s := sha512.Sum384(b); return s[:] },
-				ES512: func(b []byte) []byte { s := sha512.Sum512(b); return s[:] },
-			}[alg]([]byte(h + "." + p))
-			require.True(t, ecdsa.VerifyASN1(&priv.PublicKey, digest, der), "construction proof")
-			for _, tc := range []struct {
-				name string
-				sig  []byte
-			}{
-				{name: "DER", sig: der},
-				{name: "one octet short", sig: raw[1:]},
-				{name: "one octet long", sig: append([]byte{0}, raw...)},
-				{name: "R and S each one octet short", sig: append(append([]byte{}, raw[1:len(raw)/2]...), raw[len(raw)/2+1:]...)},
-				{name: "R only", sig: raw[:len(raw)/2]},
-			} {
-				t.Run(tc.name, func(t *testing.T) {
-					atkReject(t, h+"."+p+"."+atkB64(tc.sig), v, nil, ErrInvalidSignature)
-				})
-			}
-		})
-	}
-}
-
-func TestAttack10ECDSAHighS(t *testing.T) {
-	t.Parallel()
-	for _, alg := range []ECDSAAlgorithm{ES256, ES384, ES512} {
-		t.Run(alg.Name(), func(t *testing.T) {
-			t.Parallel()
-			priv := atkECKey(t, alg.curve())
-			s, v := atkPair(t, alg, priv, &priv.PublicKey)
-			good := atkSign(t, s, `{"alg":"`+alg.Name()+`"}`, atkPayload())
-			atkControl(t, good, v, nil)
-			h, p, sig := atkSplit(good)
-			raw, err := decodeSegment(nil, sig)
-			require.NoError(t, err)
-			size := len(raw) / 2
-			n := alg.curve().Params().N
-			withS := func(sv *big.Int) string {
-				b := append([]byte{}, raw...)
-				sv.FillBytes(b[size:])
-				return h + "." + p + "." + atkB64(b)
-			}
-			sv := new(big.Int).SetBytes(raw[size:])
-			// n - s is the other valid signature: JWS does not require
-			// low S, and Wycheproof calls it valid. Accept it, and never
-			// use the token string as an identifier (use "jti").
-			high := withS(new(big.Int).Sub(n, sv))
-			require.NotEqual(t, good, high)
-			atkControl(t, high, v, nil)
-			a, err := Verify[RegisteredClaims](bg, good, v, atkOpts())
-			require.NoError(t, err)
-			b, err := Verify[RegisteredClaims](bg, high, v, atkOpts())
-			require.NoError(t, err)
-			assert.Equal(t, a.Claims, b.Claims)
-			// The check can fail: n - s + 1 is not a signature.
-			atkReject(t, withS(new(big.Int).Add(new(big.Int).Sub(n, sv), big.NewInt(1))), v, nil, ErrInvalidSignature)
-		})
-	}
-}
-
-// atkNonCanonical sets an unused trailing bit of a base64url segment, if
-// it has any: the same bytes to a lenient decoder, another string.
-func atkNonCanonical(seg string) (string, bool) {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-	if len(seg)%4 == 0 {
-		return seg, false
-	}
-	last := strings.IndexByte(alphabet, seg[len(seg)-1])
-	return seg[:len(seg)-1] + string(alphabet[last|1]), true
-}
-
-func TestAttack11NonCanonicalBase64(t *testing.T) {
-	t.Parallel()
-	s, v := atkHS256(t)
-	// A token whose segments all have unused trailing bits and whose
-	// signature holds '-' or '_', found by varying "jti".
-	var good string
-	for i := 0; ; i++ {
-		payload := fmt.Sprintf(`{"sub":"alice","exp":%d,"jti":"%d","x":"~~~???>>>"}`, atkNow.Unix()+3600, i)
-		good = atkSign(t, s, `{"alg":"HS256","x":12}`, payload)
-		h, p, sig := atkSplit(good)
-		if len(h)%4 != 0 && len(p)%4 != 0 && strings.ContainsAny(sig, "-_") && strings.ContainsAny(h+p, "-_") {
-			break
-		}
-		require.Less(t, i, 10000)
-	}
-	atkControl(t, good, v, nil)
-	h, p, sig := atkSplit(good)
-	// reMAC signs a changed signing input with the victim's key, so that
-	// only the encoding is wrong: a lenient decoder would accept.
-	reMAC := func(h, p string) string { return atkMACInput(atkHMACKey, h+"."+p) }
-	std := strings.NewReplacer("-", "+", "_", "/")
-	nh, _ := atkNonCanonical(h)
-	np, _ := atkNonCanonical(p)
-	ns, _ := atkNonCanonical(sig)
-	lenient, err := base64.RawURLEncoding.DecodeString(ns)
-	require.NoError(t, err)
-	strict, err := decodeSegment(nil, sig)
-	require.NoError(t, err)
-	require.Equal(t, strict, lenient, "construction proof: same bytes to a lenient decoder")
-
-	for _, tc := range []struct {
-		name  string
-		token string
-	}{
-		{name: "non-canonical signature", token: h + "." + p + "." + ns},
-		{name: "non-canonical header", token: reMAC(nh, p)},
-		{name: "non-canonical payload", token: reMAC(h, np)},
-		{name: "padded signature", token: good + strings.Repeat("=", (4-len(sig)%4)%4)},
-		{name: "padded signature extra", token: good + "="},
-		{name: "padded header", token: reMAC(h+strings.Repeat("=", (4-len(h)%4)%4), p)},
-		{name: "padded payload", token: reMAC(h, p+strings.Repeat("=", (4-len(p)%4)%4))},
-		{name: "standard alphabet signature", token: h + "." + p + "." + std.Replace(sig)},
-		{name: "standard alphabet header and payload", token: reMAC(std.Replace(h), std.Replace(p))},
-		{name: "newline in signature", token: h + "." + p + "." + sig[:10] + "\n" + sig[10:]},
-		{name: "CRLF in signature", token: h + "." + p + "." + sig[:10] + "\r\n" + sig[10:]},
-		{name: "space in header", token: reMAC(h[:5]+" "+h[5:], p)},
-		{name: "tab in payload", token: reMAC(h, p[:5]+"\t"+p[5:])},
-		{name: "trailing newline", token: good + "\n"},
-		{name: "leading space", token: " " + good},
-		{name: "Bearer prefix", token: "Bearer " + good},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			require.NotEqual(t, good, tc.token)
-			atkReject(t, tc.token, v, nil, ErrMalformed)
-			_, err := ParseUnverified(tc.token, 0)
-			assert.ErrorIs(t, err, ErrMalformed)
-		})
-	}
-}
-
-func TestAttack12DuplicateMembers(t *testing.T) {
+func TestAttackDuplicateMembers(t *testing.T) {
 	t.Parallel()
 	s, v := atkHS256(t)
 	exp := atkNow.Unix() + 3600
@@ -728,7 +513,7 @@ func TestAttack12DuplicateMembers(t *testing.T) {
 	}
 }
 
-func TestAttack13ManyDotsAndHugeTokens(t *testing.T) {
+func TestAttackManyDotsAndHugeTokens(t *testing.T) {
 	// Not parallel: it measures allocation.
 	s, v := atkHS256(t)
 	good := atkSign(t, s, `{"alg":"HS256"}`, atkPayload())
@@ -793,7 +578,7 @@ func TestAttack13ManyDotsAndHugeTokens(t *testing.T) {
 	}
 }
 
-func TestAttack14Crit(t *testing.T) {
+func TestAttackCrit(t *testing.T) {
 	t.Parallel()
 	s, v := atkHS256(t)
 	understood := &VerifyOptions{Now: atkClock, Critical: []string{"x", "http://example.com/UNDEFINED"}}
@@ -824,7 +609,7 @@ func TestAttack14Crit(t *testing.T) {
 	}
 }
 
-func TestAttack15B64False(t *testing.T) {
+func TestAttackB64False(t *testing.T) {
 	t.Parallel()
 	s, v := atkHS256(t)
 	atkControl(t, atkSign(t, s, `{"alg":"HS256"}`, atkPayload()), v, nil)
@@ -855,7 +640,7 @@ func TestAttack15B64False(t *testing.T) {
 	}
 }
 
-func TestAttack16TypConfusion(t *testing.T) {
+func TestAttackTypConfusion(t *testing.T) {
 	t.Parallel()
 	s, v := atkHS256(t)
 	claims := RegisteredClaims{Subject: "alice", ExpiresAt: NewNumericDate(atkNow.Add(time.Hour))}
@@ -891,7 +676,7 @@ func TestAttack16TypConfusion(t *testing.T) {
 	}
 }
 
-func TestAttack17AudienceBypass(t *testing.T) {
+func TestAttackAudienceBypass(t *testing.T) {
 	t.Parallel()
 	s, v := atkHS256(t)
 	exp := atkNow.Unix() + 3600
@@ -938,7 +723,7 @@ func TestAttack17AudienceBypass(t *testing.T) {
 	atkControl(t, tok(`"api"`), v, &VerifyOptions{Now: atkClock, IgnoreAudience: true})
 }
 
-func TestAttack18ClaimTypes(t *testing.T) {
+func TestAttackClaimTypes(t *testing.T) {
 	t.Parallel()
 	s, v := atkHS256(t)
 	future := atkNow.Unix() + 3600
@@ -986,7 +771,7 @@ func TestAttack18ClaimTypes(t *testing.T) {
 	}
 }
 
-func TestAttack19TimeClaimsAndLeeway(t *testing.T) {
+func TestAttackTimeClaimsAndLeeway(t *testing.T) {
 	t.Parallel()
 	s, v := atkHS256(t)
 	now := atkNow.Unix()
@@ -1060,7 +845,7 @@ func TestAttack19TimeClaimsAndLeeway(t *testing.T) {
 	})
 }
 
-func TestAttack20RSASmallKey(t *testing.T) {
+func TestAttackRSASmallKey(t *testing.T) {
 	t.Parallel()
 	victim := atkRSAKey(t)
 	vs, v := atkPair(t, RS256, victim, &victim.PublicKey)
@@ -1102,7 +887,7 @@ func TestAttack20RSASmallKey(t *testing.T) {
 	atkReject(t, input+"."+atkB64(sig), v, nil, ErrInvalidSignature)
 }
 
-func TestAttack21HMACShortKey(t *testing.T) {
+func TestAttackHMACShortKey(t *testing.T) {
 	t.Parallel()
 	for _, alg := range []HMACAlgorithm{HS256, HS384, HS512} {
 		t.Run(alg.Name(), func(t *testing.T) {
@@ -1130,7 +915,7 @@ func TestAttack21HMACShortKey(t *testing.T) {
 	atkReject(t, atkMAC(atkHMACKey[:16], `{"alg":"HS256"}`, atkPayload()), v, nil, ErrInvalidSignature)
 }
 
-func TestAttack22WeakHMACSecret(t *testing.T) {
+func TestAttackWeakHMACSecret(t *testing.T) {
 	t.Parallel()
 	gen, err := GenerateKey(HS256)
 	require.NoError(t, err)
@@ -1157,7 +942,7 @@ func TestAttack22WeakHMACSecret(t *testing.T) {
 	assert.ErrorIs(t, err, ErrInvalidKey)
 }
 
-func TestAttack23CurveAndKeyMismatch(t *testing.T) {
+func TestAttackCurveAndKeyMismatch(t *testing.T) {
 	t.Parallel()
 	p256 := atkECKey(t, elliptic.P256())
 	p384 := atkECKey(t, elliptic.P384())
@@ -1230,7 +1015,7 @@ func TestAttack23CurveAndKeyMismatch(t *testing.T) {
 	assert.ErrorIs(t, err, ErrAlgorithmMismatch)
 }
 
-func TestAttack24RSAPaddingLeniency(t *testing.T) {
+func TestAttackRSAPaddingLeniency(t *testing.T) {
 	t.Parallel()
 	priv := atkRSAKey(t)
 	_, rv := atkPair(t, RS256, priv, &priv.PublicKey)
@@ -1299,7 +1084,7 @@ func TestAttack24RSAPaddingLeniency(t *testing.T) {
 	}
 }
 
-func TestAttack25DetachedPayload(t *testing.T) {
+func TestAttackDetachedPayload(t *testing.T) {
 	t.Parallel()
 	s, v := atkHS256(t)
 	header, payload := `{"alg":"HS256"}`, atkPayload()
@@ -1356,7 +1141,7 @@ func TestAttack25DetachedPayload(t *testing.T) {
 	assert.ErrorIs(t, err, ErrMalformed)
 }
 
-// TestAttack26NestedDuplicateMembers: a parser differential at any depth.
+// TestAttackNestedDuplicateMembers: a parser differential at any depth.
 // encoding/json keeps the last of two members and matches struct fields
 // case-insensitively (with Unicode simple folding: "ſ" and the Kelvin sign
 // fold to ASCII letters), so
@@ -1364,7 +1149,7 @@ func TestAttack25DetachedPayload(t *testing.T) {
 // admin=false from a map, and another reader may keep the first value. Every
 // object, at every depth and inside arrays, must have unique names under
 // that folding; the header and the claims alike.
-func TestAttack26NestedDuplicateMembers(t *testing.T) {
+func TestAttackNestedDuplicateMembers(t *testing.T) {
 	t.Parallel()
 	s, v := atkHS256(t)
 	exp := atkNow.Unix() + 3600
@@ -1447,7 +1232,7 @@ func atkSmallOrderEd25519(t *testing.T) [][]byte {
 // EC point off the curve or at infinity). They are refused where a key
 // comes in: by the Algorithms' NewVerifier, ParseJWK, the JWK Set reader,
 // ParsePublicKeyPEM (also of a certificate) and NewJWK.
-func TestAttack27DegeneratePublicKeys(t *testing.T) {
+func TestAttackDegeneratePublicKeys(t *testing.T) {
 	t.Parallel()
 	t.Run("Ed25519 identity", func(t *testing.T) {
 		t.Parallel()

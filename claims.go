@@ -309,6 +309,22 @@ func readNumericDate(r *strictjson.Reader) (NumericDate, error) {
 	return numericDateFromFloat(f), nil
 }
 
+// addName records a member name that is not a registered claim name: no
+// name may fold to a registered name or to an earlier name. h is
+// strictjson.FoldHash(name). Only a name of three ASCII bytes, or one with
+// non-ASCII runes (such as "ſ", which folds to "S"), can fold to a
+// registered name.
+func (cs *claimSet) addName(name string, h uint32) error {
+	if len(name) == 3 || !isASCII(name) {
+		for _, reg := range registeredNames {
+			if strictjson.FoldEqual(name, reg) {
+				return strictjson.Errorf("member %s differs from the registered claim %q only in case", quote(name), reg)
+			}
+		}
+	}
+	return cs.names.AddHashed(name, h)
+}
+
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
@@ -316,4 +332,49 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// appendJSON appends c as JSON, with the members encoding/json would write.
+func (c *RegisteredClaims) appendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	sep := func(dst []byte, name string) []byte {
+		if len(dst) > 1 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, '"')
+		dst = append(dst, name...)
+		return append(dst, '"', ':')
+	}
+	if c.Issuer != "" {
+		dst = appendJSONString(sep(dst, "iss"), c.Issuer)
+	}
+	if c.Subject != "" {
+		dst = appendJSONString(sep(dst, "sub"), c.Subject)
+	}
+	switch {
+	case len(c.Audience) == 1:
+		dst = appendJSONString(sep(dst, "aud"), c.Audience[0])
+	case len(c.Audience) > 1:
+		dst = append(sep(dst, "aud"), '[')
+		for i, a := range c.Audience {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendJSONString(dst, a)
+		}
+		dst = append(dst, ']')
+	}
+	if !c.ExpiresAt.IsZero() {
+		dst = c.ExpiresAt.appendJSON(sep(dst, "exp"))
+	}
+	if !c.NotBefore.IsZero() {
+		dst = c.NotBefore.appendJSON(sep(dst, "nbf"))
+	}
+	if !c.IssuedAt.IsZero() {
+		dst = c.IssuedAt.appendJSON(sep(dst, "iat"))
+	}
+	if c.ID != "" {
+		dst = appendJSONString(sep(dst, "jti"), c.ID)
+	}
+	return append(dst, '}')
 }

@@ -1,8 +1,6 @@
 package jwt
 
 import (
-	"fmt"
-	"reflect"
 	"sync"
 )
 
@@ -70,48 +68,6 @@ func (t *Token[T]) Registered() RegisteredClaims {
 type JWS struct {
 	Header  Header
 	Payload []byte
-}
-
-// decodeMember decodes the member name of the JSON object s, which the
-// strict reader has accepted, into v (see [Token.Claim]).
-func decodeMember(s, name string, v any) (bool, error) {
-	var rv reflect.Value
-	if v != nil {
-		rv = reflect.ValueOf(v)
-		if rv.Kind() != reflect.Pointer || rv.IsNil() {
-			return false, fmt.Errorf("%w: claim %s: decoding needs a non-nil pointer, not %T", ErrInvalidOption, quote(name), v)
-		}
-	}
-	d := getDecodeState(s)
-	defer d.put()
-	r := &d.r
-	if s == "" {
-		return false, nil
-	}
-	if err := r.ObjectStart(); err != nil {
-		return false, err
-	}
-	n, ok, err := r.FirstMember()
-	for ; ok && err == nil; n, ok, err = r.NextMember() {
-		if n != name {
-			if err := r.Skip(); err != nil {
-				return false, err
-			}
-			continue
-		}
-		if v == nil {
-			return true, nil
-		}
-		d.member = name
-		if err := decoderFor(rv.Type().Elem()).decode(d, r, rv.Elem(), 1); err != nil {
-			return true, err
-		}
-		if d.fit != nil {
-			return true, fmt.Errorf("%w: claim does not fit %T: %w", ErrMalformed, v, d.fit)
-		}
-		return true, nil
-	}
-	return false, err
 }
 
 // scratch is a reusable buffer for decoding and signing.

@@ -2,169 +2,302 @@ package jwt
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/rsa"
-	"encoding/base64"
-	"errors"
+	"encoding/json"
 	"fmt"
-	"math/big"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// testKeys holds one key per algorithm family, made once per test binary.
-type testKeys struct {
-	hmac  map[HMACAlgorithm][]byte
-	rsa   *rsa.PrivateKey
-	ec    map[ECDSAAlgorithm]*ecdsa.PrivateKey
-	ed    ed25519.PrivateKey
-	other *rsa.PrivateKey // a second RSA key, for wrong-key tests
+// verifyEvery verifies tok into RegisteredClaims, a struct, a map and
+// json.RawMessage, the paths that keep the payload differently, and calls
+// check with each Token's Payload and Claim.
+func verifyEvery(t *testing.T, tok string, keys KeySource, opts *VerifyOptions, check func(t *testing.T, payload []byte, claim func(string, any) (bool, error))) {
+	t.Helper()
+	type custom struct {
+		RegisteredClaims
+		Scope string `json:"scope"`
+	}
+	t.Run("RegisteredClaims", func(t *testing.T) {
+		got, err := Verify[RegisteredClaims](bg, tok, keys, opts)
+		require.NoError(t, err)
+		check(t, got.Payload(), got.Claim)
+	})
+	t.Run("*RegisteredClaims", func(t *testing.T) {
+		got, err := Verify[*RegisteredClaims](bg, tok, keys, opts)
+		require.NoError(t, err)
+		check(t, got.Payload(), got.Claim)
+	})
+	t.Run("struct", func(t *testing.T) {
+		got, err := Verify[custom](bg, tok, keys, opts)
+		require.NoError(t, err)
+		check(t, got.Payload(), got.Claim)
+	})
+	t.Run("map", func(t *testing.T) {
+		got, err := Verify[map[string]any](bg, tok, keys, opts)
+		require.NoError(t, err)
+		check(t, got.Payload(), got.Claim)
+	})
+	t.Run("RawMessage", func(t *testing.T) {
+		got, err := Verify[json.RawMessage](bg, tok, keys, opts)
+		require.NoError(t, err)
+		check(t, got.Payload(), got.Claim)
+	})
 }
 
-var keysOnce = sync.OnceValue(func() *testKeys {
-	k := &testKeys{hmac: map[HMACAlgorithm][]byte{}, ec: map[ECDSAAlgorithm]*ecdsa.PrivateKey{}}
-	for _, a := range []HMACAlgorithm{HS256, HS384, HS512} {
-		k.hmac[a] = make([]byte, a.hash().Size())
-		rand.Read(k.hmac[a])
+func TestTokenCarriesVerifiedPayload(t *testing.T) {
+	_, v := hs256(t)
+	payload := fmt.Sprintf(`{"iss":"https://issuer.example","aud":"api","exp":%d,`+
+		`"sub":"user\u002d1","scope":"a b","cnf":{"jkt":"abc"},"n":7,"list":["x","y"],"null":null}`, testNow.Unix()+60)
+	for _, header := range []string{okHeader, `{"alg":"HS256","typ":"JWT","kid":"k"}`} {
+		tok := rawToken(t, header, payload)
+		verifyEvery(t, tok, v, defaultOpts(), func(t *testing.T, got []byte, claim func(string, any) (bool, error)) {
+			assert.Equal(t, payload, string(got), "Payload is the verified claims set, byte for byte")
+			got[0] = 'X' // a copy: the Token's own bytes do not change
+			var scope string
+			ok, err := claim("scope", &scope)
+			require.NoError(t, err)
+			assert.True(t, ok)
+			assert.Equal(t, "a b", scope)
+
+			var sub string
+			ok, err = claim("sub", &sub)
+			require.NoError(t, err)
+			assert.True(t, ok)
+			assert.Equal(t, "user-1", sub, "escapes decoded")
+
+			var cnf struct {
+				JKT string `json:"jkt"`
+			}
+			ok, err = claim("cnf", &cnf)
+			require.NoError(t, err)
+			assert.True(t, ok)
+			assert.Equal(t, "abc", cnf.JKT)
+
+			var list []string
+			ok, err = claim("list", &list)
+			require.NoError(t, err)
+			assert.True(t, ok)
+			assert.Equal(t, []string{"x", "y"}, list)
+
+			var n int
+			ok, err = claim("n", &n)
+			require.NoError(t, err)
+			assert.True(t, ok)
+			assert.Equal(t, 7, n)
+
+			ok, err = claim("null", nil)
+			require.NoError(t, err)
+			assert.True(t, ok, "nil v reports presence")
+
+			// Absent, and names are exact.
+			for _, name := range []string{"missing", "Scope", "SCOPE", "jkt"} {
+				var s string
+				ok, err = claim(name, &s)
+				require.NoError(t, err)
+				assert.False(t, ok, name)
+				assert.Empty(t, s, name)
+			}
+
+			// A value that does not fit v, and a v that is not a pointer.
+			var wrong int
+			ok, err = claim("scope", &wrong)
+			assert.True(t, ok)
+			assert.ErrorIs(t, err, ErrMalformed)
+			_, err = claim("scope", scope)
+			assert.ErrorIs(t, err, ErrInvalidOption)
+			var nilPtr *string
+			_, err = claim("scope", nilPtr)
+			assert.ErrorIs(t, err, ErrInvalidOption)
+		})
 	}
-	var err error
-	if k.rsa, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-		panic(err)
+}
+
+// TestTokenPayloadOutlivesBuffer verifies many tokens of every size in turn,
+// so that the pooled buffers are reused, and checks that each Token's
+// payload and strings still hold their own bytes (the race detector and
+// this check catch a Token left pointing into a reused buffer).
+func TestTokenPayloadOutlivesBuffer(t *testing.T) {
+	_, v := hs256(t)
+	type kept struct {
+		tok     *Token[RegisteredClaims]
+		payload string
+		sub     string
+		aud     []string
 	}
-	if k.other, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-		panic(err)
+	var all []kept
+	for i, n := range []int{0, 1, 50, 120, 200, 300, 700, 1500, 3000, 5000} {
+		sub := strings.Repeat(string(rune('a'+i%26)), n)
+		escaped := "x\\u0041" + sub // an escape: a string that is not a substring of the payload
+		payload := fmt.Sprintf(`{"iss":"https://issuer.example","aud":["api","%s"],"exp":%d,"sub":"%s","jti":"%s"}`,
+			sub, testNow.Unix()+60, sub, escaped)
+		opts := defaultOpts()
+		opts.MaxSize = 64 << 10
+		tok, err := Verify[RegisteredClaims](bg, rawToken(t, okHeader, payload), v, opts)
+		require.NoError(t, err)
+		require.Equal(t, "xA"+sub, tok.Claims.ID)
+		all = append(all, kept{tok, payload, sub, []string{"api", sub}})
 	}
-	for _, a := range []ECDSAAlgorithm{ES256, ES384, ES512} {
-		if k.ec[a], err = ecdsa.GenerateKey(a.curve(), rand.Reader); err != nil {
-			panic(err)
+	for _, k := range all {
+		assert.Equal(t, k.payload, string(k.tok.Payload()))
+		assert.Equal(t, k.sub, k.tok.Claims.Subject)
+		assert.Equal(t, Audience(k.aud), k.tok.Claims.Audience)
+		assert.Equal(t, "xA"+k.sub, k.tok.Claims.ID)
+		assert.Equal(t, "https://issuer.example", k.tok.Claims.Issuer)
+	}
+}
+
+func TestHeaderMember(t *testing.T) {
+	_, v := hs256(t)
+	for _, header := range []string{
+		okHeader, // a common header, read without a JSON parse
+		`{"alg":"HS256","typ":"JWT","kid":"k","jwk":{"kty":"oct"},"x":[1,2]}`,
+	} {
+		tok, err := Verify[RegisteredClaims](bg, rawToken(t, header, okPayload()), v, defaultOpts())
+		require.NoError(t, err)
+		assert.Equal(t, header, string(tok.Header.JSON()))
+		var typ string
+		ok, err := tok.Header.Member("typ", &typ)
+		require.NoError(t, err)
+		assert.True(t, ok)
+		assert.Equal(t, "JWT", typ)
+		var jwk map[string]string
+		ok, err = tok.Header.Member("jwk", &jwk)
+		require.NoError(t, err)
+		assert.Equal(t, strings.Contains(header, "jwk"), ok)
+		if ok {
+			assert.Equal(t, map[string]string{"kty": "oct"}, jwk)
 		}
 	}
-	_, k.ed, _ = ed25519.GenerateKey(rand.Reader)
-	return k
-})
-
-// keyPair returns the signing and verifying keys for alg.
-func keyPair(t testing.TB, alg Algorithm) (priv, pub any) {
-	t.Helper()
-	k := keysOnce()
-	switch a := alg.(type) {
-	case HMACAlgorithm:
-		return k.hmac[a], k.hmac[a]
-	case RSAAlgorithm, RSAPSSAlgorithm:
-		return k.rsa, &k.rsa.PublicKey
-	case ECDSAAlgorithm:
-		return k.ec[a], &k.ec[a].PublicKey
-	case EdDSAAlgorithm:
-		return k.ed, k.ed.Public()
-	}
-	if priv, pub, ok := mldsaKeyPair(alg); ok {
-		return priv, pub
-	}
-	t.Fatalf("no key for %v", alg)
-	return nil, nil
-}
-
-func signerVerifier(t testing.TB, alg Algorithm) (Signer, Verifier) {
-	t.Helper()
-	priv, pub := keyPair(t, alg)
-	s, err := alg.NewSigner(priv)
+	// A Header made by hand has no JSON.
+	assert.Nil(t, Header{Algorithm: "HS256"}.JSON())
+	ok, err := Header{Algorithm: "HS256"}.Member("alg", nil)
 	require.NoError(t, err)
-	v, err := alg.NewVerifier(pub)
+	assert.False(t, ok)
+
+	// A KeySource sees the members of the header it is asked about.
+	var seen string
+	keys := keySourceFunc(func(_ context.Context, h Header) ([]Verifier, error) {
+		_, err := h.Member("x5t#S256", &seen)
+		return []Verifier{v}, err
+	})
+	tok := rawToken(t, `{"alg":"HS256","x5t#S256":"thumb"}`, okPayload())
+	_, err = Verify[RegisteredClaims](bg, tok, keys, defaultOpts())
 	require.NoError(t, err)
-	return s, v
+	assert.Equal(t, "thumb", seen)
 }
 
-var testNow = time.Unix(1_800_000_000, 0)
+type keySourceFunc func(context.Context, Header) ([]Verifier, error)
 
-func fixedClock() time.Time { return testNow }
+func (f keySourceFunc) Lookup(ctx context.Context, h Header) ([]Verifier, error) { return f(ctx, h) }
 
-func validClaims() RegisteredClaims {
-	return RegisteredClaims{
-		Issuer:    "https://issuer.example",
-		Subject:   "user-1",
-		Audience:  Audience{"api"},
-		ExpiresAt: NewNumericDate(testNow.Add(time.Hour)),
-		IssuedAt:  NewNumericDate(testNow),
-		ID:        "id-1",
+// issuerKeys is a key source bound to an issuer.
+type issuerKeys struct {
+	Verifier
+	iss string
+}
+
+func (k issuerKeys) Issuer() string { return k.iss }
+
+var _ IssuerKeySource = issuerKeys{}
+
+func TestIssuerKeySource(t *testing.T) {
+	_, v := hs256(t)
+	tok := rawToken(t, okHeader, okPayload()) // iss https://issuer.example
+	opts := &VerifyOptions{Now: fixedClock, Audience: []string{"api"}}
+
+	// The key source's issuer is required without being named in the options.
+	_, err := Verify[RegisteredClaims](bg, tok, issuerKeys{v, "https://other.example"}, opts)
+	assert.ErrorIs(t, err, ErrIssuerMismatch)
+	_, err = Verify[map[string]any](bg, tok, issuerKeys{v, "https://other.example"}, opts)
+	assert.ErrorIs(t, err, ErrIssuerMismatch)
+	got, err := Verify[RegisteredClaims](bg, tok, issuerKeys{v, "https://issuer.example"}, opts)
+	require.NoError(t, err)
+	assert.Equal(t, "https://issuer.example", got.Claims.Issuer)
+	assert.Empty(t, opts.Issuer, "the caller's options are not changed")
+
+	// The same issuer named twice is fine; another is a contradiction.
+	_, err = Verify[RegisteredClaims](bg, tok, issuerKeys{v, "https://issuer.example"}, defaultOpts())
+	require.NoError(t, err)
+	_, err = Verify[RegisteredClaims](bg, tok, issuerKeys{v, "https://other.example"}, defaultOpts())
+	assert.ErrorIs(t, err, ErrInvalidOption)
+
+	// An empty issuer binds nothing.
+	_, err = Verify[RegisteredClaims](bg, tok, issuerKeys{v, ""}, opts)
+	require.NoError(t, err)
+	noIss := rawToken(t, okHeader, fmt.Sprintf(`{"aud":"api","exp":%d}`, testNow.Unix()+60))
+	_, err = Verify[RegisteredClaims](bg, noIss, issuerKeys{v, "https://issuer.example"}, opts)
+	assert.ErrorIs(t, err, ErrIssuerMismatch, "a token without iss fails an issuer-bound key source")
+}
+
+func TestTokenRegistered(t *testing.T) {
+	_, v := hs256(t)
+	exp := testNow.Unix() + 60
+	payload := fmt.Sprintf(`{"iss":"https://issuer.example","sub":"user\u002d1","aud":"api","exp":%d,"nbf":%d,`+
+		`"iat":%d,"jti":"id-1","scope":"a b","Issuer":"not iss"}`, exp, testNow.Unix()-10, testNow.Unix()-20)
+	tok := rawToken(t, okHeader, payload)
+	want := RegisteredClaims{
+		Issuer: "https://issuer.example", Subject: "user-1", Audience: Audience{"api"},
+		ExpiresAt: NewNumericDate(time.Unix(exp, 0)), NotBefore: NewNumericDate(testNow.Add(-10 * time.Second)),
+		IssuedAt: NewNumericDate(testNow.Add(-20 * time.Second)), ID: "id-1",
 	}
-}
-
-func defaultOpts() *VerifyOptions {
-	return &VerifyOptions{Now: fixedClock, Audience: []string{"api"}, Issuer: "https://issuer.example"}
-}
-
-// hs256 returns an HS256 signer and verifier over a fixed secret.
-func hs256(t testing.TB) (Signer, Verifier) {
-	t.Helper()
-	return signerVerifier(t, HS256)
-}
-
-// rawToken builds an HS256-signed token from literal header and payload
-// JSON, for inputs Sign would never write.
-func rawToken(t testing.TB, header, payload string) string {
-	t.Helper()
-	s, _ := hs256(t)
-	input := base64.RawURLEncoding.EncodeToString([]byte(header)) + "." + base64.RawURLEncoding.EncodeToString([]byte(payload))
-	sig, err := s.Sign(context.Background(), []byte(input))
-	require.NoError(t, err)
-	return input + "." + base64.RawURLEncoding.EncodeToString(sig)
-}
-
-const okHeader = `{"alg":"HS256","typ":"JWT"}`
-
-func okPayload() string {
-	return fmt.Sprintf(`{"iss":"https://issuer.example","aud":"api","exp":%d}`, testNow.Unix()+60)
-}
-
-func (noneSigner) Algorithm() string { return "none" }
-func (noneSigner) Sign(context.Context, []byte) ([]byte, error) {
-	return nil, nil
-}
-
-type failSigner struct{}
-
-func (failSigner) Algorithm() string { return "XS1" }
-func (failSigner) Sign(context.Context, []byte) ([]byte, error) {
-	return nil, errors.New("kms down")
-}
-
-func mustSigner(t testing.TB, alg Algorithm, key ...any) Signer {
-	t.Helper()
-	var k any
-	if len(key) > 0 {
-		k = key[0]
-	} else {
-		k, _ = keyPair(t, alg)
-		if alg == HS384 {
-			k = []byte(strings.Repeat("q", 48))
+	check := func(t *testing.T, got RegisteredClaims) {
+		t.Helper()
+		assert.Equal(t, want.Issuer, got.Issuer)
+		assert.Equal(t, want.Subject, got.Subject, "escapes decoded")
+		assert.Equal(t, want.Audience, got.Audience)
+		assert.Equal(t, want.ID, got.ID)
+		for _, d := range [][2]NumericDate{{want.ExpiresAt, got.ExpiresAt}, {want.NotBefore, got.NotBefore}, {want.IssuedAt, got.IssuedAt}} {
+			assert.True(t, d[0].Equal(d[1].Time), "%v, want %v", d[1], d[0])
 		}
 	}
-	s, err := alg.NewSigner(k)
-	require.NoError(t, err)
-	return s
-}
-
-// offCurveKey is a key that callers can still build by hand: the point
-// (1, 1) is not on P-256.
-func offCurveKey() *ecdsa.PublicKey {
-	//lint:ignore SA1019 building an invalid key the old way is the point of the test
-	return &ecdsa.PublicKey{Curve: elliptic.P256(), X: big.NewInt(1), Y: big.NewInt(1)}
-}
-
-// bg is the context of calls whose context does not matter to the test.
-var bg = context.Background()
-
-// jwsOpts returns the options of o that VerifyJWS has.
-func jwsOpts(o *VerifyOptions) *VerifyJWSOptions {
-	if o == nil {
-		return nil
+	type plain struct {
+		Scope string `json:"scope"`
 	}
-	return &VerifyJWSOptions{Type: o.Type, Critical: o.Critical, MaxSize: o.MaxSize}
+	type embeds struct {
+		RegisteredClaims
+		Scope string `json:"scope"`
+	}
+	t.Run("RegisteredClaims", func(t *testing.T) {
+		got, err := Verify[RegisteredClaims](bg, tok, v, defaultOpts())
+		require.NoError(t, err)
+		check(t, got.Registered())
+	})
+	t.Run("*RegisteredClaims", func(t *testing.T) {
+		got, err := Verify[*RegisteredClaims](bg, tok, v, defaultOpts())
+		require.NoError(t, err)
+		check(t, got.Registered())
+	})
+	t.Run("struct embedding RegisteredClaims", func(t *testing.T) {
+		got, err := Verify[embeds](bg, tok, v, defaultOpts())
+		require.NoError(t, err)
+		got.Claims.Issuer = "changed" // Registered reads what was verified
+		check(t, got.Registered())
+	})
+	t.Run("struct without RegisteredClaims", func(t *testing.T) {
+		got, err := Verify[plain](bg, tok, v, defaultOpts())
+		require.NoError(t, err)
+		assert.Equal(t, "a b", got.Claims.Scope)
+		check(t, got.Registered())
+	})
+	t.Run("map", func(t *testing.T) {
+		got, err := Verify[map[string]any](bg, tok, v, defaultOpts())
+		require.NoError(t, err)
+		check(t, got.Registered())
+	})
+	t.Run("audience array", func(t *testing.T) {
+		tok := rawToken(t, okHeader, fmt.Sprintf(`{"aud":["a","b"],"exp":%d}`, exp))
+		got, err := Verify[plain](bg, tok, v, &VerifyOptions{Audience: []string{"a"}, Now: defaultOpts().Now})
+		require.NoError(t, err)
+		assert.Equal(t, Audience{"a", "b"}, got.Registered().Audience)
+		assert.Empty(t, got.Registered().Issuer)
+	})
+	t.Run("not made by Verify", func(t *testing.T) {
+		assert.Equal(t, RegisteredClaims{}, (&Token[plain]{}).Registered())
+		assert.Equal(t, RegisteredClaims{}, (&Token[*RegisteredClaims]{}).Registered())
+		assert.Equal(t, RegisteredClaims{ID: "x"}, (&Token[RegisteredClaims]{Claims: RegisteredClaims{ID: "x"}}).Registered())
+	})
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/jwtkit/jwt/internal/codec"
 )
 
 // SignOptions sets the header of a token made by [Sign] or [SignJWS]. A nil
@@ -45,15 +47,15 @@ func Sign(ctx context.Context, s Signer, claims any, opts *SignOptions) (string,
 	case json.RawMessage:
 		payload = c
 	default:
-		// Per-type encoders (encode.go) write what json.Marshal would; their
+		// Per-type encoders (internal/codec) write what json.Marshal would; their
 		// output needs the re-read below only if they say so.
-		e := getEncodeState()
-		defer e.put()
-		if e.encodeClaims(claims) {
-			if !e.check {
-				return signPayload(ctx, s, e.buf, opts, "JWT")
+		e := codec.NewEncoder(&registered)
+		defer e.Release()
+		if e.Encode(claims) {
+			if !e.Check() {
+				return signPayload(ctx, s, e.Bytes(), opts, "JWT")
 			}
-			payload = e.buf
+			payload = e.Bytes()
 			break
 		}
 		var err error
@@ -82,51 +84,6 @@ func signRegistered(ctx context.Context, s Signer, c *RegisteredClaims, opts *Si
 	}
 	var stack [512]byte
 	return signPayload(ctx, s, c.appendJSON(stack[:0]), opts, "JWT")
-}
-
-// appendJSON appends c as JSON, with the members encoding/json would write.
-func (c *RegisteredClaims) appendJSON(dst []byte) []byte {
-	dst = append(dst, '{')
-	sep := func(dst []byte, name string) []byte {
-		if len(dst) > 1 {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, '"')
-		dst = append(dst, name...)
-		return append(dst, '"', ':')
-	}
-	if c.Issuer != "" {
-		dst = appendJSONString(sep(dst, "iss"), c.Issuer)
-	}
-	if c.Subject != "" {
-		dst = appendJSONString(sep(dst, "sub"), c.Subject)
-	}
-	switch {
-	case len(c.Audience) == 1:
-		dst = appendJSONString(sep(dst, "aud"), c.Audience[0])
-	case len(c.Audience) > 1:
-		dst = append(sep(dst, "aud"), '[')
-		for i, a := range c.Audience {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = appendJSONString(dst, a)
-		}
-		dst = append(dst, ']')
-	}
-	if !c.ExpiresAt.IsZero() {
-		dst = c.ExpiresAt.appendJSON(sep(dst, "exp"))
-	}
-	if !c.NotBefore.IsZero() {
-		dst = c.NotBefore.appendJSON(sep(dst, "nbf"))
-	}
-	if !c.IssuedAt.IsZero() {
-		dst = c.IssuedAt.appendJSON(sep(dst, "iat"))
-	}
-	if c.ID != "" {
-		dst = appendJSONString(sep(dst, "jti"), c.ID)
-	}
-	return append(dst, '}')
 }
 
 // SignJWS returns a compact JWS over payload, which need not be JSON, signed

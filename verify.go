@@ -3,9 +3,7 @@ package jwt
 import (
 	"context"
 	"fmt"
-	"reflect"
 	"strings"
-	"sync"
 	"time"
 	"unsafe"
 )
@@ -177,26 +175,6 @@ func Verify[T any](ctx context.Context, token string, keys KeySource, opts *Veri
 		}
 	}
 	return t, nil
-}
-
-// registeredIndexes caches, per claims struct type, the index path of its
-// embedded RegisteredClaims (nil if none). It is a cache with no visible
-// state.
-var registeredIndexes sync.Map // reflect.Type -> []int
-
-var registeredType = reflect.TypeFor[RegisteredClaims]()
-
-func registeredIndex(t reflect.Type) []int {
-	if idx, ok := registeredIndexes.Load(t); ok {
-		return idx.([]int)
-	}
-	var idx []int
-	if f, ok := t.FieldByName("RegisteredClaims"); ok && f.Anonymous &&
-		(f.Type == registeredType || f.Type == reflect.PointerTo(registeredType)) {
-		idx = f.Index
-	}
-	registeredIndexes.Store(t, idx)
-	return idx
 }
 
 // VerifyJWS checks a compact JWS like [Verify] but does not read its

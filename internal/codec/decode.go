@@ -1,9 +1,8 @@
-package jwt
+package codec
 
 import (
 	"encoding/json"
 	"fmt"
-	"math/bits"
 	"reflect"
 	"slices"
 	"sync"
@@ -13,10 +12,11 @@ import (
 
 // One pass from the payload into the caller's claims type.
 //
-// Verify reads a claims set with the strict reader (readClaims: one object,
-// unique names under encoding/json's folding at every depth, registered
-// claims of the right types). For a claims type T other than
-// RegisteredClaims, the same pass also stores every member into T, following
+// Verify reads a claims set with the strict reader (package jwt's claims
+// reader: one object, unique names under encoding/json's folding at every
+// depth, registered claims of the right types). For a claims type T other
+// than RegisteredClaims, the same pass also stores every member into T: the
+// claims reader walks the members and hands each to a [Pass], following
 // a decoding plan built once per type with reflection and kept in a cache
 // with no visible state. The plan decodes exactly what encoding/json would
 // decode for the same Go type: the same fields (json tags, "-", ",string",
@@ -108,7 +108,7 @@ func (d *decodeState) makeMap(base int) map[string]any {
 // fail records err as a fit error unless one was recorded already.
 func (d *decodeState) fail(err error) {
 	if d.fit == nil {
-		d.fit = fmt.Errorf("member %s: %w", quote(d.member), err)
+		d.fit = fmt.Errorf("member %s: %w", strictjson.Quote(d.member), err)
 	}
 }
 
@@ -144,22 +144,6 @@ func jsonKind(c byte) string {
 	return "number"
 }
 
-// addName records a member name that is not a registered claim name: no
-// name may fold to a registered name or to an earlier name. h is
-// strictjson.FoldHash(name). Only a name of three ASCII bytes, or one with
-// non-ASCII runes (such as "ſ", which folds to "S"), can fold to a
-// registered name.
-func (cs *claimSet) addName(name string, h uint32) error {
-	if len(name) == 3 || !isASCII(name) {
-		for _, reg := range registeredNames {
-			if strictjson.FoldEqual(name, reg) {
-				return strictjson.Errorf("member %s differs from the registered claim %q only in case", quote(name), reg)
-			}
-		}
-	}
-	return cs.names.AddHashed(name, h)
-}
-
 // planKind says how a claims type is decoded.
 type planKind uint8
 
@@ -178,7 +162,7 @@ type claimsPlan struct {
 	// number) the field it is also decoded into, or -1 when it has none
 	// or its field is in the embedded RegisteredClaims.
 	st  *structDecoder
-	reg [len(registeredNames)]int
+	reg [NumRegistered]int
 	// planMap: the map type, its key conversion and element decoder.
 	mt   reflect.Type
 	key  func(string) (reflect.Value, bool)
@@ -193,15 +177,15 @@ type claimsPlan struct {
 // visible state.
 var claimsPlans sync.Map
 
-func claimsPlanFor(t reflect.Type) *claimsPlan {
+func claimsPlanFor(t reflect.Type, reg *Registered) *claimsPlan {
 	if p, ok := claimsPlans.Load(t); ok {
 		return p.(*claimsPlan)
 	}
-	p, _ := claimsPlans.LoadOrStore(t, newClaimsPlan(t))
+	p, _ := claimsPlans.LoadOrStore(t, newClaimsPlan(t, reg))
 	return p.(*claimsPlan)
 }
 
-func newClaimsPlan(t reflect.Type) *claimsPlan {
+func newClaimsPlan(t reflect.Type, reg *Registered) *claimsPlan {
 	p := &claimsPlan{}
 	st := t
 	for st.Kind() == reflect.Pointer {
@@ -209,7 +193,7 @@ func newClaimsPlan(t reflect.Type) *claimsPlan {
 		p.rcPtrs++
 	}
 	if st.Kind() == reflect.Struct {
-		p.rc = registeredIndex(st)
+		p.rc = reg.index(st)
 	}
 	// encoding/json looks for methods on the pointer to the claims type,
 	// then on every pointer it follows.
@@ -230,7 +214,7 @@ func newClaimsPlan(t reflect.Type) *claimsPlan {
 		}
 		p.kind = planStruct
 		p.st = decoderFor(t).structPlan
-		for b, name := range registeredNames {
+		for b, name := range reg.Names {
 			p.reg[b] = p.st.lookup(name)
 			if i := p.reg[b]; i >= 0 && p.rc != nil {
 				idx := p.st.fields[i].index
@@ -253,193 +237,4 @@ func newClaimsPlan(t reflect.Type) *claimsPlan {
 		}
 	}
 	return p
-}
-
-// decodeClaims reads payload as a claims set into cs, as readClaims does,
-// and in the same pass decodes it into *dst. err is a strict error; fit,
-// when err is nil, says that a member did not fit T.
-func decodeClaims[T any](payload string, cs *claimSet, dst *T) (fit, err error) {
-	if m, ok := any(dst).(*map[string]any); ok {
-		d := getDecodeState(payload)
-		defer d.put()
-		*m, err = d.claimsMap(cs)
-		return d.fit, err
-	}
-	return decodeClaimsValue(payload, cs, reflect.ValueOf(dst))
-}
-
-// decodeClaimsValue is decodeClaims for dst, a pointer.
-func decodeClaimsValue(payload string, cs *claimSet, dst reflect.Value) (fit, err error) {
-	p := claimsPlanFor(dst.Type().Elem())
-	if p.kind == planJSON {
-		if err := readClaims(payload, cs); err != nil {
-			return nil, err
-		}
-		return json.Unmarshal([]byte(payload), dst.Interface()), nil
-	}
-	d := getDecodeState(payload)
-	defer d.put()
-	v := dst.Elem()
-	for range p.ptrs {
-		if v.IsNil() {
-			v.Set(reflect.New(v.Type().Elem()))
-		}
-		v = v.Elem()
-	}
-	switch p.kind {
-	case planStruct:
-		err = p.claimsStruct(d, cs, v)
-	case planMap:
-		err = p.claimsMap(d, cs, v)
-	case planAny:
-		var m map[string]any
-		if m, err = d.claimsMap(cs); err == nil {
-			v.Set(reflect.ValueOf(m))
-		}
-	}
-	return d.fit, err
-}
-
-// claimsMembers reads the members of a claims set as readClaims does,
-// calling value to read (or, for a registered claim, read again) each
-// member's value: r is at the value, and at depth 1.
-func (d *decodeState) claimsMembers(cs *claimSet, value func(r *strictjson.Reader, name string) error) error {
-	r := &d.r
-	if err := r.ObjectStart(); err != nil {
-		return err
-	}
-	name, ok, err := r.FirstMember()
-	for ; ok && err == nil; name, ok, err = r.NextMember() {
-		d.member = name
-		if bit := regBit(name); bit != 0 {
-			start := r.Offset()
-			if err = cs.readMember(r, name); err != nil {
-				return err
-			}
-			d.sub = strictjson.NewReader(r.Slice(start))
-			err = value(&d.sub, name)
-		} else if err = cs.addName(name, strictjson.FoldHash(name)); err == nil {
-			err = value(r, name)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	if err != nil {
-		return err
-	}
-	return r.End()
-}
-
-func (p *claimsPlan) claimsStruct(d *decodeState, cs *claimSet, v reflect.Value) error {
-	r := &d.r
-	if err := r.ObjectStart(); err != nil {
-		return err
-	}
-	name, ok, err := r.FirstMember()
-	for ; ok && err == nil; name, ok, err = r.NextMember() {
-		d.member = name
-		if bit := regBit(name); bit != 0 {
-			start := r.Offset()
-			if err = cs.readMember(r, name); err != nil {
-				return err
-			}
-			if i := p.reg[bits.TrailingZeros8(bit)]; i >= 0 {
-				// Also decoded into a field of its own.
-				d.sub = strictjson.NewReader(r.Slice(start))
-				if err = p.st.member(d, &d.sub, v, i, 1); err != nil {
-					return err
-				}
-			}
-			continue
-		}
-		h := strictjson.FoldHash(name)
-		if err = cs.addName(name, h); err != nil {
-			return err
-		}
-		if i := p.st.lookupHashed(name, h); i >= 0 {
-			err = p.st.member(d, r, v, i, 1)
-		} else {
-			err = r.Skip()
-		}
-		if err != nil {
-			return err
-		}
-	}
-	if err != nil {
-		return err
-	}
-	return r.End()
-}
-
-func (p *claimsPlan) claimsMap(d *decodeState, cs *claimSet, v reflect.Value) error {
-	if v.IsNil() {
-		v.Set(reflect.MakeMap(p.mt))
-	}
-	ev := reflect.New(p.mt.Elem()).Elem()
-	return d.claimsMembers(cs, func(r *strictjson.Reader, name string) error {
-		ev.SetZero()
-		if err := p.elem.decode(d, r, ev, 1); err != nil {
-			return err
-		}
-		if kv, ok := p.key(name); ok {
-			v.SetMapIndex(kv, ev)
-		} else {
-			d.mismatch(r, "number", p.mt.Key())
-		}
-		return nil
-	})
-}
-
-// claimsMap reads a claims set into a map[string]any.
-func (d *decodeState) claimsMap(cs *claimSet) (map[string]any, error) {
-	base := len(d.members)
-	err := d.claimsMembers(cs, func(r *strictjson.Reader, name string) error {
-		x, err := d.anyValue(r, 1, true)
-		d.members = append(d.members, member{name, x})
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return d.makeMap(base), nil
-}
-
-// fillRegistered stores rc into the RegisteredClaims embedded in *dst, if
-// it has one, allocating nil embedded pointers on the way. It fails if one
-// of them cannot be set.
-func fillRegistered[T any](dst *T, rc *RegisteredClaims) error {
-	return fillRegisteredValue(reflect.ValueOf(dst), rc)
-}
-
-// fillRegisteredValue is fillRegistered for dst, a pointer.
-func fillRegisteredValue(dst reflect.Value, rc *RegisteredClaims) error {
-	p := claimsPlanFor(dst.Type().Elem())
-	if p.rc == nil {
-		return nil
-	}
-	v := dst.Elem()
-	for range p.rcPtrs {
-		if v.IsNil() {
-			return nil
-		}
-		v = v.Elem()
-	}
-	for i := 0; ; i++ {
-		if v.Kind() == reflect.Pointer {
-			if v.IsNil() {
-				if !v.CanSet() {
-					return fmt.Errorf("%w: claims type %v embeds RegisteredClaims behind an unexported pointer that is nil", ErrInvalidOption, dst.Type().Elem())
-				}
-				v.Set(reflect.New(v.Type().Elem()))
-			}
-			v = v.Elem()
-		}
-		if i == len(p.rc) {
-			break
-		}
-		v = v.Field(p.rc[i])
-	}
-	*v.Addr().Interface().(*RegisteredClaims) = *rc
-	return nil
 }
