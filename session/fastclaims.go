@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"sync"
 	"time"
 
 	"github.com/jwtkit/jwt"
@@ -21,7 +22,7 @@ import (
 // always wrote; only their order differs from the map it used to sign.
 func signAccess(ctx context.Context, signer jwt.Signer, c *Claims, extra map[string]any) (string, error) {
 	if len(extra) == 0 {
-		return jwt.Sign(ctx, signer, c, &jwt.SignOptions{Type: AccessType})
+		return signWire(ctx, signer, c, nil, AccessType)
 	}
 	// Extra claims have names known only at run time: a map of every
 	// claim, as encoding/json writes it.
@@ -53,11 +54,41 @@ func signAccess(ctx context.Context, signer jwt.Signer, c *Claims, extra map[str
 	return jwt.Sign(ctx, signer, claims, &jwt.SignOptions{Type: AccessType})
 }
 
-// refreshWire is what a refresh token is decoded into: the members of
-// refreshClaims, with "auth_time" read as an integer, which the claims
-// reader decodes itself (a NumericDate outside RegisteredClaims goes
-// through encoding/json). The tokens a Manager signs carry it as an
-// integer, the form NumericDate writes.
+// signRefresh signs the refresh token of a pair, with claims rc.
+func signRefresh(ctx context.Context, signer jwt.Signer, rc *refreshClaims) (string, error) {
+	return signWire(ctx, signer, &rc.Claims, rc.Extra, RefreshType)
+}
+
+// wires holds the *refreshWire that signWire fills: jwt.Sign keeps
+// nothing of its claims, and a claims value given to it as an interface
+// would otherwise be a new allocation for every token.
+var wires = sync.Pool{New: func() any { return new(refreshWire) }}
+
+// signWire signs c and extra, as a refreshWire, in a token of type typ.
+func signWire(ctx context.Context, signer jwt.Signer, c *Claims, extra map[string]json.RawMessage, typ string) (string, error) {
+	w := wires.Get().(*refreshWire)
+	*w = refreshWire{
+		RegisteredClaims: c.RegisteredClaims,
+		FamilyID:         c.FamilyID,
+		ClientID:         c.ClientID,
+		Scope:            c.Scope,
+		AuthTime:         c.AuthTime.Unix(),
+		Confirmation:     c.Confirmation,
+		Extra:            extra,
+	}
+	token, err := jwt.Sign(ctx, signer, w, &jwt.SignOptions{Type: typ})
+	*w = refreshWire{} // keep no claims alive in the pool
+	wires.Put(w)
+	return token, err
+}
+
+// refreshWire is the claims of a Manager's tokens as they are signed, and
+// what a refresh token is decoded into: the members of refreshClaims (of
+// Claims, for an access token, whose Extra is nil), with "auth_time" an
+// integer, which the claims codec reads and writes itself (a NumericDate
+// outside RegisteredClaims goes through encoding/json when read, and
+// allocates to be tested for zero when written). A Manager always writes
+// "auth_time", in whole seconds as jwt.NewNumericDate makes it.
 type refreshWire struct {
 	jwt.RegisteredClaims
 	FamilyID     string                     `json:"sid,omitempty"`

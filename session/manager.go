@@ -438,7 +438,7 @@ func (m *Manager) mint(ctx context.Context, g Grant, family string, began, now t
 			rc.Extra[k] = b
 		}
 	}
-	refresh, err := jwt.Sign(ctx, signer, rc, &jwt.SignOptions{Type: RefreshType})
+	refresh, err := signRefresh(ctx, signer, &rc)
 	if err != nil {
 		return nil, prefix("signing the refresh token", err)
 	}
