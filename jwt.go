@@ -82,12 +82,12 @@ func decodeMember(s, name string, v any) (bool, error) {
 			return false, fmt.Errorf("%w: claim %s: decoding needs a non-nil pointer, not %T", ErrInvalidOption, quote(name), v)
 		}
 	}
+	if s == "" || memberAbsent(s, name) {
+		return false, nil
+	}
 	d := getDecodeState(s)
 	defer d.put()
 	r := &d.r
-	if s == "" {
-		return false, nil
-	}
 	if err := r.ObjectStart(); err != nil {
 		return false, err
 	}

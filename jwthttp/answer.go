@@ -125,6 +125,7 @@ type config struct {
 	res      oauth.Resource // realm, scope, metadata, and the schemes accepted
 	body     func(*http.Request, *Error) (string, []byte)
 	onResult func(r *http.Request, status int, code string, err error)
+	answers  map[answerKey]*answer // made by precompute; read-only after
 }
 
 func (c *config) noToken() *Error {
@@ -156,8 +157,7 @@ func (c *config) verdict(ctx context.Context, err error, check bool) *Error {
 		err = fmt.Errorf("%w (required by Options.Verify, its Type and Required; jwthttp.ProviderOptions accepts "+
 			"identity providers' default access tokens)", err)
 	}
-	var ve *jwt.ValidationError
-	if errors.As(err, &ve) && len(ve.Errors) > 1 {
+	if ve := asValidationError(err); ve != nil && len(ve.Errors) > 1 {
 		// Every failed check, each described once, in the order of ve.
 		var descs []string
 		for _, e := range ve.Errors {
@@ -191,31 +191,32 @@ func containsString(list []string, s string) bool {
 // refuse writes the answer e: its status, its challenges, and its body;
 // then it reports e to the OnResult hook.
 func (c *config) refuse(w http.ResponseWriter, r *http.Request, e *Error) {
+	a := c.answerTo(e)
 	h := w.Header()
-	h.Del("WWW-Authenticate")
-	if e.Status == http.StatusBadRequest || e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden {
-		c.res.AddChallenges(h, e.scheme, e.Code, e.Description, e.Scope)
-		if e.nonce != "" {
-			h.Set(oauth.NonceHeader, e.nonce)
-		}
-	}
-	var contentType string
-	var body []byte
+	delete(h, "Www-Authenticate") // h.Del("WWW-Authenticate"), without canonicalizing the name
+	contentType, body, length := "application/json", a.body, a.length
 	if c.body != nil {
 		contentType, body = c.body(r, e)
 		if contentType == "" {
 			contentType = "text/plain; charset=utf-8"
 		}
-	} else {
-		scope := ""
-		if e.Code == InsufficientScope {
-			scope = e.Scope
-		}
-		contentType, body = "application/json", oauth.AppendError(make([]byte, 0, 128), e.Code, e.Description, scope)
+		length = strconv.Itoa(len(body))
 	}
-	h.Set("Content-Type", contentType)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	h.Set("X-Content-Type-Options", "nosniff")
+	// One allocation holds every value set, each its own full slice, so
+	// that an append by a later writer copies it.
+	n := len(a.challenges)
+	v := make([]string, n+3)
+	copy(v, a.challenges)
+	if n > 0 {
+		h["Www-Authenticate"] = v[:n:n]
+		if e.nonce != "" {
+			h.Set(oauth.NonceHeader, e.nonce)
+		}
+	}
+	v[n], v[n+1], v[n+2] = contentType, length, "nosniff"
+	h["Content-Type"] = v[n : n+1 : n+1]
+	h["Content-Length"] = v[n+1 : n+2 : n+2]
+	h["X-Content-Type-Options"] = v[n+2 : n+3 : n+3]
 	w.WriteHeader(e.Status)
 	if r.Method != http.MethodHead {
 		w.Write(body)
