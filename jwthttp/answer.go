@@ -144,20 +144,21 @@ func (c *config) invalidToken(desc string, err error) *Error {
 // set, into a refusal. It fails closed: an error that is no verdict on the
 // token is never a reason to accept it.
 func (c *config) verdict(ctx context.Context, err error, check bool) *Error {
+	t := flatten(err) // errors.Is and errors.As of t, for many targets in one walk
 	switch {
-	case errors.Is(err, jwt.ErrInvalidOption):
+	case t.is(jwt.ErrInvalidOption):
 		return &Error{Status: http.StatusInternalServerError, Code: ServerError, Err: err}
-	case errors.Is(err, jwt.ErrUnavailable), errors.Is(err, context.Canceled),
-		errors.Is(err, context.DeadlineExceeded), ctx.Err() != nil:
+	case t.is(jwt.ErrUnavailable), t.is(context.Canceled),
+		t.is(context.DeadlineExceeded), ctx.Err() != nil:
 		return &Error{Status: http.StatusServiceUnavailable, Code: TemporarilyUnavailable, Description: descUnavailable, Err: err}
 	}
-	if !check && (errors.Is(err, jwt.ErrMissingClaim) || errors.Is(err, jwt.ErrTypeMismatch)) {
+	if !check && (t.is(jwt.ErrMissingClaim) || t.is(jwt.ErrTypeMismatch)) {
 		// The cause names the claim or type the profile required, and
 		// how to accept what identity providers issue by default.
 		err = fmt.Errorf("%w (required by Options.Verify, its Type and Required; jwthttp.ProviderOptions accepts "+
 			"identity providers' default access tokens)", err)
 	}
-	if ve := asValidationError(err); ve != nil && len(ve.Errors) > 1 {
+	if ve := t.validationError(); ve != nil && len(ve.Errors) > 1 {
 		// Every failed check, each described once, in the order of ve.
 		var descs []string
 		for _, e := range ve.Errors {
@@ -169,7 +170,7 @@ func (c *config) verdict(ctx context.Context, err error, check bool) *Error {
 			return c.invalidToken(strings.Join(descs, "; "), err)
 		}
 	}
-	if d := describe(err); d != "" {
+	if d := t.describe(); d != "" {
 		return c.invalidToken(d, err)
 	}
 	if check {

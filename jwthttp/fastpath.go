@@ -103,8 +103,95 @@ func (c *config) precompute() {
 	add(http.StatusInternalServerError, ServerError, "", "")
 }
 
-// validationErrors holds the **jwt.ValidationError that verdict gives
-// errors.As, which would otherwise allocate one for every refusal.
+// maxErrorNodes is the most errors of a tree flatten keeps; a larger
+// tree is asked through errors.Is and errors.As.
+const maxErrorNodes = 8
+
+// errorTree is an error and the errors of its tree (err, then what its
+// Unwrap methods return, depth first, as errors.Is and errors.As walk
+// it), so that verdict asks its many questions in one walk.
+type errorTree struct {
+	err   error
+	nodes [maxErrorNodes]error
+	isers [maxErrorNodes]interface{ Is(error) bool } // the node's Is method, or nil
+	n     int
+	whole bool // nodes holds the whole tree
+	as    bool // a node has an As method: validationError asks errors.As
+}
+
+// flatten returns the tree of err.
+func flatten(err error) errorTree {
+	t := errorTree{err: err, whole: true}
+	t.add(err)
+	return t
+}
+
+func (t *errorTree) add(err error) {
+	if err == nil || !t.whole {
+		return
+	}
+	if t.n == maxErrorNodes {
+		t.whole = false
+		return
+	}
+	t.nodes[t.n] = err
+	t.isers[t.n], _ = err.(interface{ Is(error) bool })
+	t.n++
+	if _, ok := err.(interface{ As(any) bool }); ok {
+		t.as = true
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		t.add(u.Unwrap())
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			t.add(e)
+		}
+	}
+}
+
+// is reports errors.Is(t.err, target), for a comparable target.
+func (t *errorTree) is(target error) bool {
+	if !t.whole {
+		return errors.Is(t.err, target)
+	}
+	for i, e := range t.nodes[:t.n] {
+		// e == target compares the dynamic types first: a node of a
+		// type that is not comparable never reaches the comparison of
+		// values, which would panic.
+		if e == target || t.isers[i] != nil && t.isers[i].Is(target) {
+			return true
+		}
+	}
+	return false
+}
+
+// describe is describe(t.err).
+func (t *errorTree) describe() string {
+	for _, d := range tokenErrors {
+		if t.is(d.err) {
+			return d.desc
+		}
+	}
+	return ""
+}
+
+// validationError is errors.As(t.err, &ve) for a *jwt.ValidationError:
+// the first in the tree's order.
+func (t *errorTree) validationError() *jwt.ValidationError {
+	if !t.whole || t.as {
+		return asValidationError(t.err)
+	}
+	for _, e := range t.nodes[:t.n] {
+		if ve, ok := e.(*jwt.ValidationError); ok {
+			return ve
+		}
+	}
+	return nil
+}
+
+// validationErrors holds the **jwt.ValidationError that asValidationError
+// gives errors.As, which would otherwise allocate one for every refusal.
 var validationErrors = sync.Pool{New: func() any { return new(*jwt.ValidationError) }}
 
 // asValidationError is errors.As(err, &ve) for a *jwt.ValidationError.

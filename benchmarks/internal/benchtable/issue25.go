@@ -12,4 +12,17 @@ func issue25Targets(ts *targets) {
 		ts.ratio("Session "+op+" (memory store, HS256) vs two signs and a verify", g(name), parts, 1.5)
 		ts.allocs("Session "+op+" allocs/op", name, 12)
 	}
+
+	const mw = "Middleware/HS256/jwtkit/"
+	valid, verify := g(mw+"middleware/valid"), g(mw+"verify/valid")
+	added := target{what: "Middleware, valid token: cpu-ns added to jwt.Verify", limit: 150, unit: " ns"}
+	addedAllocs := target{what: "Middleware, valid token: allocs/op added to jwt.Verify", limit: 1}
+	if valid != nil && verify != nil {
+		added.got, added.ok = roundwise(byCost, func(v []float64) float64 { return v[0] - v[1] }, valid, verify), true
+		addedAllocs.got, addedAllocs.ok = valid.allocs-verify.allocs, true
+	}
+	ts.list = append(ts.list, added, addedAllocs)
+	for _, c := range []string{"forged", "expired"} {
+		ts.ratio("Middleware 401 answer, "+c+" token, vs a direct failed jwt.Verify", g(mw+"middleware/"+c), g(mw+"verify/"+c), 1.3)
+	}
 }
