@@ -13,6 +13,8 @@ func issue25Targets(ts *targets) {
 		ts.allocs("Session "+op+" allocs/op", name, 12)
 	}
 
+	ts.ratio("JWK Set of 100 EC keys, parse and KeySet vs parse alone", g("ParseJWKSet/jwtkit/keyset"), g("ParseJWKSet/jwtkit"), 1.1)
+
 	const mw = "Middleware/HS256/jwtkit/"
 	valid, verify := g(mw+"middleware/valid"), g(mw+"verify/valid")
 	added := target{what: "Middleware, valid token: cpu-ns added to jwt.Verify", limit: 150, unit: " ns"}
