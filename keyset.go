@@ -62,7 +62,9 @@ func NewKeySet(verifiers ...Verifier) (*KeySet, error) {
 	// Each slice is returned by Lookup: cap it so no caller can append into
 	// the set.
 	for kid, vs := range ks.byKID {
-		ks.byKID[kid] = vs[:len(vs):len(vs)]
+		if cap(vs) != len(vs) { // most are capped already: see first
+			ks.byKID[kid] = vs[:len(vs):len(vs)]
+		}
 	}
 	for alg, vs := range ks.byAlg {
 		ks.byAlg[alg] = vs[:len(vs):len(vs)]
