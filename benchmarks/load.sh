@@ -94,8 +94,10 @@ nginx_port=$(free_port)
 NGINX=$nginx "$root/examples/authserver/nginx/run.sh" "$dir/nginx" "$nginx_port" "$svc_port" >"$dir/nginx.log" 2>&1 &
 pids+=($!)
 
-"$loadgen" -wait "http://127.0.0.1:$svc_port/healthz"
-"$loadgen" -wait "http://127.0.0.1:$nginx_port/healthz"
+if ! "$loadgen" -wait "http://127.0.0.1:$svc_port/healthz" || ! "$loadgen" -wait "http://127.0.0.1:$nginx_port/healthz"; then
+	tail -n 20 "$dir/redis.log" "$dir/authserver.log" "$dir/nginx.log" "$dir/nginx/error.log" >&2 || true
+	exit 1
+fi
 
 svc="http://127.0.0.1:$svc_port"
 proxy="http://127.0.0.1:$nginx_port"
