@@ -82,14 +82,26 @@ pids+=($!)
 printf 'bench-password' | "$dir/authserver" hash-password --cost 4 >"$dir/hash"
 echo "bench:$(cat "$dir/hash"):read" >"$dir/users"
 
-for _ in $(seq 100); do
+for _ in $(seq 600); do
 	if (exec 3<>"/dev/tcp/127.0.0.1/$redis_port") 2>/dev/null; then break; fi
 	sleep 0.05
 done
-svc_port=$(free_port)
-"$dir/authserver" --addr "127.0.0.1:$svc_port" --users "$dir/users" --store "redis://127.0.0.1:$redis_port" \
+# The service picks its own port (no race with another program for it)
+# and says which in its log.
+"$dir/authserver" --addr 127.0.0.1:0 --users "$dir/users" --store "redis://127.0.0.1:$redis_port" \
 	>"$dir/authserver.log" 2>&1 &
 pids+=($!)
+svc_port=
+for _ in $(seq 600); do
+	svc_port=$(sed -n 's/.*msg=listening addr=127\.0\.0\.1:\([0-9]*\).*/\1/p' "$dir/authserver.log" | head -n 1)
+	if [ -n "$svc_port" ]; then break; fi
+	sleep 0.05
+done
+if [ -z "$svc_port" ]; then
+	echo "load.sh: the service did not start:" >&2
+	cat "$dir/authserver.log" >&2
+	exit 1
+fi
 nginx_port=$(free_port)
 NGINX=$nginx "$root/examples/authserver/nginx/run.sh" "$dir/nginx" "$nginx_port" "$svc_port" >"$dir/nginx.log" 2>&1 &
 pids+=($!)
