@@ -76,6 +76,9 @@ func decodeMember(s, name string, v any) (bool, error) {
 			return false, fmt.Errorf("%w: claim %s: decoding needs a non-nil pointer, not %T", ErrInvalidOption, quote(name), v)
 		}
 	}
+	if s == "" || memberAbsent(s, name) {
+		return false, nil
+	}
 	found, fit, err := codec.DecodeMember(s, name, rv)
 	if fit != nil {
 		return true, fmt.Errorf("%w: claim does not fit %T: %w", ErrMalformed, v, fit)

@@ -56,6 +56,10 @@ type JWK struct {
 	// "x5u" or provider-specific ones, by name. They are written out as
 	// they are; a name this package interprets is an error there.
 	Extra map[string]json.RawMessage
+
+	// checkedEC is the EC public key of Key as ParseJWK checked it (its
+	// point on the curve), or nil: see JWK.newVerifier.
+	checkedEC *ecdsa.PublicKey
 }
 
 // The members of a JWK this package interprets, as indexes into
@@ -371,14 +375,7 @@ func (k *JWK) Verifier(alg Algorithm) (Verifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := a.NewVerifier(publicKeyOf(k.Key))
-	if err != nil {
-		return nil, err
-	}
-	if k.KeyID != "" {
-		v = VerifierWithKeyID(v, k.KeyID)
-	}
-	return v, nil
+	return k.newVerifier(a)
 }
 
 // Signer returns a Signer for the private or secret key of k, carrying k's

@@ -285,6 +285,7 @@ func (f *jwkFields) parse() (*JWK, error) {
 		k.Key, err = f.parseRSA()
 	case "EC":
 		k.Key, err = f.parseEC()
+		k.checkedEC, _ = publicKeyOf(k.Key).(*ecdsa.PublicKey)
 	case "OKP":
 		k.Key, err = f.parseOKP()
 	case "oct":

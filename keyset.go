@@ -31,9 +31,12 @@ type KeySet struct {
 // wrapping ErrInvalidKey, as is a nil one.
 func NewKeySet(verifiers ...Verifier) (*KeySet, error) {
 	ks := &KeySet{
-		byKID: make(map[string][]Verifier),
+		byKID: make(map[string][]Verifier, len(verifiers)),
 		byAlg: make(map[string][]Verifier),
 	}
+	// The first key of each kid takes its slice from one array, not an
+	// allocation of its own.
+	first := make([]Verifier, len(verifiers))
 	for i, v := range verifiers {
 		if v == nil {
 			return nil, fmt.Errorf("%w: nil Verifier at index %d", ErrInvalidKey, i)
@@ -45,7 +48,12 @@ func NewKeySet(verifiers ...Verifier) (*KeySet, error) {
 					return nil, fmt.Errorf("%w: two keys with kid %s for %s", ErrInvalidKey, quote(kid), alg)
 				}
 			}
-			ks.byKID[kid] = append(ks.byKID[kid], v)
+			if same := ks.byKID[kid]; len(same) > 0 {
+				ks.byKID[kid] = append(same, v) // full: a copy of its own
+			} else {
+				first[i] = v
+				ks.byKID[kid] = first[i : i+1 : i+1]
+			}
 		}
 		if len(ks.byAlg[alg]) < MaxKeysWithoutKID {
 			ks.byAlg[alg] = append(ks.byAlg[alg], v)
@@ -54,7 +62,9 @@ func NewKeySet(verifiers ...Verifier) (*KeySet, error) {
 	// Each slice is returned by Lookup: cap it so no caller can append into
 	// the set.
 	for kid, vs := range ks.byKID {
-		ks.byKID[kid] = vs[:len(vs):len(vs)]
+		if cap(vs) != len(vs) { // most are capped already: see first
+			ks.byKID[kid] = vs[:len(vs):len(vs)]
+		}
 	}
 	for alg, vs := range ks.byAlg {
 		ks.byAlg[alg] = vs[:len(vs):len(vs)]

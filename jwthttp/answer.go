@@ -125,7 +125,8 @@ type config struct {
 	res      oauth.Resource // realm, scope, metadata, and the schemes accepted
 	body     func(*http.Request, *Error) (string, []byte)
 	onResult func(r *http.Request, status int, code string, err error)
-	bound    bool // the key source binds the issuer (see Issuer)
+	bound    bool                  // the key source binds the issuer (see Issuer)
+	answers  map[answerKey]*answer // made by precompute; read-only after
 }
 
 func (c *config) noToken() *Error {
@@ -144,21 +145,21 @@ func (c *config) invalidToken(desc string, err error) *Error {
 // set, into a refusal. It fails closed: an error that is no verdict on the
 // token is never a reason to accept it.
 func (c *config) verdict(ctx context.Context, err error, check bool) *Error {
+	t := flatten(err) // errors.Is and errors.As of t, for many targets in one walk
 	switch {
-	case errors.Is(err, jwt.ErrInvalidOption):
+	case t.is(jwt.ErrInvalidOption):
 		return &Error{Status: http.StatusInternalServerError, Code: ServerError, Err: err}
-	case errors.Is(err, jwt.ErrUnavailable), errors.Is(err, context.Canceled),
-		errors.Is(err, context.DeadlineExceeded), ctx.Err() != nil:
+	case t.is(jwt.ErrUnavailable), t.is(context.Canceled),
+		t.is(context.DeadlineExceeded), ctx.Err() != nil:
 		return &Error{Status: http.StatusServiceUnavailable, Code: TemporarilyUnavailable, Description: descUnavailable, Err: err}
 	}
-	if !check && (errors.Is(err, jwt.ErrMissingClaim) || errors.Is(err, jwt.ErrTypeMismatch)) {
+	if !check && (t.is(jwt.ErrMissingClaim) || t.is(jwt.ErrTypeMismatch)) {
 		// The cause names the claim or type the profile required, and
 		// how to accept what identity providers issue by default.
 		err = fmt.Errorf("%w (required by Options.Verify, its Type and Required; jwthttp.ProviderOptions accepts "+
 			"identity providers' default access tokens)", err)
 	}
-	var ve *jwt.ValidationError
-	if errors.As(err, &ve) && len(ve.Errors) > 1 {
+	if ve := t.validationError(); ve != nil && len(ve.Errors) > 1 {
 		// Every failed check, each described once, in the order of ve.
 		var descs []string
 		for _, e := range ve.Errors {
@@ -170,7 +171,7 @@ func (c *config) verdict(ctx context.Context, err error, check bool) *Error {
 			return c.invalidToken(strings.Join(descs, "; "), err)
 		}
 	}
-	if d := describe(err); d != "" {
+	if d := t.describe(); d != "" {
 		return c.invalidToken(d, err)
 	}
 	if check {
@@ -192,31 +193,32 @@ func containsString(list []string, s string) bool {
 // refuse writes the answer e: its status, its challenges, and its body;
 // then it reports e to the OnResult hook.
 func (c *config) refuse(w http.ResponseWriter, r *http.Request, e *Error) {
+	a := c.answerTo(e)
 	h := w.Header()
-	h.Del("WWW-Authenticate")
-	if e.Status == http.StatusBadRequest || e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden {
-		c.res.AddChallenges(h, e.scheme, e.Code, e.Description, e.Scope)
-		if e.nonce != "" {
-			h.Set(oauth.NonceHeader, e.nonce)
-		}
-	}
-	var contentType string
-	var body []byte
+	delete(h, "Www-Authenticate") // h.Del("WWW-Authenticate"), without canonicalizing the name
+	contentType, body, length := "application/json", a.body, a.length
 	if c.body != nil {
 		contentType, body = c.body(r, e)
 		if contentType == "" {
 			contentType = "text/plain; charset=utf-8"
 		}
-	} else {
-		scope := ""
-		if e.Code == InsufficientScope {
-			scope = e.Scope
-		}
-		contentType, body = "application/json", oauth.AppendError(make([]byte, 0, 128), e.Code, e.Description, scope)
+		length = strconv.Itoa(len(body))
 	}
-	h.Set("Content-Type", contentType)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	h.Set("X-Content-Type-Options", "nosniff")
+	// One allocation holds every value set, each its own full slice, so
+	// that an append by a later writer copies it.
+	n := len(a.challenges)
+	v := make([]string, n+3)
+	copy(v, a.challenges)
+	if n > 0 {
+		h["Www-Authenticate"] = v[:n:n]
+		if e.nonce != "" {
+			h.Set(oauth.NonceHeader, e.nonce)
+		}
+	}
+	v[n], v[n+1], v[n+2] = contentType, length, "nosniff"
+	h["Content-Type"] = v[n : n+1 : n+1]
+	h["Content-Length"] = v[n+1 : n+2 : n+2]
+	h["X-Content-Type-Options"] = v[n+2 : n+3 : n+3]
 	w.WriteHeader(e.Status)
 	if r.Method != http.MethodHead {
 		w.Write(body)

@@ -172,8 +172,8 @@ func BenchmarkMiddleware(b *testing.B) {
 }
 
 // TestAllocations bounds what the middleware allocates beyond jwt.Verify
-// and the bare handler: the request copy carrying the new context, the
-// context value and the credential.
+// and the bare handler: one, holding the request copy that carries the
+// new context and the credential that is that context (issue 25).
 func TestAllocations(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("allocation counts are not meaningful in -short mode or under the race detector")
@@ -199,5 +199,5 @@ func TestAllocations(t *testing.T) {
 	hs := benchHandlers(t, s)
 	bare, through := count(hs[0].h), count(hs[1].h)
 	t.Logf("verify %v, handler %v, through the middleware %v allocations", verify, bare, through)
-	require.LessOrEqual(t, through-bare-verify, 3.0)
+	require.LessOrEqual(t, through-bare-verify, 1.0)
 }

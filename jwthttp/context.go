@@ -127,6 +127,9 @@ var (
 // an error wrapping errConfirmation. Members are found by their exact
 // names: "JKT" is not "jkt", and is another method.
 func confirmationOf(t claimReader) (jkt string, others []string, err error) {
+	if ok, _ := t.Claim("cnf", nil); !ok {
+		return "", nil, nil // most tokens: nothing to decode, nothing allocated
+	}
 	var cnf map[string]any
 	ok, err := t.Claim("cnf", &cnf)
 	switch {

@@ -109,7 +109,11 @@ func Example() {
 	show("GET", "/healthz", "")
 	show("GET", "/notes", "")
 	show("GET", "/notes", token)
-	show("GET", "/notes", token[:len(token)-2]+"AA")
+	tampered := token[:len(token)-2] + "AA"
+	if tampered == token {
+		tampered = token[:len(token)-2] + "BA"
+	}
+	show("GET", "/notes", tampered)
 	show("POST", "/notes", token)
 	// Output:
 	// GET /healthz 200

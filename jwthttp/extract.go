@@ -33,7 +33,7 @@ func (m *middleware[T]) extract(r *http.Request) (string, source, *http.Request,
 		if src != fromNone {
 			return m.cfg.invalidRequest(descTwoTokens)
 		}
-		if !oauth.IsB64Token(t) {
+		if !m.deferSyntax && !oauth.IsB64Token(t) {
 			return m.cfg.invalidRequest(descTokenSyntax)
 		}
 		token, src = t, s

@@ -206,6 +206,8 @@ func New[T any](keys jwt.KeySource, opts *Options) (func(http.Handler) http.Hand
 		m.maxForm = DefaultMaxFormBytes
 	}
 	m.anonymous = &credential{cfg: m.cfg}
+	m.cfg.precompute()
+	m.deferSyntax = !m.form && m.query == "" && m.cookie == ""
 	return m.wrap, nil
 }
 
@@ -300,6 +302,9 @@ type middleware[T any] struct {
 	check     func(*http.Request, jwt.Header, *jwt.RegisteredClaims) error
 	confirm   func(*http.Request, map[string]json.RawMessage) error
 	anonymous *credential // the context value of a request without a token
+	// deferSyntax: the token can only come from the Authorization header,
+	// and its syntax is checked only when it is refused (see badSyntax).
+	deferSyntax bool
 }
 
 func (m *middleware[T]) wrap(next http.Handler) http.Handler {
@@ -340,13 +345,18 @@ func (m *middleware[T]) serve(next http.Handler, w http.ResponseWriter, r *http.
 	sch := oauth.Bearer
 	if src == fromDPoP {
 		sch = oauth.DPoP
-	} else if !m.cfg.res.Bearer {
-		m.cfg.refuse(w, r, m.cfg.invalidToken(descDPoPOnly, nil))
-		return
 	}
 	refuse := func(e *Error) {
-		e.scheme = sch
+		if bad := m.badSyntax(token, src); bad != nil {
+			e = bad // as extract would have refused it
+		} else {
+			e.scheme = sch
+		}
 		m.cfg.refuse(w, r, e)
+	}
+	if src != fromDPoP && !m.cfg.res.Bearer {
+		refuse(m.cfg.invalidToken(descDPoPOnly, nil))
+		return
 	}
 	t, err := jwt.Verify[T](ctx, token, m.keys, &m.verify)
 	if err == nil && notAccessToken(t.Header.Type) {
@@ -359,7 +369,8 @@ func (m *middleware[T]) serve(next http.Handler, w http.ResponseWriter, r *http.
 		refuse(m.cfg.verdict(ctx, err, false))
 		return
 	}
-	c := &credential{Context: ctx, token: t, scheme: sch, cfg: m.cfg}
+	a := &admission{cred: credential{Context: ctx, token: t, scheme: sch, cfg: m.cfg}}
+	c := &a.cred
 	// The binding is read from the verified claims set whatever T is: a
 	// token bound to a key must come with a proof by that key (RFC 9449
 	// §7.2), never as a bearer token.
@@ -396,7 +407,7 @@ func (m *middleware[T]) serve(next http.Handler, w http.ResponseWriter, r *http.
 		// in its URI should be private.
 		w.Header().Set("Cache-Control", "private")
 	}
-	m.admit(next, w, r.WithContext(c), c)
+	m.admit(next, w, a.request(r), c)
 }
 
 // confirmed checks, with the Confirmation hook, the confirmation methods

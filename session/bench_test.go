@@ -13,7 +13,7 @@ import (
 
 // benchManagers returns the Managers the benchmarks measure, by name: one
 // signing with a fixed HS256 key, and one signing with an EdDSA key ring.
-func benchManagers(b *testing.B) map[string]*session.Manager {
+func benchManagers(b testing.TB) map[string]*session.Manager {
 	b.Helper()
 	secret := make([]byte, 32)
 	rand.Read(secret)

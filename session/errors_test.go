@@ -53,7 +53,11 @@ func TestErrorsNameThePackage(t *testing.T) {
 	_, badGrant := m.Issue(ctx, session.Grant{})
 	_, accessAsRefresh := m.Refresh(ctx, p.AccessToken)
 	_, refreshAsAccess := m.VerifyAccess(ctx, p.RefreshToken)
-	_, forged := m.Refresh(ctx, p.RefreshToken[:len(p.RefreshToken)-2]+"AA")
+	tampered := p.RefreshToken[:len(p.RefreshToken)-2] + "AA"
+	if tampered == p.RefreshToken {
+		tampered = p.RefreshToken[:len(p.RefreshToken)-2] + "BA"
+	}
+	_, forged := m.Refresh(ctx, tampered)
 	r := httptest.NewRequest("GET", "/", nil)
 	wrongType := m.CheckRequest(r, jwt.Header{Type: session.RefreshType}, &jwt.RegisteredClaims{})
 	_, badTTL := session.NewMemoryStore(nil).Remember(ctx, "k", 0)

@@ -23,7 +23,11 @@ const idLen = 22 // len(newID())
 // tokenID returns a new "jti" for a token of family: the family ID, a dot,
 // and a random part, so that the family of a token can be found from its
 // registered claims alone (see CheckAccess).
-func tokenID(family string) string { return family + "." + newID() }
+func tokenID(family string) string {
+	var b [16]byte
+	rand.Read(b[:]) // never fails (crypto/rand.Read crashes the program instead)
+	return appendTokenID(family, b)
+}
 
 // familyOf returns the family named by a jti made by tokenID, or "".
 func familyOf(jti string) string {
@@ -58,36 +62,27 @@ func (m *Manager) mint(ctx context.Context, g Grant, family string, began, now t
 		accessExp, refreshExp = earliest(accessExp, end), earliest(refreshExp, end)
 	}
 	authTime := jwt.NewNumericDate(began)
-	claims := make(map[string]any, len(g.Extra)+10)
-	for k, v := range g.Extra {
-		claims[k] = v
-	}
 	accessJTI, refreshJTI := tokenID(family), tokenID(family)
-	claims["sub"] = g.Subject
-	claims["iat"] = jwt.NewNumericDate(iat)
-	claims["exp"] = jwt.NewNumericDate(accessExp)
-	claims["jti"] = accessJTI
-	claims["sid"] = family
-	claims["auth_time"] = authTime
-	if m.issuer != "" {
-		claims["iss"] = m.issuer
-	}
-	if len(m.audience) > 0 {
-		claims["aud"] = jwt.Audience(m.audience)
-	}
-	if g.ClientID != "" {
-		claims["client_id"] = g.ClientID
-	}
-	if g.Scope != "" {
-		claims["scope"] = g.Scope
-	}
 	var cnf *dpop.Confirmation
 	if g.JKT != "" {
 		cnf = &dpop.Confirmation{JKT: g.JKT}
-		claims["cnf"] = cnf
 	}
 	signer := m.signers.Signer() // one key for the pair, the current one
-	access, err := jwt.Sign(ctx, signer, claims, &jwt.SignOptions{Type: AccessType})
+	access, err := signAccess(ctx, signer, &Claims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    m.issuer,
+			Subject:   g.Subject,
+			Audience:  m.audience,
+			ExpiresAt: jwt.NewNumericDate(accessExp),
+			IssuedAt:  jwt.NewNumericDate(iat),
+			ID:        accessJTI,
+		},
+		FamilyID:     family,
+		ClientID:     g.ClientID,
+		Scope:        g.Scope,
+		AuthTime:     authTime,
+		Confirmation: cnf,
+	}, g.Extra)
 	if err != nil {
 		return nil, prefix("signing the access token", err)
 	}
@@ -116,7 +111,7 @@ func (m *Manager) mint(ctx context.Context, g Grant, family string, began, now t
 			rc.Extra[k] = b
 		}
 	}
-	refresh, err := jwt.Sign(ctx, signer, rc, &jwt.SignOptions{Type: RefreshType})
+	refresh, err := signRefresh(ctx, signer, &rc)
 	if err != nil {
 		return nil, prefix("signing the refresh token", err)
 	}

@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/jwtkit/jwt"
 )
@@ -76,17 +75,11 @@ func (m *Manager) RefreshDPoP(ctx context.Context, refreshToken, jkt string) (*P
 // returned as it is.
 func (m *Manager) refresh(ctx context.Context, refreshToken, jkt string, remember func(context.Context) error) (*Pair, error) {
 	now := m.now() // the new tokens' iat: before the store checks, see RevokeSubject
-	tok, err := jwt.Verify[refreshClaims](ctx, refreshToken, m.keys, &jwt.VerifyOptions{
-		Type:     RefreshType,
-		Issuer:   m.issuer,
-		Audience: m.refreshAud,
-		Now:      func() time.Time { return now },
-		Required: []string{"sub", "iat", "jti", "sid", "auth_time"},
-	})
+	rc, err := m.verifyRefresh(ctx, refreshToken, now)
 	if err != nil {
-		return nil, prefix("refresh token", err)
+		return nil, err
 	}
-	c := &tok.Claims
+	c := &rc
 	if familyOf(c.ID) != c.FamilyID {
 		return nil, wrap(jwt.ErrMalformed, nil, "refresh token's jti does not name its session")
 	}
