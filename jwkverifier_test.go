@@ -6,7 +6,6 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/json"
-	"math/big"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -46,8 +45,7 @@ func TestJWKCheckedVerifier(t *testing.T) {
 	}
 
 	// A key swapped in after parsing: off the curve, caught by the full check.
-	off := &ecdsa.PublicKey{Curve: elliptic.P256(), X: new(big.Int).Add(priv.X, big.NewInt(1)), Y: priv.Y}
-	parsed.Key = off
+	parsed.Key = offCurveKey()
 	_, err = parsed.Verifier(nil)
 	assert.ErrorIs(t, err, ErrInvalidKey)
 	// A key of another curve than the algorithm's: the full check's error.

@@ -18,8 +18,8 @@ func (isAll) Error() string      { return "matches all" }
 func (isAll) Is(error) bool      { return true }
 func (isAll) As(target any) bool { return false }
 
-// sliceErr is an error of a type that is not comparable.
-type sliceErr struct{ s []int }
+// sliceErr is an error of a type that is not comparable (a slice).
+type sliceErr []int
 
 func (sliceErr) Error() string { return "slice" }
 
@@ -39,7 +39,7 @@ func TestErrorTree(t *testing.T) {
 		"validation":         ve,
 		"wrapped validation": fmt.Errorf("verify: %w", ve),
 		"Is method":          fmt.Errorf("w: %w", isAll{}),
-		"not comparable":     fmt.Errorf("w: %w", sliceErr{}),
+		"not comparable":     fmt.Errorf("w: %w", sliceErr{1}),
 		"deeper than kept":   deep,
 		"context":            fmt.Errorf("keys: %w", context.DeadlineExceeded),
 		"canceled":           context.Canceled,
