@@ -53,11 +53,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# free_port prints a loopback port nothing listens on.
+# free_port prints a loopback port nothing listens on, below the kernel's
+# range of ephemeral ports (32768 and up here), so that no outgoing
+# connection holds it; a server that still cannot bind it is started again
+# on another (see start_redis, start_nginx).
 free_port() {
 	local p
 	for _ in $(seq 50); do
-		p=$((30000 + (RANDOM * 32768 + RANDOM) % 30000))
+		p=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"
 			return
@@ -72,20 +75,42 @@ go build -C "$root/examples/authserver" -o "$dir/authserver" .
 go build -C "$here" -o "$dir/loadgen" ./internal/loadgen
 loadgen="$dir/loadgen"
 
-redis_port=$(free_port)
-"$redis" --port "$redis_port" --bind 127.0.0.1 --dir "$dir" --save '' --appendonly no \
-	--daemonize no --logfile "$dir/redis.log" &
-pids+=($!)
+# up PID PORT waits until something answers on PORT, or PID has exited
+# (it could not bind the port: another program took it first).
+up() {
+	for _ in $(seq 600); do
+		if (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null && kill -0 "$1" 2>/dev/null; then return 0; fi
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
+
+redis_port=
+for _ in $(seq 5); do
+	port=$(free_port)
+	"$redis" --port "$port" --bind 127.0.0.1 --dir "$dir" --save '' --appendonly no \
+		--daemonize no --logfile "$dir/redis.log" &
+	pid=$!
+	if up "$pid" "$port"; then
+		pids+=("$pid")
+		redis_port=$port
+		break
+	fi
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+done
+if [ -z "$redis_port" ]; then
+	echo "load.sh: redis-server did not start:" >&2
+	cat "$dir/redis.log" >&2
+	exit 1
+fi
 
 # One user; the cost of its hash does not matter: every login costs the
 # service's bcrypt work at the default cost at least.
 printf 'bench-password' | "$dir/authserver" hash-password --cost 4 >"$dir/hash"
 echo "bench:$(cat "$dir/hash"):read" >"$dir/users"
 
-for _ in $(seq 600); do
-	if (exec 3<>"/dev/tcp/127.0.0.1/$redis_port") 2>/dev/null; then break; fi
-	sleep 0.05
-done
 # The service picks its own port (no race with another program for it)
 # and says which in its log.
 "$dir/authserver" --addr 127.0.0.1:0 --users "$dir/users" --store "redis://127.0.0.1:$redis_port" \
@@ -102,9 +127,24 @@ if [ -z "$svc_port" ]; then
 	cat "$dir/authserver.log" >&2
 	exit 1
 fi
-nginx_port=$(free_port)
-NGINX=$nginx "$root/examples/authserver/nginx/run.sh" "$dir/nginx" "$nginx_port" "$svc_port" >"$dir/nginx.log" 2>&1 &
-pids+=($!)
+nginx_port=
+for attempt in $(seq 5); do
+	port=$(free_port)
+	NGINX=$nginx "$root/examples/authserver/nginx/run.sh" "$dir/nginx$attempt" "$port" "$svc_port" >"$dir/nginx.log" 2>&1 &
+	pid=$!
+	if up "$pid" "$port"; then
+		pids+=("$pid")
+		nginx_port=$port
+		ln -sfn "$dir/nginx$attempt" "$dir/nginx"
+		break
+	fi
+	wait "$pid" 2>/dev/null || true
+done
+if [ -z "$nginx_port" ]; then
+	echo "load.sh: nginx did not start:" >&2
+	cat "$dir/nginx.log" >&2
+	exit 1
+fi
 
 if ! "$loadgen" -wait "http://127.0.0.1:$svc_port/healthz" || ! "$loadgen" -wait "http://127.0.0.1:$nginx_port/healthz"; then
 	tail -n 20 "$dir/redis.log" "$dir/authserver.log" "$dir/nginx.log" "$dir/nginx/error.log" >&2 || true
