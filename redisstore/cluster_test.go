@@ -117,9 +117,16 @@ func TestClusterFailover(t *testing.T) {
 	famKey := prefix + "fam:{" + revoked.FamilyID + "}"
 	master, err := c.MasterForKey(ctx, famKey)
 	require.NoError(t, err)
+	// A cluster that has just been created may still be connecting or
+	// syncing the replica (cluster_state:ok does not wait for it): ask
+	// again until the replica acknowledges, within a bound far above a
+	// sync's duration.
 	require.NoError(t, master.Set(ctx, "{"+revoked.FamilyID+"}sync", "1", time.Minute).Err())
-	n, err := master.Wait(ctx, 1, 2*time.Second).Result()
-	require.NoError(t, err)
+	var n int64
+	for deadline := time.Now().Add(60 * time.Second); n < 1 && time.Now().Before(deadline); {
+		n, err = master.Wait(ctx, 1, time.Second).Result()
+		require.NoError(t, err)
+	}
 	require.Equal(t, int64(1), n, "the replica acknowledged the revocation")
 	info, err := master.Info(ctx, "server").Result()
 	require.NoError(t, err)
