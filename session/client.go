@@ -72,17 +72,9 @@ func (m *Manager) IssueAccess(ctx context.Context, g Grant) (*AccessToken, error
 	if err := checkGrant(&g); err != nil {
 		return nil, err
 	}
-	now := m.now()
-	family := newID()
-	t, err := m.mint(ctx, g, family, now, now)
+	t, err := m.begin(ctx, g, true)
 	if err != nil {
 		return nil, err
-	}
-	// The refresh token minted with it is never given out: its ID stands
-	// for the family's current token, which nothing can redeem.
-	f := Family{ID: family, Subject: g.Subject, Created: now, Token: t.refreshJTI, Expires: t.pair.AccessExpires}
-	if err := m.store.Create(ctx, f); err != nil {
-		return nil, storeError(err)
 	}
 	return &AccessToken{Token: t.pair.AccessToken, Expires: t.pair.AccessExpires, IssuedAt: t.pair.IssuedAt, Grant: g}, nil
 }

@@ -12,6 +12,19 @@ import (
 // Issue starts a session for g, after the caller has authenticated the
 // user, and returns its first pair of tokens.
 func (m *Manager) Issue(ctx context.Context, g Grant) (*Pair, error) {
+	t, err := m.begin(ctx, g, false)
+	if err != nil {
+		return nil, err
+	}
+	return &t.pair, nil
+}
+
+// begin starts a new family for g: it mints its first pair and records the
+// family in the store, until the refresh token expires, or until the access
+// token does if accessOnly (IssueAccess, whose refresh token is never given
+// out: its ID stands for the family's current token, which nothing can
+// redeem).
+func (m *Manager) begin(ctx context.Context, g Grant, accessOnly bool) (*minted, error) {
 	if err := checkGrant(&g); err != nil {
 		return nil, err
 	}
@@ -21,11 +34,15 @@ func (m *Manager) Issue(ctx context.Context, g Grant) (*Pair, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := Family{ID: family, Subject: g.Subject, Created: now, Token: t.refreshJTI, Expires: t.expires}
+	expires := t.expires
+	if accessOnly {
+		expires = t.pair.AccessExpires
+	}
+	f := Family{ID: family, Subject: g.Subject, Created: now, Token: t.refreshJTI, Expires: expires}
 	if err := m.store.Create(ctx, f); err != nil {
 		return nil, storeError(err)
 	}
-	return &t.pair, nil
+	return t, nil
 }
 
 // Refresh trades a refresh token for a new pair of the same session. It
